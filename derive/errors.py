@@ -1,0 +1,20 @@
+"""The one error type derive raises for bad input, printed as a single line."""
+from __future__ import annotations
+
+
+class SpecError(Exception):
+    """A problem with the user's input: where it is (file, field) and what is wrong."""
+
+    def __init__(self, message: str, field: str | None = None, source: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.source = source
+
+    def located(self, source: str) -> "SpecError":
+        """The same error, attributed to the file `source` (kept if already set)."""
+        return SpecError(self.message, self.field, self.source or source)
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.field) if p]
+        return ": ".join(parts + [self.message])

@@ -1,0 +1,50 @@
+"""Exact numbers from what a user writes: integers, decimals, exponents and "p/q" fractions."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from .errors import SpecError
+
+MAX_EXPONENT = 1000
+_FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*([+-]?\d+)\s*$")
+
+
+def parse_number(value: Any) -> Fraction:
+    """Return `value` as an exact Fraction; 0.1 means 1/10, never a binary float."""
+    if isinstance(value, bool):  # bool is an int in Python, but `true` is not a number
+        raise SpecError(f"{value!r} is not a number")
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, float):
+        # A float reached us through the Python API: its shortest repr is what was typed.
+        value = repr(value)
+    if isinstance(value, Decimal):
+        value = str(value)
+    if not isinstance(value, str):
+        raise SpecError(f"{_show(value)} is not a number")
+    match = _FRACTION.match(value)
+    if match:
+        if max(len(match[1]), len(match[2])) > MAX_EXPONENT:
+            raise SpecError(f"{_show(value)} is out of range (more than {MAX_EXPONENT} digits)")
+        numerator, denominator = int(match[1]), int(match[2])
+        if denominator == 0:
+            raise SpecError(f"{value!r} divides by zero")
+        return Fraction(numerator, denominator)
+    try:
+        decimal = Decimal(value.strip().replace("_", ""))
+    except InvalidOperation:
+        raise SpecError(f"{_show(value)} is not a number") from None
+    if not decimal.is_finite():
+        raise SpecError(f"{_show(value)} is not a finite number")
+    if decimal and abs(decimal.adjusted()) > MAX_EXPONENT:
+        # Exact arithmetic on 10**100000 would fill the machine; no exercise needs it.
+        raise SpecError(f"{_show(value)} is out of range (|exponent| > {MAX_EXPONENT})")
+    return Fraction(decimal)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,34 @@
+"""The pipeline in one function: spec → Problem → exact values → worked steps → Derivation."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from .derivation import DEFAULT_PRECISION, DETAILS, Derivation
+from .errors import SpecError
+from .model import train
+from .problem import build_problem
+from .spec import read_spec
+from .steps import default_detail, work_iteration
+
+
+def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None) -> Derivation:
+    """Solve a problem given as a spec mapping or the path of a YAML/JSON spec file."""
+    source = None if isinstance(spec, Mapping) else str(spec)
+    try:
+        data = spec if isinstance(spec, Mapping) else read_spec(spec)
+        problem = build_problem(data)
+    except SpecError as exc:
+        raise exc.located(source) if source else exc from None
+    _check_settings(precision, detail)
+    detail = detail or default_detail(problem)
+    iterations = train(problem)
+    works = tuple(work_iteration(problem, k + 1, it, detail) for k, it in enumerate(iterations))
+    return Derivation(problem, works, detail, precision)
+
+
+def _check_settings(precision: int, detail: str | None) -> None:
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 30:
+        raise SpecError(f"must be a whole number from 0 to 30, got {precision!r}", field="precision")
+    if detail is not None and detail not in DETAILS:
+        raise SpecError(f"unknown value {detail!r} (valid: {', '.join(DETAILS)})", field="detail")
