@@ -226,8 +226,11 @@ def _sides(sides: Sequence[Expr], precision: int, per_line: int) -> list[tuple[s
 
 
 def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[str, str]]:
-    previous_rounded = False
+    previous_rounded, previous_text = False, None
     for text, rounded in sides:
+        if text == previous_text:
+            continue  # a one-term sum is its own value: say it once
+        previous_text = text
         yield _relation(rounded or previous_rounded), text
         previous_rounded = rounded
 

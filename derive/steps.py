@@ -58,7 +58,10 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) ->
     out, weights = cells(problem.output_shape), cells(shape(problem.kernel))
     inputs = cells(shape(problem.input))
     if detail == "summary":
-        out, weights, inputs = _ends(out), _ends(weights), [_busiest_input(problem)]
+        # The first cell and weight, and the ones with the largest gradient: the instructive ones.
+        out = _first_and_largest(out, it.grad_output)
+        weights = _first_and_largest(weights, it.grad_kernel)
+        inputs = [_busiest_input(problem)]
     return IterationWork(
         number=number,
         values=it,
@@ -99,8 +102,9 @@ def _input_symbol(problem: Problem) -> IndexedBase:
     return X if any(problem.padding) else I
 
 
-def _ends(items: list) -> list:
-    return items[:1] + items[-1:] if len(items) > 1 else items
+def _first_and_largest(indices: list[Index], values: Matrix) -> list[Index]:
+    largest = max(indices, key=lambda ij: abs(values[ij[0]][ij[1]]))
+    return indices[:1] + ([largest] if largest != indices[0] else [])
 
 
 def _cell(problem: Problem, it: Iteration, cell: Index) -> CellWork:
@@ -130,7 +134,6 @@ def _loss(problem: Problem, it: Iteration, detail: str) -> Equation:
     total = v(sum((r**2 for r in residuals), Integer(0)))
     value = v(it.loss)
     if detail == "summary":
-        sym = _sum([_square(_minus(Y[i, j], Y_HAT[i, j])) for i, j in _ends(out)])
         return Equation(L, (_times(c, total), value) if c != 1 else (value,))
     sides = [
         _times(c, _sum([_square(_minus(Y[i, j], Y_HAT[i, j])) for i, j in out])),

@@ -1,0 +1,47 @@
+"""Golden documents: every example in examples/ against its committed solution in output/.
+
+Regenerate after an intended change with `python -m pytest tests/test_golden.py --update-golden`
+and review the diff in git: output/ is what readers see.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+import derive
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+RENDERINGS = {
+    "solution.md": lambda d: d.to_markdown(),
+    "solution.tex": lambda d: d.to_latex(),
+    "answers.json": lambda d: d.to_json(),
+}
+
+
+def test_every_example_has_output():
+    assert EXAMPLES, "examples/ is empty"
+    assert {p.stem for p in EXAMPLES} == {p.name for p in (ROOT / "output").iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERINGS))
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_golden(example: Path, name: str, request):
+    derivation = derive.solve(example)
+    actual = RENDERINGS[name](derivation)
+    golden = ROOT / "output" / example.stem / name
+    if request.config.getoption("--update-golden"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+        return
+    assert golden.exists(), f"{golden} is missing: run pytest --update-golden"
+    expected = golden.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True), actual.splitlines(keepends=True), str(golden), "generated", n=2
+            )
+        )
+        pytest.fail(f"{golden.relative_to(ROOT)} is stale (run pytest --update-golden):\n{diff[:6000]}")
