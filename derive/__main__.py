@@ -1,4 +1,4 @@
 """`python -m derive` runs the command line."""
 from .cli import main
 
-main(prog_name="derive")
+main()

@@ -35,11 +35,27 @@ EXIT_BAD_INPUT = 2
 
 @click.group(help="Write correct, step-by-step worked solutions for CNN filter-learning problems.\n\n" + SPEC_HELP)
 @click.version_option(__version__, prog_name="derive")
-def main() -> None:
-    """Entry point of the `derive` console script."""
+def cli() -> None:
+    """The `derive` command group."""
 
 
-@main.command(help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `derive` console script: usage errors too get one line and exit 2."""
+    try:
+        code = cli.main(args=argv, prog_name="derive", standalone_mode=False)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `derive`: show the help
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
+        hint = f" (see 'derive {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else " (see 'derive --help')"
+        _fail(exc.format_message() + hint)
+    except click.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+@cli.command(help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
 @click.argument("spec", metavar="SPEC")
 @click.option("--format", "fmt", type=click.Choice(list(FILES)), default="markdown", show_default=True,
               help="What to print: the worked solution (markdown, latex) or the answer key (json).")

@@ -33,8 +33,11 @@ def parse_number(value: Any) -> Fraction:
         if denominator == 0:
             raise SpecError(f"{value!r} divides by zero")
         return Fraction(numerator, denominator)
+    text = value.strip().replace("_", "")
+    if text.lower().lstrip("+-") in (".inf", ".nan"):  # YAML's spelling of the IEEE specials
+        text = text.replace(".", "", 1)
     try:
-        decimal = Decimal(value.strip().replace("_", ""))
+        decimal = Decimal(text)
     except InvalidOperation:
         raise SpecError(f"{_show(value)} is not a number") from None
     if not decimal.is_finite():

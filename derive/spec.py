@@ -16,9 +16,14 @@ class _ExactLoader(yaml.SafeLoader):
     """A safe YAML loader whose floats keep the digits the user typed (0.1 is 1/10)."""
 
 
-def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Fraction:
-    # Keep the literal text: parsing it as a binary float would lose exactness.
-    return parse_number(loader.construct_scalar(node))
+def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Fraction | str:
+    # Keep the literal text: parsing it as a binary float would lose exactness. Text that is
+    # not a finite number (.nan, .inf) is kept as text so the validator names its field.
+    text = loader.construct_scalar(node)
+    try:
+        return parse_number(text)
+    except SpecError:
+        return text
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_float)

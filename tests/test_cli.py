@@ -1,0 +1,166 @@
+"""The command line as a user runs it (a subprocess), including every kind of bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "seed.yaml"
+SEED_TEXT = SEED.read_text()
+
+
+def derive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "derive", *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
+    )
+
+
+def test_solve_prints_the_seed_solution_as_markdown():
+    result = derive("solve", SEED)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "output" / "seed" / "solution.md").read_text()
+
+
+@pytest.mark.parametrize("fmt, name", [("markdown", "solution.md"), ("latex", "solution.tex"), ("json", "answers.json")])
+def test_format_option(fmt, name):
+    result = derive("solve", SEED, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "output" / "seed" / name).read_text()
+
+
+def test_json_is_the_answer_key():
+    key = json.loads(derive("solve", SEED, "--format", "json").stdout)
+    assert set(key) == {"problem", "iterations"}
+    assert key["iterations"][0]["grad_kernel"] == [[1.3, 1], [0.05, 0.95]]
+    assert key["problem"]["learning_rate"] == 0.1
+
+
+def test_output_dir_gets_three_files(tmp_path):
+    out = tmp_path / "new" / "seed"
+    result = derive("solve", SEED, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["answers.json", "solution.md", "solution.tex"]
+    for name in ("answers.json", "solution.md", "solution.tex"):
+        assert (out / name).read_text() == (ROOT / "output" / "seed" / name).read_text()
+
+
+def test_help_explains_options_and_spec():
+    top = derive("--help").stdout
+    assert "solve" in top and "learning_rate" in top
+    sub = derive("solve", "--help").stdout
+    for option in ("--format", "--output", "--precision", "--detail", "iterations", "1/3"):
+        assert option in sub
+
+
+@pytest.mark.parametrize("detail", ["full", "summary"])
+def test_detail_option(detail):
+    result = derive("solve", ROOT / "examples" / "padding-stride-bias.yaml", "--detail", detail)
+    assert result.returncode == 0
+    assert ("We work out in full" in result.stdout) == (detail == "summary")
+
+
+def test_precision_option(tmp_path):
+    spec = tmp_path / "third.yaml"
+    spec.write_text(SEED_TEXT.replace("learning_rate: 0.1", 'learning_rate: "1/3"'))
+    two = derive("solve", spec, "--precision", "2").stdout
+    six = derive("solve", spec, "--precision", "6").stdout
+    assert r"\eta \approx 0.33" in two and r"\eta \approx 0.333333" in six
+
+
+def test_runs_from_another_directory(tmp_path):
+    result = derive("solve", SEED, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("# CNN Filter Learning")
+
+
+def replace(old: str, new: str) -> str:
+    assert old in SEED_TEXT
+    return SEED_TEXT.replace(old, new)
+
+
+BAD_SPECS = [
+    # (file name, contents, the one line expected on stderr)
+    ("syntax.yaml", "input: [[1, 2]\n", "spec.yaml: invalid YAML"),
+    ("syntax.json", '{"input": [[1]],', "spec.json: invalid JSON"),
+    ("missing.yaml", replace("target:\n  - [1, 2]\n  - [2, 1]\n", ""), "target: missing required key"),
+    ("unknown.yaml", replace("kernel:", "kernal:"), "kernal: unknown key (did you mean 'kernel'?)"),
+    ("text.yaml", replace("[1, 2, 1]", "[1, abc, 1]"), "input[0][1]: 'abc' is not a number"),
+    ("nan.yaml", replace("[0.5, 0.2]", "[.nan, 0.2]"), "kernel[0][0]: '.nan' is not a finite number"),
+    ("inf.yaml", replace("[0.5, 0.2]", "[0.5, -.inf]"), "kernel[0][1]: '-.inf' is not a finite number"),
+    ("nan.json", '{"input": [[NaN]], "kernel": [[1]], "target": [[1]], "learning_rate": 1}', "NaN is not a finite number"),
+    ("bool.yaml", replace("[1, 2, 1]", "[1, true, 1]"), "input[0][1]: True is not a number"),
+    ("zero.yaml", replace("[1, 2, 1]", '[1, "1/0", 1]'), "input[0][1]: '1/0' divides by zero"),
+    ("ragged.yaml", replace("[0, 1, 2]", "[0, 1]"), "input: ragged rows: row 1 has 2 entries, row 0 has 3"),
+    ("empty-matrix.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: []"), "kernel: must be a non-empty 2-D list"),
+    ("empty-row.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [[]]"), "kernel: rows must not be empty"),
+    ("flat.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [0.5, 0.2]"), "kernel: must be a non-empty 2-D list"),
+    ("big-kernel.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [[1,1,1,1],[1,1,1,1]]"),
+     "kernel: 2×4 is larger than the input 3×3"),
+    ("shape.yaml", replace("target:\n  - [1, 2]\n  - [2, 1]", "target: [[1, 2], [2, 1], [0, 0]]"),
+     "target: shape 3×2 does not match the output shape 2×2"),
+    ("stride.yaml", SEED_TEXT + "stride: 0\n", "stride: must be at least 1, got 0"),
+    ("stride-pair.yaml", SEED_TEXT + "stride: [1, 2, 3]\n", "stride: must be a whole number or a pair"),
+    ("padding.yaml", SEED_TEXT + "padding: -1\n", "padding: must be at least 0, got -1"),
+    ("padding-float.yaml", SEED_TEXT + "padding: 0.5\n", "padding: must be a whole number"),
+    ("lr-zero.yaml", replace("learning_rate: 0.1", "learning_rate: 0"), "learning_rate: must be a positive number, got 0"),
+    ("lr-negative.yaml", replace("learning_rate: 0.1", "learning_rate: -0.1"), "learning_rate: must be a positive number"),
+    ("lr-text.yaml", replace("learning_rate: 0.1", "learning_rate: fast"), "learning_rate: 'fast' is not a number"),
+    ("iterations-0.yaml", SEED_TEXT + "iterations: 0\n", "iterations: must be between 1 and 100, got 0"),
+    ("iterations-101.yaml", SEED_TEXT + "iterations: 101\n", "iterations: must be between 1 and 100, got 101"),
+    ("loss.yaml", SEED_TEXT + "loss: mae\n", "loss: unknown value 'mae' (valid: mse, sse, half_sse)"),
+    ("operation.yaml", SEED_TEXT + "operation: conv\n", "operation: unknown value 'conv' (valid: cross-correlation, convolution)"),
+    ("title.yaml", SEED_TEXT.replace("title: CNN Filter Learning and Practices", "title: [1]"), "title: must be a string"),
+    ("list.yaml", "- 1\n- 2\n", "the spec must be a mapping of keys to values, not a list"),
+    ("empty.yaml", "", "the spec must be a mapping of keys to values, not an empty document"),
+    ("huge.yaml", replace("[1, 2, 1]", "[1, 1e999999, 1]"), "input[0][1]: '1e999999' is out of range"),
+]
+
+
+@pytest.mark.parametrize("name, text, message", BAD_SPECS, ids=[b[0] for b in BAD_SPECS])
+def test_bad_spec_gets_one_line_and_writes_nothing(tmp_path, name, text, message):
+    spec = tmp_path / ("spec" + Path(name).suffix)
+    spec.write_text(text)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "solution.md").write_text("previous solution")
+    result = derive("solve", spec, "-o", out)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {spec}: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in out.iterdir()] == ["solution.md"]
+    assert (out / "solution.md").read_text() == "previous solution"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["solve", "missing.yaml"], "error: missing.yaml: file not found"),
+        (["solve", "examples"], "error: examples: is a directory, not a spec file"),
+        (["solve", SEED, "--precision", "40"], "error: Invalid value for '--precision'"),
+        (["solve", SEED, "--format", "pdf"], "error: Invalid value for '--format'"),
+        (["solve", SEED, "--detail", "some"], "error: Invalid value for '--detail'"),
+        (["solve"], "error: Missing argument 'SPEC'"),
+        (["solv", SEED], "error: No such command 'solv'"),
+        (["solve", SEED, "-o", SEED], f"error: {SEED}: exists and is not a directory"),
+    ],
+)
+def test_bad_usage_gets_one_line(args, message):
+    result = derive(*args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_non_utf8_spec(tmp_path):
+    spec = tmp_path / "latin1.yaml"
+    spec.write_bytes(SEED_TEXT.replace("Practices", "Pr\xe4ctices").encode("latin-1"))
+    result = derive("solve", spec)
+    assert result.returncode == 2 and result.stderr == f"error: {spec}: not a UTF-8 text file\n"
