@@ -235,6 +235,11 @@ def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[str, str]]:
         previous_rounded = rounded
 
 
+def size(rows_cols: tuple[int, int]) -> str:
+    """A shape in math: 3 \\times 2."""
+    return rf"{rows_cols[0]} \times {rows_cols[1]}"
+
+
 def matrix(values: Sequence[Sequence[Rational]], precision: int) -> tuple[str, bool]:
     """A bmatrix of values, and whether any entry was rounded."""
     p = printer(precision)
@@ -289,6 +294,7 @@ CHAIN_RULE = (
     r"\frac{\partial L}{\partial W_{uv}} = \sum_{i,j} \frac{\partial L}{\partial \hat{Y}_{ij}}"
     r" \cdot \frac{\partial \hat{Y}_{ij}}{\partial W_{uv}}"
 )
+FLIPPED = r"\operatorname{rot}_{180}(W)"
 GRAD_OUTPUT_SYMBOL = r"\partial L / \partial \hat{Y}_{ij}"
 UPDATE_RULE = r"W' = W - \eta \cdot \frac{\partial L}{\partial W}"
 BIAS_UPDATE_RULE = r"b' = b - \eta \cdot \frac{\partial L}{\partial b}"

@@ -67,10 +67,10 @@ def _statement(p: Problem, prec: int) -> dict[str, Any]:
     formulas = pr.tap_formula(p.stride, p.padding, shape(p.kernel), p.operation)
     n = len(p.target) * len(p.target[0])
     return {
-        "input": _dims(shape(p.input)),
-        "kernel": _dims(shape(p.kernel)),
-        "output": _dims(p.output_shape),
-        "padded": _dims(p.padded_shape),
+        "input": pr.size(shape(p.input)),
+        "kernel": pr.size(shape(p.kernel)),
+        "output": pr.size(p.output_shape),
+        "padded": pr.size(p.padded_shape),
         "verb": OPERATION_VERBS[p.operation],
         "operation": p.operation,
         "stride": _pair_text(p.stride),
@@ -94,19 +94,15 @@ def _statement(p: Problem, prec: int) -> dict[str, Any]:
     }
 
 
-def _dims(rows_cols: tuple[int, int]) -> str:
-    return rf"{rows_cols[0]} \times {rows_cols[1]}"
-
-
 def _pair_text(pair: tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
 def _given(p: Problem, prec: int) -> list[dict[str, str]]:
     items = [
-        {"label": "Input image", "size": _dims(shape(p.input)), "math": pr.named_matrix("I", p.input, prec)},
-        {"label": "Initial filter", "size": _dims(shape(p.kernel)), "math": pr.named_matrix("W", p.kernel, prec)},
-        {"label": "Target output", "size": _dims(shape(p.target)), "math": pr.named_matrix("Y", p.target, prec)},
+        {"label": "Input image", "size": pr.size(shape(p.input)), "math": pr.named_matrix("I", p.input, prec)},
+        {"label": "Initial filter", "size": pr.size(shape(p.kernel)), "math": pr.named_matrix("W", p.kernel, prec)},
+        {"label": "Target output", "size": pr.size(shape(p.target)), "math": pr.named_matrix("Y", p.target, prec)},
     ]
     if p.bias is not None:
         items.append({"label": "Initial bias", "size": None, "math": pr.scalar("b", p.bias, prec)})
@@ -121,6 +117,7 @@ def _iteration(p: Problem, w: "IterationWork", prec: int) -> dict[str, Any]:
         "number": w.number,
         "padded_input": pr.named_matrix(pr.NOTATION["X"], it.padded_input, prec) if any(p.padding) else None,
         "kernel": pr.named_matrix("W", it.kernel, prec),
+        "flipped_kernel": pr.named_matrix(pr.FLIPPED, _rotated(it.kernel), prec) if p.operation == "convolution" else None,
         "bias": pr.scalar("b", it.bias, prec) if it.bias is not None else None,
         "cells": [
             {"index": f"({c.index[0]}, {c.index[1]})", "window": pr.matrix(c.window, prec)[0], "equation": eq(c.equation)}
@@ -147,6 +144,10 @@ def _iteration(p: Problem, w: "IterationWork", prec: int) -> dict[str, Any]:
         "loss_value": pr.scalar("L", it.loss, prec),
         "loss_next": pr.scalar("L'", it.loss_next, prec),
     }
+
+
+def _rotated(matrix: tuple) -> tuple:
+    return tuple(tuple(reversed(row)) for row in reversed(matrix))
 
 
 def _residuals(p: Problem, prediction) -> tuple:
