@@ -5,71 +5,96 @@ import json
 from fractions import Fraction
 from typing import Any, Sequence
 
-from sympy import Rational
-
+from .exact import Num, is_exact
 from .model import Iteration
-from .problem import Matrix, Problem
+from .problem import Problem
 
 
-def to_json_number(value: Rational) -> int | float:
-    """An exact value as a JSON number (integers stay integers)."""
-    return int(value) if value.q == 1 else float(value)
+def to_json_number(value: Num) -> int | float:
+    """A value as a JSON number (integers stay integers)."""
+    if is_exact(value) and value.denominator == 1:
+        return int(value)
+    return float(value)
 
 
-def _matrix(values: Matrix) -> list[list[int | float]]:
-    return [[to_json_number(x) for x in row] for row in values]
+def _nested(values: Any) -> Any:
+    if isinstance(values, tuple):
+        return [_nested(v) for v in values]
+    return to_json_number(values)
 
 
-def spec_number(value: Rational) -> int | float | str:
+def spec_number(value: Num) -> int | float | str:
     """A value as the spec would write it, exactly: a number when the JSON number is exact,
-    else a decimal or "p/q" string (so solving the normalized spec gives the same answers)."""
-    if value.q == 1:
+    else a "p/q" string (so solving the normalized spec gives the same answers)."""
+    if value.denominator == 1:
         return int(value)
     as_float = float(value)
-    if Fraction(repr(as_float)) == Fraction(int(value.p), int(value.q)):
+    if Fraction(repr(as_float)) == Fraction(int(value.numerator), int(value.denominator)):
         return as_float
-    return f"{value.p}/{value.q}"
+    return f"{value.numerator}/{value.denominator}"
 
 
-def normalized_spec(problem: Problem) -> dict[str, Any]:
+def _spec_tensor(values: Any) -> Any:
+    return [_spec_tensor(v) for v in values] if isinstance(values, tuple) else spec_number(values)
+
+
+def normalized_spec(p: Problem) -> dict[str, Any]:
     """The spec with every default filled in and every number exact."""
+    unwrap = (lambda t: t[0]) if p.rank2 else (lambda t: t)
     spec: dict[str, Any] = {}
-    if problem.title is not None:
-        spec["title"] = problem.title
+    if p.title is not None:
+        spec["title"] = p.title
     spec.update(
-        input=[[spec_number(x) for x in row] for row in problem.input],
-        kernel=[[spec_number(x) for x in row] for row in problem.kernel],
-        target=[[spec_number(x) for x in row] for row in problem.target],
-        learning_rate=spec_number(problem.learning_rate),
-        stride=list(problem.stride),
-        padding=list(problem.padding),
-        operation=problem.operation,
-        loss=problem.loss,
-        iterations=problem.iterations,
+        input=_spec_tensor(unwrap(p.input)),
+        kernel=_spec_tensor(p.kernel[0][0] if p.rank2 else p.kernel),
+        target=_spec_tensor(unwrap(p.target)),
+        learning_rate=spec_number(p.learning_rate),
+        stride=list(p.stride),
+        padding=list(p.padding),
+        dilation=list(p.dilation),
+        operation=p.operation,
+        loss=p.loss,
+        iterations=p.iterations,
+        activation=p.activation,
     )
-    if problem.bias is not None:
-        spec["bias"] = spec_number(problem.bias)
+    if p.activation == "leaky_relu":
+        spec["negative_slope"] = spec_number(p.negative_slope)
+    spec["pooling"] = (
+        {"type": p.pooling.type, "size": list(p.pooling.size), "stride": list(p.pooling.stride)} if p.pooling else "none"
+    )
+    spec["optimizer"] = {"type": "sgd", "momentum": spec_number(p.momentum)} if p.momentum is not None else "sgd"
+    if p.bias is not None:
+        spec["bias"] = spec_number(p.bias[0]) if p.rank2 else [spec_number(b) for b in p.bias]
     return spec
 
 
-def answer_key(problem: Problem, iterations: Sequence[Iteration]) -> dict[str, Any]:
+def answer_key(p: Problem, iterations: Sequence[Iteration]) -> dict[str, Any]:
     """{"problem": normalized spec, "iterations": [{feature_map, prediction, loss, …}]}."""
+    maps = (lambda t: _nested(t[0])) if p.rank2 else _nested  # a 2-D spec gets 2-D answers
+    kernels = (lambda t: _nested(t[0][0])) if p.rank2 else _nested
+    scalars = (lambda t: to_json_number(t[0])) if p.rank2 else (lambda t: [to_json_number(b) for b in t])
     rows = []
     for it in iterations:
-        row: dict[str, Any] = {
-            "feature_map": _matrix(it.feature_map),
-            "prediction": _matrix(it.feature_map),  # what the loss sees; no activation yet
-            "loss": to_json_number(it.loss),
-            "grad_kernel": _matrix(it.grad_kernel),
-            "grad_input": _matrix(it.grad_input),
-            "kernel_next": _matrix(it.kernel_next),
-            "loss_next": to_json_number(it.loss_next),
-        }
+        row: dict[str, Any] = {"feature_map": maps(it.feature_map)}
+        if it.activation is not None:
+            row["activation"] = maps(it.activation)
+        row.update(
+            prediction=maps(it.prediction),
+            loss=to_json_number(it.loss),
+            grad_kernel=kernels(it.grad_kernel),
+            grad_input=maps(it.grad_input),
+        )
+        if it.velocity_next is not None:
+            row["velocity"] = kernels(it.velocity_next)
+        row["kernel_next"] = kernels(it.kernel_next)
         if it.bias is not None:
-            row["grad_bias"] = to_json_number(it.grad_bias)
-            row["bias_next"] = to_json_number(it.bias_next)
+            row["grad_bias"] = scalars(it.grad_bias)
+            if it.velocity_bias_next is not None:
+                row["velocity_bias"] = scalars(it.velocity_bias_next)
+            row["bias_next"] = scalars(it.bias_next)
+        row["loss_next"] = to_json_number(it.loss_next)
         rows.append(row)
-    return {"problem": normalized_spec(problem), "iterations": rows}
+    return {"problem": normalized_spec(p), "iterations": rows}
 
 
 def dumps(value: Any, indent: int = 0) -> str:

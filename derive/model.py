@@ -1,33 +1,53 @@
-"""The network's numbers, exactly: forward pass, loss and backward pass by the chain rule.
+"""The network's numbers: forward pass, loss and backward pass by the chain rule.
 
 Like micrograd's engine, each operation keeps its forward rule and its local derivative side
-by side; steps.py writes the same operations out as equations.
+by side (the LOSSES and ACTIVATIONS tables, pooling's routing); steps.py writes the same
+operations out as equations. Values are exact rationals until a sigmoid or tanh (exact.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
-from sympy import Integer, Rational
-
-from .problem import Matrix, Problem, shape
+from .exact import ONE, ZERO, Num, exp, mpq, precise, tanh
+from .problem import Matrix, Pair, Problem, Tensor3, Tensor4
 
 Index = tuple[int, int]
+Cell = tuple[int, int, int]  # (filter, row, column)
+Weight = tuple[int, int, int, int]  # (filter, channel, row, column)
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss convention: L(Ŷ, Y) and its local derivative ∂L/∂Ŷ_ij, for n output cells."""
+    """A loss convention: L = scale(n)·Σ(Y − Ŷ)², so ∂L/∂Ŷ = grad_scale(n)·(Ŷ − Y), for n cells."""
 
     name: str
-    scale: Callable[[int], Rational]  # L = scale(n) · Σ (Y - Ŷ)²
-    grad_scale: Callable[[int], Rational]  # ∂L/∂Ŷ_ij = grad_scale(n) · (Ŷ_ij - Y_ij)
+    scale: Callable[[int], mpq]
+    grad_scale: Callable[[int], mpq]
 
 
 LOSSES = {
-    "mse": Loss("mean squared error", lambda n: Rational(1, n), lambda n: Rational(2, n)),
-    "sse": Loss("sum of squared errors", lambda n: Integer(1), lambda n: Integer(2)),
-    "half_sse": Loss("half the sum of squared errors", lambda n: Rational(1, 2), lambda n: Integer(1)),
+    "mse": Loss("mean squared error", lambda n: mpq(1, n), lambda n: mpq(2, n)),
+    "sse": Loss("sum of squared errors", lambda n: ONE, lambda n: mpq(2)),
+    "half_sse": Loss("half the sum of squared errors", lambda n: mpq(1, 2), lambda n: ONE),
+}
+
+
+@dataclass(frozen=True)
+class Activation:
+    """f(z) and its local derivative f'(z), given z, a = f(z) and the leaky slope."""
+
+    name: str
+    forward: Callable[[Num, mpq], Num]
+    derivative: Callable[[Num, Num, mpq], Num]
+
+
+ACTIVATIONS = {
+    # At exactly z = 0, ReLU's derivative is taken as 0 and leaky ReLU's as the slope (PyTorch).
+    "relu": Activation("ReLU", lambda z, s: z if z > 0 else ZERO, lambda z, a, s: ONE if z > 0 else ZERO),
+    "leaky_relu": Activation("leaky ReLU", lambda z, s: z if z > 0 else s * z, lambda z, a, s: ONE if z > 0 else s),
+    "sigmoid": Activation("sigmoid", lambda z, s: ONE / (ONE + exp(-z)), lambda z, a, s: a * (ONE - a)),
+    "tanh": Activation("tanh", lambda z, s: tanh(z), lambda z, a, s: ONE - a * a),
 }
 
 
@@ -35,130 +55,257 @@ LOSSES = {
 class Iteration:
     """Every number of one training step (forward, loss, backward, update)."""
 
-    kernel: Matrix
-    bias: Rational | None
-    padded_input: Matrix
-    feature_map: Matrix
-    loss: Rational
-    grad_output: Matrix
-    grad_kernel: Matrix
-    grad_bias: Rational | None
-    grad_input: Matrix
-    kernel_next: Matrix
-    bias_next: Rational | None
-    loss_next: Rational  # the loss recomputed with the updated kernel and bias
+    kernel: Tensor4
+    bias: tuple[Num, ...] | None
+    velocity: Tensor4 | None  # momentum buffers before this step
+    velocity_bias: tuple[Num, ...] | None
+    padded_input: Tensor3
+    feature_map: Tensor3  # Z: convolution plus bias
+    activation: Tensor3 | None  # A = f(Z)
+    activation_grad: Tensor3 | None  # f'(Z)
+    prediction: Tensor3  # Ŷ: what the loss sees (after pooling)
+    winners: dict[Cell, Index] | None  # max pooling: which cell of each window won
+    loss: Num
+    grad_prediction: Tensor3  # ∂L/∂Ŷ
+    grad_activation: Tensor3 | None  # ∂L/∂A (routed back through pooling)
+    grad_feature_map: Tensor3  # ∂L/∂Z
+    grad_kernel: Tensor4
+    grad_bias: tuple[Num, ...] | None
+    grad_input: Tensor3
+    velocity_next: Tensor4 | None
+    velocity_bias_next: tuple[Num, ...] | None
+    kernel_next: Tensor4
+    bias_next: tuple[Num, ...] | None
+    loss_next: Num  # the loss recomputed with the updated kernel and bias
 
 
-def padded(problem: Problem) -> Matrix:
-    """The input surrounded by `padding` rows and columns of zeros."""
-    (h, w), (ph, pw) = shape(problem.input), problem.padding
-    zero_row = (Integer(0),) * (w + 2 * pw)
-    middle = tuple((Integer(0),) * pw + row + (Integer(0),) * pw for row in problem.input)
-    return (zero_row,) * ph + middle + (zero_row,) * ph
+def grid(shape: Pair) -> list[Index]:
+    """All (row, column) indices of a grid, in row-major order."""
+    return [(i, j) for i in range(shape[0]) for j in range(shape[1])]
+
+
+def weights(problem: Problem) -> list[Weight]:
+    """Every kernel weight (f, c, u, v), in order."""
+    return [(f, c, u, v) for f in range(problem.filters) for c in range(problem.channels) for u, v in grid(problem.kernel_size)]
 
 
 def tap(problem: Problem, cell: Index, weight: Index) -> Index:
     """The padded-input cell that weight (u, v) multiplies for output cell (i, j)."""
-    (i, j), (u, v), (sh, sw) = cell, weight, problem.stride
+    (i, j), (u, v), (sh, sw), (dh, dw) = cell, weight, problem.stride, problem.dilation
     if problem.operation == "convolution":  # the kernel is flipped: W_uv meets the mirrored tap
-        kh, kw = shape(problem.kernel)
+        kh, kw = problem.kernel_size
         u, v = kh - 1 - u, kw - 1 - v
-    return i * sh + u, j * sw + v
+    return i * sh + u * dh, j * sw + v * dw
 
 
-def cells(rows_cols: tuple[int, int]) -> list[Index]:
-    """All (row, column) indices of a grid, in row-major order."""
-    return [(i, j) for i in range(rows_cols[0]) for j in range(rows_cols[1])]
+def padded(problem: Problem) -> Tensor3:
+    """Each input channel surrounded by `padding` rows and columns of zeros."""
+    (ph, pw), width = problem.padding, problem.padded_shape[1]
+
+    def pad(channel: Matrix) -> Matrix:
+        zero_row = (ZERO,) * width
+        return (zero_row,) * ph + tuple((ZERO,) * pw + row + (ZERO,) * pw for row in channel) + (zero_row,) * ph
+
+    return tuple(pad(ch) for ch in problem.input)
 
 
-def _matrix(rows_cols: tuple[int, int], entry: Callable[[int, int], Rational]) -> Matrix:
-    return tuple(tuple(entry(i, j) for j in range(rows_cols[1])) for i in range(rows_cols[0]))
+def _zeros(shape: Pair) -> list[list[Num]]:
+    return [[ZERO] * shape[1] for _ in range(shape[0])]
 
 
-def forward(problem: Problem, x: Matrix, kernel: Matrix, bias: Rational | None) -> Matrix:
-    """Ŷ_ij = Σ_uv X[tap(ij, uv)] · W_uv (+ b)."""
-    weights = cells(shape(kernel))
-    start = bias if bias is not None else Integer(0)
-
-    def cell(i: int, j: int) -> Rational:
-        total = start
-        for u, v in weights:
-            r, c = tap(problem, (i, j), (u, v))
-            total += x[r][c] * kernel[u][v]
-        return total
-
-    return _matrix(problem.output_shape, cell)
+def _freeze(rows: list[list[Num]]) -> Matrix:
+    return tuple(tuple(row) for row in rows)
 
 
-def loss(problem: Problem, prediction: Matrix) -> Rational:
-    """L = scale(n) · Σ_ij (Y_ij - Ŷ_ij)²."""
-    out = cells(problem.output_shape)
-    total = sum(((problem.target[i][j] - prediction[i][j]) ** 2 for i, j in out), Integer(0))
-    return LOSSES[problem.loss].scale(len(out)) * total
+def convolve(problem: Problem, x: Tensor3, kernel: Tensor4, bias: tuple[Num, ...] | None) -> Tensor3:
+    """Z_f,ij = Σ_c Σ_uv X_c[tap(ij, uv)] · W_f,c,uv (+ b_f)."""
+    (oh, ow), sw = problem.conv_shape, problem.stride[1]
+    maps = []
+    for f in range(problem.filters):
+        start = bias[f] if bias is not None else ZERO
+        z = [[start] * ow for _ in range(oh)]
+        for c in range(problem.channels):
+            for u, v in grid(problem.kernel_size):
+                w = kernel[f][c][u][v]
+                if w == 0:
+                    continue
+                for i in range(oh):
+                    r, q = tap(problem, (i, 0), (u, v))
+                    row, out = x[c][r], z[i]
+                    for j in range(ow):
+                        out[j] += w * row[q + j * sw]
+        maps.append(_freeze(z))
+    return tuple(maps)
 
 
-def grad_output(problem: Problem, prediction: Matrix) -> Matrix:
-    """∂L/∂Ŷ_ij = grad_scale(n) · (Ŷ_ij - Y_ij)."""
-    n = len(cells(problem.output_shape))
-    factor = LOSSES[problem.loss].grad_scale(n)
-    return _matrix(problem.output_shape, lambda i, j: factor * (prediction[i][j] - problem.target[i][j]))
+def pool_windows(problem: Problem, cell: Index) -> list[Index]:
+    """The feature-map cells pooled into output cell (i, j), in row-major order."""
+    pool = problem.pooling
+    (i, j), (kh, kw), (sh, sw) = cell, pool.size, pool.stride
+    return [(i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]
 
 
-def grad_kernel(problem: Problem, x: Matrix, delta: Matrix) -> Matrix:
-    """∂L/∂W_uv = Σ_ij ∂L/∂Ŷ_ij · ∂Ŷ_ij/∂W_uv, and ∂Ŷ_ij/∂W_uv is the input under W_uv."""
-    out = cells(problem.output_shape)
-
-    def weight(u: int, v: int) -> Rational:
-        total = Integer(0)
-        for i, j in out:
-            r, c = tap(problem, (i, j), (u, v))
-            total += delta[i][j] * x[r][c]
-        return total
-
-    return _matrix(shape(problem.kernel), weight)
-
-
-def grad_input(problem: Problem, kernel: Matrix, delta: Matrix) -> Matrix:
-    """∂L/∂I_pq = Σ over (ij, uv) whose tap is (p, q) of ∂L/∂Ŷ_ij · W_uv (padding dropped)."""
-    (ph, pw), hp_wp = problem.padding, problem.padded_shape
-    grad = [[Integer(0)] * hp_wp[1] for _ in range(hp_wp[0])]
-    for i, j in cells(problem.output_shape):
-        for u, v in cells(shape(kernel)):
-            r, c = tap(problem, (i, j), (u, v))
-            grad[r][c] += delta[i][j] * kernel[u][v]
-    return _matrix(shape(problem.input), lambda p, q: grad[p + ph][q + pw])
+def pool(problem: Problem, maps: Tensor3) -> tuple[Tensor3, dict[Cell, Index] | None]:
+    """Max pooling (first maximum in row-major order wins ties) or average pooling."""
+    winners: dict[Cell, Index] = {}
+    out = []
+    for f, m in enumerate(maps):
+        rows = _zeros(problem.output_shape)
+        for i, j in grid(problem.output_shape):
+            window = pool_windows(problem, (i, j))
+            if problem.pooling.type == "max":
+                best = window[0]
+                for r, c in window[1:]:
+                    if m[r][c] > m[best[0]][best[1]]:  # strictly greater: the first maximum stays
+                        best = (r, c)
+                winners[(f, i, j)] = best
+                rows[i][j] = m[best[0]][best[1]]
+            else:
+                rows[i][j] = sum((m[r][c] for r, c in window), ZERO) / len(window)
+        out.append(_freeze(rows))
+    return tuple(out), (winners if problem.pooling.type == "max" else None)
 
 
-def step(problem: Problem, kernel: Matrix, bias: Rational | None) -> Iteration:
-    """One iteration: forward pass, loss, gradients, and the gradient-descent update."""
-    x = padded(problem)
-    prediction = forward(problem, x, kernel, bias)
-    delta = grad_output(problem, prediction)
-    g_kernel = grad_kernel(problem, x, delta)
-    g_bias = sum((d for row in delta for d in row), Integer(0)) if bias is not None else None
-    eta = problem.learning_rate
-    kernel_next = _matrix(shape(kernel), lambda u, v: kernel[u][v] - eta * g_kernel[u][v])
-    bias_next = bias - eta * g_bias if bias is not None else None
-    return Iteration(
-        kernel=kernel,
-        bias=bias,
-        padded_input=x,
-        feature_map=prediction,
-        loss=loss(problem, prediction),
-        grad_output=delta,
-        grad_kernel=g_kernel,
-        grad_bias=g_bias,
-        grad_input=grad_input(problem, kernel, delta),
-        kernel_next=kernel_next,
-        bias_next=bias_next,
-        loss_next=loss(problem, forward(problem, x, kernel_next, bias_next)),
+def unpool(problem: Problem, grad: Tensor3, winners: dict[Cell, Index] | None) -> Tensor3:
+    """∂L/∂A: max pooling routes each gradient to its window's winner, average splits it evenly."""
+    out = []
+    for f, g in enumerate(grad):
+        rows = _zeros(problem.conv_shape)
+        for i, j in grid(problem.output_shape):
+            if winners is not None:
+                r, c = winners[(f, i, j)]
+                rows[r][c] += g[i][j]
+            else:
+                window = pool_windows(problem, (i, j))
+                for r, c in window:
+                    rows[r][c] += g[i][j] / len(window)
+        out.append(_freeze(rows))
+    return tuple(out)
+
+
+def _map(tensor: Tensor3, fn: Callable[..., Num], *others: Tensor3) -> Tensor3:
+    return tuple(
+        tuple(tuple(fn(x, *(o[f][i][j] for o in others)) for j, x in enumerate(row)) for i, row in enumerate(m))
+        for f, m in enumerate(tensor)
     )
 
 
+def _cells(tensor: Tensor3) -> Iterator[Num]:
+    return (x for m in tensor for row in m for x in row)
+
+
+def forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias) -> tuple[Tensor3, Tensor3 | None, Tensor3, dict | None]:
+    """Z (convolution + bias), A = f(Z), Ŷ = pool(A), and the max-pooling winners."""
+    z = convolve(problem, x, kernel, bias)
+    a = None
+    if problem.activation != "none":
+        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
+        a = _map(z, lambda v: act.forward(v, slope))
+    y, winners = pool(problem, a if a is not None else z) if problem.pooling else (a if a is not None else z, None)
+    return z, a, y, winners
+
+
+def loss(problem: Problem, prediction: Tensor3) -> Num:
+    """L = scale(n) · Σ (Y − Ŷ)² over every cell of every map."""
+    residuals = [y - yh for y, yh in zip(_cells(problem.target), _cells(prediction))]
+    return LOSSES[problem.loss].scale(len(residuals)) * sum((r * r for r in residuals), ZERO)
+
+
+def grad_kernel(problem: Problem, x: Tensor3, dz: Tensor3) -> Tensor4:
+    """∂L/∂W_f,c,uv = Σ_ij ∂L/∂Z_f,ij · X_c[tap(ij, uv)] (the input under the weight)."""
+    (oh, ow), sw = problem.conv_shape, problem.stride[1]
+    out = []
+    for f in range(problem.filters):
+        per_channel = []
+        for c in range(problem.channels):
+            g = _zeros(problem.kernel_size)
+            for u, v in grid(problem.kernel_size):
+                total = ZERO
+                for i in range(oh):
+                    r, q = tap(problem, (i, 0), (u, v))
+                    row, d = x[c][r], dz[f][i]
+                    for j in range(ow):
+                        total += d[j] * row[q + j * sw]
+                g[u][v] = total
+            per_channel.append(_freeze(g))
+        out.append(tuple(per_channel))
+    return tuple(out)
+
+
+def grad_input(problem: Problem, kernel: Tensor4, dz: Tensor3) -> Tensor3:
+    """∂L/∂I_c,pq = Σ ∂L/∂Z_f,ij · W_f,c,uv over every (f, ij, uv) whose tap is (p, q)."""
+    (oh, ow), sw, (ph, pw) = problem.conv_shape, problem.stride[1], problem.padding
+    (h, w) = len(problem.input[0]), len(problem.input[0][0])
+    out = []
+    for c in range(problem.channels):
+        g = _zeros(problem.padded_shape)
+        for f in range(problem.filters):
+            for u, v in grid(problem.kernel_size):
+                wt = kernel[f][c][u][v]
+                if wt == 0:
+                    continue
+                for i in range(oh):
+                    r, q = tap(problem, (i, 0), (u, v))
+                    row, d = g[r], dz[f][i]
+                    for j in range(ow):
+                        row[q + j * sw] += d[j] * wt
+        out.append(tuple(tuple(g[p + ph][pw : pw + w]) for p in range(h)))
+    return tuple(out)
+
+
+def step(problem: Problem, kernel: Tensor4, bias, velocity, velocity_bias) -> Iteration:
+    """One iteration: forward pass, loss, backward pass, and the (momentum) SGD update."""
+    x = padded(problem)
+    z, a, y, winners = forward(problem, x, kernel, bias)
+    n = sum(1 for _ in _cells(y))
+    dy = _map(y, lambda yh, t: LOSSES[problem.loss].grad_scale(n) * (yh - t), problem.target)
+    da = unpool(problem, dy, winners) if problem.pooling else dy
+    fprime = None
+    if a is not None:
+        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
+        fprime = _map(z, lambda zv, av: act.derivative(zv, av, slope), a)
+        dz = _map(da, lambda g, d: g * d, fprime)
+    else:
+        dz = da
+    g_kernel = grad_kernel(problem, x, dz)
+    g_bias = tuple(sum((d for row in m for d in row), ZERO) for m in dz) if bias is not None else None
+    v_next = vb_next = None
+    direction, direction_bias = g_kernel, g_bias
+    if problem.momentum is not None:
+        mu = problem.momentum
+        v_next = _map4(lambda g, v: mu * v + g, g_kernel, velocity)
+        direction = v_next
+        if bias is not None:
+            vb_next = tuple(mu * v + g for g, v in zip(g_bias, velocity_bias))
+            direction_bias = vb_next
+    eta = problem.learning_rate
+    kernel_next = _map4(lambda w, d: w - eta * d, kernel, direction)
+    bias_next = tuple(b - eta * d for b, d in zip(bias, direction_bias)) if bias is not None else None
+    return Iteration(
+        kernel=kernel, bias=bias, velocity=velocity, velocity_bias=velocity_bias,
+        padded_input=x, feature_map=z, activation=a, activation_grad=fprime, prediction=y, winners=winners,
+        loss=loss(problem, y), grad_prediction=dy, grad_activation=da if problem.pooling else None,
+        grad_feature_map=dz, grad_kernel=g_kernel, grad_bias=g_bias, grad_input=grad_input(problem, kernel, dz),
+        velocity_next=v_next, velocity_bias_next=vb_next, kernel_next=kernel_next, bias_next=bias_next,
+        loss_next=loss(problem, forward(problem, x, kernel_next, bias_next)[2]),
+    )
+
+
+def _map4(fn: Callable[[Num, Num], Num], a: Tensor4, b: Tensor4) -> Tensor4:
+    return tuple(_map(fa, fn, fb) for fa, fb in zip(a, b))
+
+
 def train(problem: Problem) -> tuple[Iteration, ...]:
-    """All iterations, each starting from the previous one's updated kernel and bias."""
+    """All iterations, each starting from the previous one's updated kernel, bias and velocity."""
     kernel, bias, done = problem.kernel, problem.bias, []
-    for _ in range(problem.iterations):
-        done.append(step(problem, kernel, bias))
-        kernel, bias = done[-1].kernel_next, done[-1].bias_next
+    velocity = velocity_bias = None
+    if problem.momentum is not None:  # PyTorch starts the momentum buffer at zero
+        velocity = tuple(tuple(tuple((ZERO,) * len(r) for r in m) for m in f) for f in kernel)
+        velocity_bias = tuple(ZERO for _ in bias) if bias is not None else None
+    with precise():
+        for _ in range(problem.iterations):
+            it = step(problem, kernel, bias, velocity, velocity_bias)
+            done.append(it)
+            kernel, bias = it.kernel_next, it.bias_next
+            velocity, velocity_bias = it.velocity_next, it.velocity_bias_next
     return tuple(done)

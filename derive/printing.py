@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Iterable, Sequence
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
 
 from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy.printing.latex import LatexPrinter
+
+from .problem import Problem
 
 # Semantic names used by steps.py, and how they are written (the seed's notation).
 NOTATION = {
@@ -26,6 +29,13 @@ NOTATION = {
     "L": "L",
     "eta": r"\eta",
     "n": "n",
+    "Z": "Z",  # the convolution's output before an activation or pooling
+    "A": "A",  # the activation's output before pooling
+    "mu": r"\mu",
+    "V": "v",  # momentum buffer (velocity)
+    "Vnext": "v'",
+    "Vb": "v^{b}",
+    "Vbnext": "v'^{b}",
 }
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
@@ -48,21 +58,41 @@ class Number:
     rounded: bool
 
 
-def number(value: Rational, precision: int) -> Number:
-    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`."""
-    value = Rational(value)
-    places = _terminating_places(int(value.q))
-    if places is not None and places <= max(precision, MAX_EXACT_DECIMALS):
-        return Number(_decimal_text(value, places), False)
+def number(value: Any, precision: int) -> Number:
+    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`.
+
+    `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
+    gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
+    """
+    exact = _as_fraction(value)
+    if exact is not None:
+        places = _terminating_places(exact.denominator)
+        if places is not None and places <= max(precision, MAX_EXACT_DECIMALS):
+            return Number(_decimal_text(exact, places), False)
+        digits = len(str(abs(exact.numerator) // exact.denominator)) + precision + 5
+        with localcontext() as ctx:
+            ctx.prec = max(50, digits)
+            return _rounded(Decimal(exact.numerator) / Decimal(exact.denominator), precision)
     with localcontext() as ctx:
-        ctx.prec = max(50, len(str(abs(value.p) // value.q)) + precision + 5)
-        exact = Decimal(int(value.p)) / Decimal(int(value.q))
-        rounded = exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-        if rounded.is_zero():
-            # Too small to show at this precision: keep `precision` significant digits instead.
-            mantissa, exponent = f"{exact:.{max(precision - 1, 0)}e}".split("e")
-            return Number(rf"{mantissa} \times 10^{{{int(exponent)}}}", True)
-    return Number(f"{rounded:f}", True)
+        ctx.prec = 80
+        return _rounded(Decimal(str(value)), precision)
+
+
+def _as_fraction(value: Any) -> Fraction | None:
+    if isinstance(value, Rational):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
+        return Fraction(int(value.numerator), int(value.denominator))
+    return None
+
+
+def _rounded(exact: Decimal, precision: int) -> Number:
+    rounded = exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+    if rounded.is_zero() and not exact.is_zero():
+        # Too small to show at this precision: keep `precision` significant digits instead.
+        mantissa, exponent = f"{exact:.{max(precision - 1, 0)}e}".split("e")
+        return Number(rf"{mantissa} \times 10^{{{int(exponent)}}}", True)
+    return Number(f"{abs(rounded) if rounded.is_zero() else rounded:f}", True)
 
 
 def inline(value: Rational, precision: int) -> str:
@@ -80,10 +110,10 @@ def _terminating_places(q: int) -> int | None:
     return max(twos, fives) if q == 1 else None
 
 
-def _decimal_text(value: Rational, places: int) -> str:
+def _decimal_text(value: Fraction, places: int) -> str:
     if places == 0:
         return str(int(value))
-    scaled = abs(int(value.p) * 10**places // int(value.q))
+    scaled = abs(value.numerator * 10**places // value.denominator)
     digits = str(scaled).rjust(places + 1, "0")
     sign = "-" if value < 0 else ""
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
@@ -120,10 +150,20 @@ class DerivePrinter(LatexPrinter):
         return NOTATION.get(expr.name, expr.name)
 
     def _print_Indexed(self, expr: Indexed) -> str:
+        # Position indices as a subscript (W_00, W_10,3); filter and channel as a superscript:
+        # W^(f,c)_uv, Z^(f)_ij, I^(c)_pq.
         base = NOTATION.get(str(expr.base.label), str(expr.base.label))
         indices = [str(i) for i in expr.indices]
-        joined = ("," if any(len(i) > 1 for i in indices) else "").join(indices)
-        return f"{base}_{{{joined}}}"
+        lead, position = (indices[:-2], indices[-2:]) if len(indices) > 2 else ([], indices)
+        joined = ("," if any(len(i) > 1 for i in position) else "").join(position)
+        upper = f"^{{({','.join(lead)})}}" if lead else ""
+        return f"{base}{upper}_{{{joined}}}"
+
+    def _print_Max(self, expr: Expr) -> str:
+        return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+    def _print_exp(self, expr: Expr) -> str:
+        return f"e^{{{self._print(expr.args[0])}}}"
 
     def _print_Derivative(self, expr: Derivative) -> str:
         (var,) = expr.variables
@@ -140,6 +180,8 @@ class DerivePrinter(LatexPrinter):
 
     def _print_Pow(self, expr: Pow) -> str:
         base, exponent = expr.args
+        if exponent == -1:
+            return rf"\frac{{1}}{{{self._print(base)}}}"
         text = self._print(base)
         if isinstance(base, (Add, Mul)):
             text = rf"\left({text}\right)"
@@ -290,46 +332,77 @@ LOSS_GRADIENTS = {
     "sse": r"\frac{\partial L}{\partial \hat{Y}_{ij}} = 2 \left(\hat{Y}_{ij} - Y_{ij}\right)",
     "half_sse": r"\frac{\partial L}{\partial \hat{Y}_{ij}} = \hat{Y}_{ij} - Y_{ij}",
 }
-CHAIN_RULE = (
-    r"\frac{\partial L}{\partial W_{uv}} = \sum_{i,j} \frac{\partial L}{\partial \hat{Y}_{ij}}"
-    r" \cdot \frac{\partial \hat{Y}_{ij}}{\partial W_{uv}}"
-)
+ACTIVATION_FORMULAS = {  # (A = f(Z), ∂A/∂Z), with A's symbol filled in
+    "relu": (r"{a} = \max(0, Z)", r"\frac{{\partial {a}}}{{\partial Z}} = \begin{{cases}} 1 & Z > 0 \\ 0 & Z \le 0 \end{{cases}}"),
+    "leaky_relu": (r"{a} = \begin{{cases}} Z & Z > 0 \\ \alpha Z & Z \le 0 \end{{cases}}",
+                   r"\frac{{\partial {a}}}{{\partial Z}} = \begin{{cases}} 1 & Z > 0 \\ \alpha & Z \le 0 \end{{cases}}"),
+    "sigmoid": (r"{a} = \sigma(Z) = \frac{{1}}{{1 + e^{{-Z}}}}",
+                r"\frac{{\partial {a}}}{{\partial Z}} = \sigma(Z)\bigl(1 - \sigma(Z)\bigr) = {a} (1 - {a})"),
+    "tanh": (r"{a} = \tanh(Z)", r"\frac{{\partial {a}}}{{\partial Z}} = 1 - \tanh^{{2}}(Z) = 1 - {a}^{{2}}"),
+}
+POOLING_FORMULAS = {  # (forward, backward), with the pooled map's symbol filled in
+    "max": (r"\hat{{Y}}_{{ij}} = \max_{{(r, c) \in \text{{window}}(i, j)}} {a}_{{rc}}",
+            r"\frac{{\partial L}}{{\partial {a}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \text{{ wins window }} (i, j)}} \frac{{\partial L}}{{\partial \hat{{Y}}_{{ij}}}}"),
+    "avg": (r"\hat{{Y}}_{{ij}} = \frac{{1}}{{k}} \sum_{{(r, c) \in \text{{window}}(i, j)}} {a}_{{rc}}",
+            r"\frac{{\partial L}}{{\partial {a}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \in \text{{window}}(i, j)}} \frac{{1}}{{k}} \frac{{\partial L}}{{\partial \hat{{Y}}_{{ij}}}}"),
+}
 FLIPPED = r"\operatorname{rot}_{180}(W)"
-GRAD_OUTPUT_SYMBOL = r"\partial L / \partial \hat{Y}_{ij}"
-UPDATE_RULE = r"W' = W - \eta \cdot \frac{\partial L}{\partial W}"
-BIAS_UPDATE_RULE = r"b' = b - \eta \cdot \frac{\partial L}{\partial b}"
-BIAS_GRADIENT = (
-    r"\frac{\partial L}{\partial b} = \sum_{i,j} \frac{\partial L}{\partial \hat{Y}_{ij}}"
-    r" \cdot \frac{\partial \hat{Y}_{ij}}{\partial b} = \sum_{i,j} \frac{\partial L}{\partial \hat{Y}_{ij}}"
-)
 
 
-def tap_formula(
-    stride: tuple[int, int], padding: tuple[int, int], kernel_shape: tuple[int, int], operation: str
-) -> dict[str, str]:
-    """The forward formula, the local derivative ∂Ŷ_ij/∂W_uv and ∂L/∂I for this geometry."""
-    x = NOTATION["X"] if any(padding) else NOTATION["I"]
-    rows, cols = _scaled("i", stride[0]), _scaled("j", stride[1])
-    if operation == "convolution":
-        kh, kw = kernel_shape
+def formulas(p: Problem) -> dict[str, str]:
+    """Every general formula of the document, for this problem's geometry and layers."""
+    z = r"\hat{Y}" if p.activation == "none" and p.pooling is None else "Z"
+    x = NOTATION["X"] if any(p.padding) else NOTATION["I"]
+    f_, fc, c_ = ("", "", "") if p.rank2 else ("^{(f)}", "^{(f,c)}", "^{(c)}")
+    b = "b" if p.rank2 else "b_{f}"
+    over_c = "" if p.rank2 else r"\sum_{c} "
+    (sh, sw), (dh, dw), (kh, kw) = p.stride, p.dilation, p.kernel_size
+    rows, cols = _scaled("i", sh), _scaled("j", sw)
+    if p.operation == "convolution":
         # The kernel is flipped: W_uv meets the input at offset (kh-1-u, kw-1-v).
-        tap_r, tap_c = f"{rows} + {kh - 1} - u", f"{cols} + {kw - 1} - v"
-        forward = rf"\hat{{Y}}_{{ij}} = \sum_{{u,v}} {x}_{{{rows} + u,\, {cols} + v}} \, W_{{{kh - 1} - u,\, {kw - 1} - v}}"
+        tap_r, tap_c = f"{rows} + {_scaled(f'{kh - 1} - u', dh)}", f"{cols} + {_scaled(f'{kw - 1} - v', dw)}"
+        forward = (rf"{z}{f_}_{{ij}} = {over_c}\sum_{{u,v}} {x}{c_}_{{{rows} + {_scaled('u', dh)},\, {cols} + {_scaled('v', dw)}}}"
+                   rf" \, W{fc}_{{{kh - 1} - u,\, {kw - 1} - v}}")
     else:
-        tap_r, tap_c = f"{rows} + u", f"{cols} + v"
-        forward = rf"\hat{{Y}}_{{ij}} = \sum_{{u,v}} {x}_{{{rows} + u,\, {cols} + v}} \, W_{{uv}}"
-    local = rf"\frac{{\partial \hat{{Y}}_{{ij}}}}{{\partial W_{{uv}}}} = {x}_{{{tap_r},\, {tap_c}}}"
-    where = f"{tap_r} = p{_plus(padding[0])},\\quad {tap_c} = q{_plus(padding[1])}"
-    grad_input = (
-        r"\frac{\partial L}{\partial I_{pq}} = \sum_{i,j} \sum_{u,v} \frac{\partial L}{\partial \hat{Y}_{ij}}"
-        rf" \cdot W_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"
-    )
-    return {"forward": forward, "local": local, "grad_input": grad_input}
+        tap_r, tap_c = f"{rows} + {_scaled('u', dh)}", f"{cols} + {_scaled('v', dw)}"
+        forward = rf"{z}{f_}_{{ij}} = {over_c}\sum_{{u,v}} {x}{c_}_{{{tap_r},\, {tap_c}}} \, W{fc}_{{uv}}"
+    where = f"{tap_r} = p{_plus(p.padding[0])},\\quad {tap_c} = q{_plus(p.padding[1])}"
+    over_f = "" if p.rank2 else r"\sum_{f} "
+    dz = rf"\frac{{\partial L}}{{\partial {z}{f_}_{{ij}}}}"
+    out = {
+        "z": z,
+        "forward": forward + (f" + {b}" if p.bias is not None else ""),
+        "local": rf"\frac{{\partial {z}{f_}_{{ij}}}}{{\partial W{fc}_{{uv}}}} = {x}{c_}_{{{tap_r},\, {tap_c}}}",
+        "chain_rule": rf"\frac{{\partial L}}{{\partial W{fc}_{{uv}}}} = \sum_{{i,j}} {dz}"
+                      rf" \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial W{fc}_{{uv}}}}",
+        "grad_z_symbol": rf"\partial L / \partial {z}_{{ij}}",
+        "grad_input": (rf"\frac{{\partial L}}{{\partial I{c_}_{{pq}}}} = {over_f}\sum_{{i,j}} \sum_{{u,v}} {dz}"
+                       rf" \cdot W{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
+        "bias_gradient": (rf"\frac{{\partial L}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"
+                          rf" = \sum_{{i,j}} {dz}"),
+        "loss": LOSS_FORMULAS[p.loss],
+        "loss_gradient": LOSS_GRADIENTS[p.loss],
+        "update_rule": r"W' = W - \eta \cdot \frac{\partial L}{\partial W}",
+        "bias_update_rule": r"b' = b - \eta \cdot \frac{\partial L}{\partial b}",
+    }
+    if p.momentum is not None:
+        out["update_rule"] = r"v' = \mu v + \frac{\partial L}{\partial W}, \qquad W' = W - \eta \cdot v'"
+        out["bias_update_rule"] = r"v'^{b} = \mu v^{b} + \frac{\partial L}{\partial b}, \qquad b' = b - \eta \cdot v'^{b}"
+    a = "A" if p.pooling is not None else r"\hat{Y}"
+    if p.activation != "none":
+        out["activation"], out["activation_derivative"] = (f.format(a=a) for f in ACTIVATION_FORMULAS[p.activation])
+        out["chain_z"] = rf"\frac{{\partial L}}{{\partial Z_{{ij}}}} = \frac{{\partial L}}{{\partial {a}_{{ij}}}} \cdot \frac{{\partial {a}_{{ij}}}}{{\partial Z_{{ij}}}}"
+    if p.pooling is not None:
+        source = "A" if p.activation != "none" else "Z"
+        out["pool"], out["unpool"] = (f.format(a=source) for f in POOLING_FORMULAS[p.pooling.type])
+    return out
 
 
 def _plus(offset: int) -> str:
     return f" + {offset}" if offset else ""
 
 
-def _scaled(index: str, stride: int) -> str:
-    return index if stride == 1 else f"{stride}{index}"
+def _scaled(index: str, factor: int) -> str:
+    if factor == 1:
+        return index
+    return f"{factor}{index}" if len(index) == 1 else f"{factor}({index})"

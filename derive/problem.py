@@ -1,4 +1,8 @@
-"""Validate a spec (plain data) into a frozen, exact Problem; every error names its field."""
+"""Validate a spec (plain data) into a frozen, exact Problem; every error names its field.
+
+Tensors are nested tuples: input C×H×W, kernel F×C×kh×kw, target F×oh×ow. A 2-D spec is
+stored as one channel and one filter, and `rank2` remembers to print and answer in 2-D.
+"""
 from __future__ import annotations
 
 import difflib
@@ -6,57 +10,104 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
 
-from sympy import Rational
-
 from .errors import SpecError
-from .numbers import parse_number
+from .exact import Num, mpq, rational
+from .literals import parse_number
 
-Matrix = tuple[tuple[Rational, ...], ...]
+Matrix = tuple[tuple[Num, ...], ...]
+Tensor3 = tuple[Matrix, ...]
+Tensor4 = tuple[Tensor3, ...]
+Pair = tuple[int, int]
 
 OPERATIONS = ("cross-correlation", "convolution")
 LOSSES = ("mse", "sse", "half_sse")
+ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
+POOLINGS = ("max", "avg")
 REQUIRED = ("input", "kernel", "target", "learning_rate")
-OPTIONAL = ("title", "stride", "padding", "operation", "bias", "loss", "iterations")
+OPTIONAL = ("title", "stride", "padding", "dilation", "operation", "bias", "loss", "iterations",
+            "activation", "negative_slope", "pooling", "optimizer")
 MAX_ITERATIONS = 100
+DEFAULT_SLOPE = mpq(1, 100)
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """A pooling layer after the activation: max or average over size windows."""
+
+    type: str
+    size: Pair
+    stride: Pair
 
 
 @dataclass(frozen=True)
 class Problem:
     """One filter-learning exercise, validated, with exact numbers."""
 
-    input: Matrix
-    kernel: Matrix
-    target: Matrix
-    learning_rate: Rational
+    input: Tensor3
+    kernel: Tensor4
+    target: Tensor3
+    learning_rate: mpq
     title: str | None = None
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
+    stride: Pair = (1, 1)
+    padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
     operation: str = "cross-correlation"
-    bias: Rational | None = None
+    bias: tuple[mpq, ...] | None = None
     loss: str = "mse"
     iterations: int = 1
+    activation: str = "none"
+    negative_slope: mpq = DEFAULT_SLOPE
+    pooling: Pooling | None = None
+    momentum: mpq | None = None  # None: plain SGD; a number: SGD with momentum (PyTorch's rule)
+    rank2: bool = True
 
     @property
-    def padded_shape(self) -> tuple[int, int]:
-        """Shape of the input after zero padding."""
-        (h, w), (ph, pw) = shape(self.input), self.padding
+    def channels(self) -> int:
+        return len(self.input)
+
+    @property
+    def filters(self) -> int:
+        return len(self.kernel)
+
+    @property
+    def kernel_size(self) -> Pair:
+        return shape(self.kernel[0][0])
+
+    @property
+    def padded_shape(self) -> Pair:
+        """Rows and columns of each input channel after zero padding."""
+        (h, w), (ph, pw) = shape(self.input[0]), self.padding
         return h + 2 * ph, w + 2 * pw
 
     @property
-    def output_shape(self) -> tuple[int, int]:
-        """Shape of the feature map: floor((H + 2p - k) / s) + 1 per axis."""
-        (hp, wp), (kh, kw), (sh, sw) = self.padded_shape, shape(self.kernel), self.stride
-        return (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    def span(self) -> Pair:
+        """Rows and columns one (dilated) kernel covers: (k − 1)·d + 1."""
+        (kh, kw), (dh, dw) = self.kernel_size, self.dilation
+        return (kh - 1) * dh + 1, (kw - 1) * dw + 1
+
+    @property
+    def conv_shape(self) -> Pair:
+        """Rows and columns of each feature map: floor((H + 2p − span) / s) + 1."""
+        (hp, wp), (eh, ew), (sh, sw) = self.padded_shape, self.span, self.stride
+        return (hp - eh) // sh + 1, (wp - ew) // sw + 1
+
+    @property
+    def output_shape(self) -> Pair:
+        """Rows and columns of each map the loss sees (after pooling, if any)."""
+        if self.pooling is None:
+            return self.conv_shape
+        (h, w), (kh, kw), (sh, sw) = self.conv_shape, self.pooling.size, self.pooling.stride
+        return (h - kh) // sh + 1, (w - kw) // sw + 1
 
 
-def shape(matrix: Matrix) -> tuple[int, int]:
+def shape(matrix: Matrix) -> Pair:
     """Rows and columns of a (rectangular) matrix."""
     return len(matrix), len(matrix[0])
 
 
-def dims(rows_cols: tuple[int, int]) -> str:
+def dims(sizes: tuple[int, ...]) -> str:
     """A shape as people write it: 3×2."""
-    return f"{rows_cols[0]}×{rows_cols[1]}"
+    return "×".join(str(s) for s in sizes)
 
 
 def build_problem(spec: Any) -> Problem:
@@ -64,18 +115,32 @@ def build_problem(spec: Any) -> Problem:
     if not isinstance(spec, Mapping):
         raise SpecError(f"the spec must be a mapping of keys to values, not {_kind(spec)}")
     _check_keys(spec)
+    rank = _rank(spec["input"])
+    if rank not in (2, 3):
+        raise SpecError("must be a 2-D list (rows) or a 3-D list (channels × rows × columns) of numbers", field="input")
+    context = f" for a {rank}-D input"
+    image = _tensor(spec["input"], "input", rank)
+    kernel = _tensor(spec["kernel"], "kernel", rank if rank == 2 else 4, context)
+    target = _tensor(spec["target"], "target", rank, context)
+    activation, slope = _activation(spec)
     problem = Problem(
-        input=_matrix(spec, "input"),
-        kernel=_matrix(spec, "kernel"),
-        target=_matrix(spec, "target"),
+        input=(image,) if rank == 2 else image,
+        kernel=((kernel,),) if rank == 2 else kernel,
+        target=(target,) if rank == 2 else target,
         learning_rate=_positive(spec, "learning_rate"),
         title=_title(spec),
         stride=_pair(spec, "stride", default=1, minimum=1),
         padding=_pair(spec, "padding", default=0, minimum=0),
-        operation=_choice(spec, "operation", OPERATIONS),
-        bias=_optional_number(spec, "bias"),
-        loss=_choice(spec, "loss", LOSSES),
+        dilation=_pair(spec, "dilation", default=1, minimum=1),
+        operation=_choice(spec.get("operation", OPERATIONS[0]), "operation", OPERATIONS),
+        bias=_bias(spec, rank),
+        loss=_choice(spec.get("loss", LOSSES[0]), "loss", LOSSES),
         iterations=_iterations(spec),
+        activation=activation,
+        negative_slope=slope,
+        pooling=_pooling(spec),
+        momentum=_momentum(spec),
+        rank2=rank == 2,
     )
     _check_shapes(problem)
     return problem
@@ -93,38 +158,64 @@ def _check_keys(spec: Mapping) -> None:
             raise SpecError("missing required key", field=key)
 
 
-def _number(value: Any, field: str) -> Rational:
+def _number(value: Any, field: str) -> mpq:
     try:
-        exact = parse_number(value)
+        return rational(parse_number(value))
     except SpecError as exc:
         raise SpecError(exc.message, field=field) from None
-    return Rational(exact.numerator, exact.denominator)
 
 
-def _matrix(spec: Mapping, key: str) -> Matrix:
-    rows = spec[key]
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
-        raise SpecError("must be a non-empty 2-D list of numbers (a list of rows)", field=key)
-    width = len(rows[0])
-    if width == 0:
-        raise SpecError("rows must not be empty", field=key)
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise SpecError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {width}", field=key)
-    return tuple(
-        tuple(_number(v, f"{key}[{i}][{j}]") for j, v in enumerate(row)) for i, row in enumerate(rows)
-    )
+def _rank(value: Any) -> int:
+    """How deeply lists nest, following first elements ([[]] counts as 2-D, with an empty row)."""
+    rank = 0
+    while isinstance(value, list):
+        rank += 1
+        if not value:
+            return rank
+        value = value[0]
+    return rank
 
 
-def _positive(spec: Mapping, key: str) -> Rational:
+_RANK_NAMES = {2: "2-D list of numbers (a list of rows)", 3: "3-D list (channels × rows × columns)",
+               4: "4-D list (filters × channels × rows × columns)"}
+
+
+def _tensor(value: Any, field: str, rank: int, context: str = "") -> Any:
+    """Nested tuples of exact numbers, checked to be rectangular and of the given rank."""
+    if _rank(value) != rank:
+        raise SpecError(f"must be a non-empty {_RANK_NAMES[rank]}{context}", field=field)
+    return _entries(value, field, rank)
+
+
+def _entries(value: Any, field: str, rank: int) -> Any:
+    if rank == 0:
+        return _number(value, field)
+    if not value:  # an empty row: name the matrix it belongs to
+        raise SpecError("rows must not be empty", field=field.rsplit("[", 1)[0] if rank == 1 else field)
+    items = tuple(_entries(v, f"{field}[{k}]", rank - 1) for k, v in enumerate(value))
+    if rank >= 2:
+        sizes = [_size(item) for item in items]
+        for k, size in enumerate(sizes):
+            if size != sizes[0]:
+                if rank == 2:
+                    raise SpecError(f"ragged rows: row {k} has {size[0]} entries, row 0 has {sizes[0][0]}", field=field)
+                raise SpecError(f"ragged: {field}[{k}] is {dims(size)}, {field}[0] is {dims(sizes[0])}", field=field)
+    return items
+
+
+def _size(item: Any) -> tuple[int, ...]:
+    sizes = []
+    while isinstance(item, tuple):
+        sizes.append(len(item))
+        item = item[0]
+    return tuple(sizes)
+
+
+def _positive(spec: Mapping, key: str) -> mpq:
     value = _number(spec[key], key)
     if value <= 0:
-        raise SpecError(f"must be a positive number, got {_plain(value)}", field=key)
+        raise SpecError(f"must be a positive number, got {value}", field=key)
     return value
-
-
-def _optional_number(spec: Mapping, key: str) -> Rational | None:
-    return None if spec.get(key) is None else _number(spec[key], key)
 
 
 def _title(spec: Mapping) -> str | None:
@@ -140,21 +231,21 @@ def _integer(value: Any, field: str) -> int:
     return int(value)
 
 
-def _pair(spec: Mapping, key: str, default: int, minimum: int) -> tuple[int, int]:
+def _pair(spec: Mapping, key: str, default: int, minimum: int, field: str | None = None) -> Pair:
     value = spec.get(key, default)
+    field = field or key
     items = value if isinstance(value, list) else [value, value]
     if len(items) != 2:
-        raise SpecError(f"must be a whole number or a pair [rows, columns], got {value!r}", field=key)
-    pair = tuple(_integer(v, key) for v in items)
+        raise SpecError(f"must be a whole number or a pair [rows, columns], got {value!r}", field=field)
+    pair = tuple(_integer(v, field) for v in items)
     if min(pair) < minimum:
-        raise SpecError(f"must be at least {minimum}, got {value!r}", field=key)
+        raise SpecError(f"must be at least {minimum}, got {value!r}", field=field)
     return pair  # type: ignore[return-value]
 
 
-def _choice(spec: Mapping, key: str, valid: tuple[str, ...]) -> str:
-    value = spec.get(key, valid[0])
+def _choice(value: Any, field: str, valid: tuple[str, ...]) -> str:
     if value not in valid:
-        raise SpecError(f"unknown value {value!r} (valid: {', '.join(valid)})", field=key)
+        raise SpecError(f"unknown value {value!r} (valid: {', '.join(valid)})", field=field)
     return value
 
 
@@ -165,19 +256,93 @@ def _iterations(spec: Mapping) -> int:
     return count
 
 
-def _check_shapes(problem: Problem) -> None:
-    padded, kernel = problem.padded_shape, shape(problem.kernel)
-    if kernel[0] > padded[0] or kernel[1] > padded[1]:
-        what = "padded input" if any(problem.padding) else "input"
-        raise SpecError(f"{dims(kernel)} is larger than the {what} {dims(padded)}", field="kernel")
-    out, target = problem.output_shape, shape(problem.target)
-    if target != out:
-        raise SpecError(f"shape {dims(target)} does not match the output shape {dims(out)}", field="target")
+def _bias(spec: Mapping, rank: int) -> tuple[mpq, ...] | None:
+    value = spec.get("bias")
+    if value is None:
+        return None
+    if rank == 2:
+        if isinstance(value, list):
+            raise SpecError("must be a number for a 2-D problem (one filter)", field="bias")
+        return (_number(value, "bias"),)
+    if not isinstance(value, list):
+        raise SpecError("must be a list with one number per filter for a 3-D problem", field="bias")
+    return tuple(_number(v, f"bias[{k}]") for k, v in enumerate(value))
+
+
+def _activation(spec: Mapping) -> tuple[str, mpq]:
+    value = spec.get("activation", "none")
+    slope = spec.get("negative_slope")
+    if isinstance(value, Mapping):  # {type: leaky_relu, negative_slope: 0.1}
+        extra = set(value) - {"type", "negative_slope"}
+        if extra:
+            raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, negative_slope)", field="activation")
+        if slope is not None and "negative_slope" in value:
+            raise SpecError("given twice (top level and inside activation)", field="negative_slope")
+        slope = value.get("negative_slope", slope)
+        value = value.get("type")
+    name = _choice(value, "activation", ACTIVATIONS)
+    if slope is not None and name != "leaky_relu":
+        raise SpecError(f"only applies to activation leaky_relu, not {name}", field="negative_slope")
+    return name, DEFAULT_SLOPE if slope is None else _number(slope, "negative_slope")
+
+
+def _pooling(spec: Mapping) -> Pooling | None:
+    value = spec.get("pooling", "none")
+    if value == "none" or value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise SpecError(f"must be none or a mapping {{type: max|avg, size: k, stride: s}}, got {value!r}", field="pooling")
+    extra = set(value) - {"type", "size", "stride"}
+    if extra:
+        raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, size, stride)", field="pooling")
+    kind = _choice(value.get("type"), "pooling.type", POOLINGS)
+    if "size" not in value:
+        raise SpecError("missing required key", field="pooling.size")
+    size = _pair(value, "size", default=2, minimum=1, field="pooling.size")
+    stride = _pair(value, "stride", default=0, minimum=1, field="pooling.stride") if "stride" in value else size
+    return Pooling(kind, size, stride)
+
+
+def _momentum(spec: Mapping) -> mpq | None:
+    value = spec.get("optimizer", "sgd")
+    if value == "sgd":
+        return None
+    if not isinstance(value, Mapping):
+        raise SpecError(f"must be sgd or a mapping {{type: sgd, momentum: m}}, got {value!r}", field="optimizer")
+    extra = set(value) - {"type", "momentum"}
+    if extra:
+        raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, momentum)", field="optimizer")
+    _choice(value.get("type", "sgd"), "optimizer.type", ("sgd",))
+    if "momentum" not in value:
+        return None
+    momentum = _number(value["momentum"], "optimizer.momentum")
+    if momentum < 0:
+        raise SpecError(f"must not be negative, got {momentum}", field="optimizer.momentum")
+    return momentum
+
+
+def _check_shapes(p: Problem) -> None:
+    padded, span = p.padded_shape, p.span
+    kernel_shape = (p.filters, len(p.kernel[0])) + p.kernel_size
+    if not p.rank2 and len(p.kernel[0]) != p.channels:
+        expected = dims((p.filters, p.channels) + p.kernel_size)
+        raise SpecError(f"shape {dims(kernel_shape)} does not match the input's {p.channels} channels: expected {expected}",
+                        field="kernel")
+    if span[0] > padded[0] or span[1] > padded[1]:
+        what = "padded input" if any(p.padding) else "input"
+        size = dims(p.kernel_size) + (f" (dilated to {dims(span)})" if span != p.kernel_size else "")
+        raise SpecError(f"{size} is larger than the {what} {dims(padded)}", field="kernel")
+    if p.bias is not None and len(p.bias) != p.filters:
+        raise SpecError(f"{len(p.bias)} values for {p.filters} filters: expected a list of {p.filters} numbers", field="bias")
+    if p.pooling is not None:
+        window, conv = p.pooling.size, p.conv_shape
+        if window[0] > conv[0] or window[1] > conv[1]:
+            raise SpecError(f"window {dims(window)} is larger than the feature map {dims(conv)}", field="pooling.size")
+    expected = p.output_shape if p.rank2 else (p.filters,) + p.output_shape
+    got = shape(p.target[0]) if p.rank2 else (len(p.target),) + shape(p.target[0])
+    if got != expected:
+        raise SpecError(f"shape {dims(got)} does not match the output shape {dims(expected)}", field="target")
 
 
 def _kind(value: Any) -> str:
     return {list: "a list", str: "a string", type(None): "an empty document"}.get(type(value), type(value).__name__)
-
-
-def _plain(value: Rational) -> str:
-    return str(value)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from . import printing as pr
-from .model import LOSSES
-from .problem import Problem, shape
+from .model import ACTIVATIONS, LOSSES
+from .problem import Problem, Tensor3, Tensor4
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -53,44 +53,89 @@ def render(derivation: "Derivation", fmt: str) -> str:
 def view(d: "Derivation") -> dict[str, Any]:
     """Everything the templates show, as strings and lists of strings."""
     p, prec = d.problem, d.precision
+    m = Maps(p, prec)
     return {
         "title": p.title or DEFAULT_TITLE,
         "detail": d.detail,
         "statement": _statement(p, prec),
-        "given": _given(p, prec),
-        "iterations": [_iteration(p, it, prec) for it in d.iterations],
-        "final": _final(d),
+        "steps": _step_numbers(p),
+        "given": _given(p, m),
+        "iterations": [_iteration(p, m, w) for w in d.iterations],
+        "final": _final(d, m),
     }
 
 
+class Maps:
+    """Named matrices for one problem: 2-D as they are, multi-channel one matrix per filter/channel."""
+
+    def __init__(self, p: Problem, precision: int):
+        self.rank2, self.precision = p.rank2, precision
+
+    def maps(self, name: str, tensor: Tensor3) -> list[str]:
+        """One `name = matrix` per filter (or channel); just one for a 2-D problem."""
+        if self.rank2:
+            return [pr.named_matrix(name, tensor[0], self.precision)]
+        return [pr.named_matrix(f"{name}^{{({k})}}", m, self.precision) for k, m in enumerate(tensor)]
+
+    def kernels(self, name: str, tensor: Tensor4) -> list[str]:
+        """One `name = matrix` per (filter, channel) pair."""
+        if self.rank2:
+            return [pr.named_matrix(name, tensor[0][0], self.precision)]
+        return [pr.named_matrix(f"{name}^{{({f},{c})}}", m, self.precision)
+                for f, per in enumerate(tensor) for c, m in enumerate(per)]
+
+    def vector(self, name: str, values: tuple | None) -> str | None:
+        """A bias: a scalar for a 2-D problem, a row of one value per filter otherwise."""
+        if values is None:
+            return None
+        if self.rank2:
+            return pr.scalar(name, values[0], self.precision)
+        return pr.named_matrix(name, (tuple(values),), self.precision)
+
+    def equations(self, equations) -> list[str]:
+        return [pr.equation(e, self.precision) for e in equations]
+
+
+def _step_numbers(p: Problem) -> dict[str, int]:
+    names = ["convolution"] + (["activation"] if p.activation != "none" else []) + (["pooling"] if p.pooling else [])
+    names += ["loss", "gradients", "update"]
+    return {name: k + 1 for k, name in enumerate(names)}
+
+
 def _statement(p: Problem, prec: int) -> dict[str, Any]:
-    formulas = pr.tap_formula(p.stride, p.padding, shape(p.kernel), p.operation)
-    n = len(p.target) * len(p.target[0])
+    formulas = pr.formulas(p)
+    n = p.filters * p.output_shape[0] * p.output_shape[1]
+    channels = "" if p.rank2 else f"{p.channels}-channel "
     return {
-        "input": pr.size(shape(p.input)),
-        "kernel": pr.size(shape(p.kernel)),
+        "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
+        "channels": channels,
+        "kernel": pr.size(p.kernel_size),
+        "filters": None if p.rank2 else p.filters,
         "output": pr.size(p.output_shape),
+        "conv_output": pr.size(p.conv_shape),
         "padded": pr.size(p.padded_shape),
         "verb": OPERATION_VERBS[p.operation],
         "operation": p.operation,
         "stride": _pair_text(p.stride),
         "padding": _pair_text(p.padding) if any(p.padding) else None,
+        "dilation": _pair_text(p.dilation) if p.dilation != (1, 1) else None,
         "bias": p.bias is not None,
+        "rank2": p.rank2,
         "loss": p.loss,
         "loss_name": LOSSES[p.loss].name,
-        "loss_formula": pr.LOSS_FORMULAS[p.loss],
         "n": str(n),
         "learning_rate": pr.inline(p.learning_rate, prec),
+        "momentum": pr.inline(p.momentum, prec) if p.momentum is not None else None,
+        "activation": p.activation,
+        "activation_name": ACTIVATIONS[p.activation].name if p.activation != "none" else None,
+        "negative_slope": pr.inline(p.negative_slope, prec),
+        "pooling": p.pooling.type if p.pooling else None,
+        "pool_size": pr.size(p.pooling.size) if p.pooling else None,
+        "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
+        "pool_k": str(p.pooling.size[0] * p.pooling.size[1]) if p.pooling else None,
         "iterations": p.iterations,
-        "forward": formulas["forward"] + (" + b" if p.bias is not None else ""),
-        "local": formulas["local"],
-        "grad_input": formulas["grad_input"],
-        "chain_rule": pr.CHAIN_RULE,
-        "loss_gradient": pr.LOSS_GRADIENTS[p.loss],
-        "bias_gradient": pr.BIAS_GRADIENT,
-        "update_rule": pr.UPDATE_RULE,
-        "bias_update_rule": pr.BIAS_UPDATE_RULE,
-        "grad_output_symbol": pr.GRAD_OUTPUT_SYMBOL,
+        "f": formulas,
+        "flipped": pr.FLIPPED,
     }
 
 
@@ -98,70 +143,100 @@ def _pair_text(pair: tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
-def _given(p: Problem, prec: int) -> list[dict[str, str]]:
+def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     items = [
-        {"label": "Input image", "size": pr.size(shape(p.input)), "math": pr.named_matrix("I", p.input, prec)},
-        {"label": "Initial filter", "size": pr.size(shape(p.kernel)), "math": pr.named_matrix("W", p.kernel, prec)},
-        {"label": "Target output", "size": pr.size(shape(p.target)), "math": pr.named_matrix("Y", p.target, prec)},
+        {"label": "Input image" if p.rank2 else f"Input image ({p.channels} channels)",
+         "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps("I", p.input)},
+        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
+         "size": pr.size(p.kernel_size), "math": m.kernels("W", p.kernel)},
+        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps("Y", p.target)},
     ]
     if p.bias is not None:
-        items.append({"label": "Initial bias", "size": None, "math": pr.scalar("b", p.bias, prec)})
-    items.append({"label": "Learning rate", "size": None, "math": pr.scalar(r"\eta", p.learning_rate, prec)})
+        items.append({"label": "Initial bias", "size": None, "math": [m.vector("b", p.bias)]})
+    items.append({"label": "Learning rate", "size": None, "math": [pr.scalar(r"\eta", p.learning_rate, m.precision)]})
+    if p.momentum is not None:
+        items.append({"label": "Momentum", "size": None, "math": [pr.scalar(r"\mu", p.momentum, m.precision)]})
+    if p.activation == "leaky_relu":
+        items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.precision)]})
     return items
 
 
-def _iteration(p: Problem, w: "IterationWork", prec: int) -> dict[str, Any]:
-    it = w.values
-    eq = lambda e: pr.equation(e, prec)  # noqa: E731 - a local shorthand
+def _label(p: Problem, cell: tuple[int, ...]) -> str:
+    f, i, j = cell
+    return f"({i}, {j})" if p.rank2 else f"(i, j) = ({i}, {j}) \\text{{ of filter }} {f}"
+
+
+def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
+    it, eqs, z = w.values, m.equations, pr.formulas(p)["z"]
+    conv_total = p.filters * p.conv_shape[0] * p.conv_shape[1]
     return {
         "number": w.number,
-        "padded_input": pr.named_matrix(pr.NOTATION["X"], it.padded_input, prec) if any(p.padding) else None,
-        "kernel": pr.named_matrix("W", it.kernel, prec),
-        "flipped_kernel": pr.named_matrix(pr.FLIPPED, _rotated(it.kernel), prec) if p.operation == "convolution" else None,
-        "bias": pr.scalar("b", it.bias, prec) if it.bias is not None else None,
+        "padded_input": m.maps(pr.NOTATION["X"], it.padded_input) if any(p.padding) else None,
+        "kernel": m.kernels("W", it.kernel),
+        "bias": m.vector("b", it.bias),
+        "flipped_kernel": m.kernels(pr.FLIPPED, _rotated(it.kernel)) if p.operation == "convolution" else None,
         "cells": [
-            {"index": f"({c.index[0]}, {c.index[1]})", "window": pr.matrix(c.window, prec)[0], "equation": eq(c.equation)}
+            {"label": _label(p, c.cell), "rank2": p.rank2,
+             "windows": [pr.matrix(win, m.precision)[0] for win in c.windows], "equation": pr.equation(c.equation, m.precision)}
             for c in w.cells
         ],
         "cells_shown": len(w.cells),
-        "cells_total": len(it.feature_map) * len(it.feature_map[0]),
+        "cells_total": conv_total,
         "weights_shown": len(w.grad_kernel),
-        "weights_total": len(it.kernel) * len(it.kernel[0]),
-        "feature_map": pr.named_matrix(r"\hat{Y}", it.feature_map, prec),
-        "residuals": pr.named_matrix(r"Y - \hat{Y}", _residuals(p, it.feature_map), prec),
-        "loss": eq(w.loss),
-        "grad_output": [eq(e) for e in w.grad_output],
-        "grad_output_matrix": pr.named_matrix(r"\frac{\partial L}{\partial \hat{Y}}", it.grad_output, prec),
-        "grad_kernel": [eq(e) for e in w.grad_kernel],
-        "grad_kernel_matrix": pr.named_matrix(r"\frac{\partial L}{\partial W}", it.grad_kernel, prec),
-        "grad_bias": eq(w.grad_bias) if w.grad_bias is not None else None,
-        "grad_input": [eq(e) for e in w.grad_input],
-        "grad_input_matrix": pr.named_matrix(r"\frac{\partial L}{\partial I}", it.grad_input, prec),
-        "updates": [eq(e) for e in w.updates],
-        "bias_update": eq(w.bias_update) if w.bias_update is not None else None,
-        "kernel_next": pr.named_matrix("W'", it.kernel_next, prec),
-        "bias_next": pr.scalar("b'", it.bias_next, prec) if it.bias_next is not None else None,
-        "loss_value": pr.scalar("L", it.loss, prec),
-        "loss_next": pr.scalar("L'", it.loss_next, prec),
+        "weights_total": p.filters * p.channels * p.kernel_size[0] * p.kernel_size[1],
+        "feature_map": m.maps(z, it.feature_map),
+        "activation": [{"value": pr.equation(a, m.precision), "slope": pr.equation(s, m.precision)} for a, s in w.activation],
+        "activation_map": m.maps("A" if p.pooling else r"\hat{Y}", it.activation) if it.activation else None,
+        "relu_at_zero": w.relu_at_zero,
+        "pooling": eqs(w.pooling),
+        "pool_ties": [_label(p, c) for c in w.pool_ties],
+        "prediction": m.maps(r"\hat{Y}", it.prediction),
+        "pooled_shown": len(w.pooling),
+        "outputs_total": p.filters * p.output_shape[0] * p.output_shape[1],
+        "residuals": m.maps(r"Y - \hat{Y}", _residuals(p.target, it.prediction)),
+        "loss": pr.equation(w.loss, m.precision),
+        "grad_prediction": eqs(w.grad_prediction),
+        "grad_prediction_matrix": m.maps(r"\frac{\partial L}{\partial \hat{Y}}", it.grad_prediction),
+        "routes": eqs(w.routes),
+        "grad_activation_matrix": m.maps(rf"\frac{{\partial L}}{{\partial {'A' if it.activation else 'Z'}}}", it.grad_activation)
+        if it.grad_activation else None,
+        "grad_feature_map": eqs(w.grad_feature_map),
+        "grad_feature_map_matrix": m.maps(r"\frac{\partial L}{\partial Z}", it.grad_feature_map),
+        "grad_kernel": eqs(w.grad_kernel),
+        "grad_kernel_matrix": m.kernels(r"\frac{\partial L}{\partial W}", it.grad_kernel),
+        "grad_bias": eqs(w.grad_bias),
+        "grad_bias_vector": m.vector(r"\frac{\partial L}{\partial b}", it.grad_bias),
+        "grad_input": eqs(w.grad_input),
+        "grad_input_matrix": m.maps(r"\frac{\partial L}{\partial I}", it.grad_input),
+        "velocities": eqs(w.velocities),
+        "velocity_before": m.kernels("v", it.velocity) if it.velocity else None,
+        "velocity_matrix": m.kernels("v'", it.velocity_next) if it.velocity_next else None,
+        "bias_velocities": eqs(w.bias_velocities),
+        "updates": eqs(w.updates),
+        "bias_updates": eqs(w.bias_updates),
+        "kernel_next": m.kernels("W'", it.kernel_next),
+        "bias_next": m.vector("b'", it.bias_next),
+        "loss_value": pr.scalar("L", it.loss, m.precision),
+        "loss_next": pr.scalar("L'", it.loss_next, m.precision),
     }
 
 
-def _rotated(matrix: tuple) -> tuple:
-    return tuple(tuple(reversed(row)) for row in reversed(matrix))
+def _rotated(kernel: Tensor4) -> Tensor4:
+    return tuple(tuple(tuple(tuple(reversed(row)) for row in reversed(mat)) for mat in per) for per in kernel)
 
 
-def _residuals(p: Problem, prediction) -> tuple:
-    return tuple(tuple(y - yh for y, yh in zip(ry, ryh)) for ry, ryh in zip(p.target, prediction))
+def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
+    return tuple(tuple(tuple(y - yh for y, yh in zip(ry, ryh)) for ry, ryh in zip(t, q)) for t, q in zip(target, prediction))
 
 
-def _final(d: "Derivation") -> dict[str, Any]:
+def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
     prec, its = d.precision, [w.values for w in d.iterations]
     first, last = its[0], its[-1]
     return {
         "loss_initial": pr.scalar("L", first.loss, prec),
         "loss_final": pr.scalar("L_{\\text{new}}", last.loss_next, prec),
-        "kernel": pr.named_matrix("W_{\\text{new}}", last.kernel_next, prec),
-        "bias": pr.scalar("b_{\\text{new}}", last.bias_next, prec) if last.bias_next is not None else None,
+        "kernel": m.kernels("W_{\\text{new}}", last.kernel_next),
+        "bias": m.vector("b_{\\text{new}}", last.bias_next),
         "first_loss": pr.inline(first.loss, prec),
         "last_loss": pr.inline(last.loss_next, prec),
         "losses": [

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError
-from .numbers import parse_number
+from .literals import parse_number
 
 
 class _ExactLoader(yaml.SafeLoader):

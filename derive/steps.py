@@ -1,33 +1,41 @@
-"""Write each step out as equations: symbolic form, numbers substituted, exact value.
+"""Write each step out as equations: symbolic form, numbers substituted, value.
 
 The values come from model.py; here they are only arranged. Data values are wrapped in
-`UnevaluatedExpr` so SymPy keeps the products and sums exactly as a person writes them.
+`UnevaluatedExpr` so SymPy keeps products and sums exactly as a person writes them. A 2-D
+problem is written with 2-D indices (W_00), a multi-channel one with filter and channel
+superscripts (W^(f,c)_uv).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-from sympy import Add, Derivative, Expr, IndexedBase, Integer, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
+from sympy import UnevaluatedExpr, exp, tanh
 
-from . import model
-from .model import Index, Iteration, cells, tap
+from .exact import ZERO, Num, is_exact
+from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, weights
 from .printing import Equation
-from .problem import Matrix, Problem, shape
+from .problem import Matrix, Problem
 
-I, X, W, W_NEXT = IndexedBase("I"), IndexedBase("X"), IndexedBase("W"), IndexedBase("Wnext")
-Y, Y_HAT = IndexedBase("Y"), IndexedBase("Yhat")
-L, ETA, B, B_NEXT = Symbol("L"), Symbol("eta"), Symbol("b"), Symbol("bnext")
+L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
+FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary"
 
-FULL_DETAIL_LIMIT = 400  # output cells × kernel weights; above it the default is "summary"
+
+class Max(Function):
+    """max(…) left unevaluated with its arguments in the order written (SymPy's Max sorts them)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
 
 
 @dataclass(frozen=True)
 class CellWork:
-    """One output cell worked out: the input window it sees and its equation."""
+    """One convolution output cell: the input windows it sees (one per channel) and its equation."""
 
-    index: Index
-    window: Matrix
+    cell: Cell
+    windows: tuple[Matrix, ...]
     equation: Equation
 
 
@@ -38,47 +46,104 @@ class IterationWork:
     number: int
     values: Iteration
     cells: tuple[CellWork, ...]
+    activation: tuple[tuple[Equation, Equation], ...]  # (A = f(Z), ∂A/∂Z) per shown cell
+    relu_at_zero: bool  # some ReLU input is exactly 0 (its derivative is taken as 0)
+    pooling: tuple[Equation, ...]
+    pool_ties: tuple[Cell, ...]  # max-pooling windows whose maximum is shared
     loss: Equation
-    grad_output: tuple[Equation, ...]
+    grad_prediction: tuple[Equation, ...]
+    routes: tuple[Equation, ...]  # ∂L/∂A through the pooling layer
+    grad_feature_map: tuple[Equation, ...]  # ∂L/∂Z = ∂L/∂A · ∂A/∂Z
     grad_kernel: tuple[Equation, ...]
-    grad_bias: Equation | None
+    grad_bias: tuple[Equation, ...]
     grad_input: tuple[Equation, ...]
+    velocities: tuple[Equation, ...]
     updates: tuple[Equation, ...]
-    bias_update: Equation | None
+    bias_velocities: tuple[Equation, ...]
+    bias_updates: tuple[Equation, ...]
 
 
 def default_detail(problem: Problem) -> str:
     """"full" for problems small enough to write every term, else "summary"."""
-    size = len(cells(problem.output_shape)) * len(cells(shape(problem.kernel)))
+    oh, ow = problem.conv_shape
+    size = problem.filters * oh * ow * len(weights(problem)) // problem.filters
     return "full" if size <= FULL_DETAIL_LIMIT else "summary"
+
+
+class Names:
+    """The symbols of one problem: which stage is called Ŷ, and 2-D or multi-channel indices."""
+
+    def __init__(self, problem: Problem):
+        self.rank2 = problem.rank2
+        self.x = IndexedBase("X" if any(problem.padding) else "I")
+        act, pooled = problem.activation != "none", problem.pooling is not None
+        self.z = IndexedBase("Z" if act or pooled else "Yhat")
+        self.a = IndexedBase("A" if pooled else "Yhat")  # the activation's output, if any
+        self.pooled = self.a if act else self.z  # what the pooling layer reads
+
+    def _at(self, base: IndexedBase, lead: tuple[int, ...], rest: tuple[int, ...]) -> Indexed:
+        return base[rest] if self.rank2 else base[lead + rest]
+
+    def input(self, c: int, r: int, q: int, padded: bool = True) -> Indexed:
+        return self._at(self.x if padded else IndexedBase("I"), (c,), (r, q))
+
+    def weight(self, w: Weight, base: str = "W") -> Indexed:
+        return self._at(IndexedBase(base), w[:2], w[2:])
+
+    def out(self, base: IndexedBase | str, cell: Cell) -> Indexed:
+        return self._at(IndexedBase(base) if isinstance(base, str) else base, cell[:1], cell[1:])
+
+    def bias(self, f: int, base: str = "b") -> Expr:
+        return Symbol(base) if self.rank2 else IndexedBase(base)[f]
 
 
 def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) -> IterationWork:
     """All equations of one iteration; in "summary" only representative cells and weights."""
-    out, weights = cells(problem.output_shape), cells(shape(problem.kernel))
-    inputs = cells(shape(problem.input))
+    n = Names(problem)
+    conv_cells = _all_cells(problem.filters, problem.conv_shape)
+    out_cells = _all_cells(problem.filters, problem.output_shape)
+    kernel_weights = weights(problem)
+    inputs = [(c, p, q) for c in range(problem.channels) for p, q in grid((len(problem.input[0]), len(problem.input[0][0])))]
     if detail == "summary":
         # The first cell and weight, and the ones with the largest gradient: the instructive ones.
-        out = _first_and_largest(out, it.grad_output)
-        weights = _first_and_largest(weights, it.grad_kernel)
+        conv_cells = _first_and_largest(conv_cells, lambda c: it.grad_feature_map[c[0]][c[1]][c[2]])
+        out_cells = _first_and_largest(out_cells, lambda c: it.grad_prediction[c[0]][c[1]][c[2]])
+        kernel_weights = _first_and_largest(kernel_weights, lambda w: it.grad_kernel[w[0]][w[1]][w[2]][w[3]])
         inputs = [_busiest_input(problem)]
+    filters = range(problem.filters) if it.bias is not None else range(0)
+    momentum = problem.momentum is not None
     return IterationWork(
         number=number,
         values=it,
-        cells=tuple(_cell(problem, it, c) for c in out),
-        loss=_loss(problem, it, detail),
-        grad_output=tuple(_grad_output(problem, it, c) for c in out),
-        grad_kernel=tuple(_grad_weight(problem, it, w) for w in weights),
-        grad_bias=_grad_bias(problem, it) if it.bias is not None else None,
-        grad_input=tuple(_grad_input(problem, it, p) for p in inputs),
-        updates=tuple(_update(problem, it, w) for w in weights),
-        bias_update=_bias_update(problem, it) if it.bias is not None else None,
+        cells=tuple(_cell(problem, n, it, c) for c in conv_cells),
+        activation=tuple(_activation(problem, n, it, c) for c in conv_cells) if it.activation is not None else (),
+        relu_at_zero=problem.activation == "relu" and any(z == 0 for m in it.feature_map for r in m for z in r),
+        pooling=tuple(_pool(problem, n, it, c) for c in out_cells) if problem.pooling else (),
+        pool_ties=_ties(problem, it),
+        loss=_loss(problem, n, it, detail),
+        grad_prediction=tuple(_grad_prediction(problem, n, it, c) for c in out_cells),
+        routes=_routes(problem, n, it, out_cells) if problem.pooling else (),
+        grad_feature_map=tuple(_grad_z(n, it, c) for c in conv_cells) if it.activation is not None else (),
+        grad_kernel=tuple(_grad_weight(problem, n, it, w) for w in kernel_weights),
+        grad_bias=tuple(_grad_bias(problem, n, it, f) for f in filters),
+        grad_input=tuple(_grad_input(problem, n, it, p) for p in inputs),
+        velocities=tuple(_velocity(problem, n, it, w) for w in kernel_weights) if momentum else (),
+        updates=tuple(_update(problem, n, it, w) for w in kernel_weights),
+        bias_velocities=tuple(_bias_velocity(problem, n, it, f) for f in filters) if momentum else (),
+        bias_updates=tuple(_bias_update(problem, n, it, f) for f in filters),
     )
 
 
-def v(value: Rational) -> UnevaluatedExpr:
+def v(value: Num) -> UnevaluatedExpr:
     """A data value that SymPy must not fold into its neighbours."""
-    return UnevaluatedExpr(value)
+    if is_exact(value):
+        return UnevaluatedExpr(Rational(int(value.numerator), int(value.denominator)))
+    return UnevaluatedExpr(Float(str(value), 60))
+
+
+def _const(value: Num) -> Rational:
+    """A constant of a formula (1/4 in the MSE), printed as a fraction."""
+    return Rational(int(value.numerator), int(value.denominator))
 
 
 def _sum(terms: Sequence[Expr]) -> Expr:
@@ -98,154 +163,283 @@ def _square(e: Expr) -> Expr:
     return Pow(e, 2, evaluate=False)
 
 
-def _input_symbol(problem: Problem) -> IndexedBase:
-    return X if any(problem.padding) else I
+def _all_cells(filters: int, shape: tuple[int, int]) -> list[Cell]:
+    return [(f, i, j) for f in range(filters) for i, j in grid(shape)]
 
 
-def _first_and_largest(indices: list[Index], values: Matrix) -> list[Index]:
-    largest = max(indices, key=lambda ij: abs(values[ij[0]][ij[1]]))
-    return indices[:1] + ([largest] if largest != indices[0] else [])
+def _first_and_largest(items: list, value) -> list:
+    largest = max(items, key=lambda item: abs(value(item)))
+    return items[:1] + ([largest] if largest != items[0] else [])
 
 
-def _cell(problem: Problem, it: Iteration, cell: Index) -> CellWork:
-    """Ŷ_ij = Σ X·W (+ b) = (x·w) + … = products summed = value."""
-    x, k = it.padded_input, it.kernel
-    # Reading order of the window, so the convolution's flipped kernel is visible.
-    weights = sorted(cells(shape(k)), key=lambda uv: tap(problem, cell, uv))
-    taps = [tap(problem, cell, uv) for uv in weights]
-    sym = [_times(_input_symbol(problem)[r, c], W[u, w]) for (r, c), (u, w) in zip(taps, weights)]
-    subst = [_times(v(x[r][c]), v(k[u][w])) for (r, c), (u, w) in zip(taps, weights)]
-    prods = [v(x[r][c] * k[u][w]) for (r, c), (u, w) in zip(taps, weights)]
+def _at(tensor, index: tuple[int, ...]) -> Num:
+    for k in index:
+        tensor = tensor[k]
+    return tensor
+
+
+def _cell(problem: Problem, n: Names, it: Iteration, cell: Cell) -> CellWork:
+    """Z_ij = Σ_c Σ_uv X·W (+ b) = (x·w) + … = products summed = value."""
+    f, i, j = cell
+    sym, subst, prods, windows = [], [], [], []
+    for c in range(problem.channels):
+        # Reading order of the window, so the convolution's flipped kernel is visible.
+        offsets = sorted(grid(problem.kernel_size), key=lambda uv: tap(problem, (i, j), uv))
+        for u, w in offsets:
+            r, q = tap(problem, (i, j), (u, w))
+            x, k = it.padded_input[c][r][q], it.kernel[f][c][u][w]
+            sym.append(_times(n.input(c, r, q), n.weight((f, c, u, w))))
+            subst.append(_times(v(x), v(k)))
+            prods.append(v(x * k))
+        windows.append(_window(problem, it.padded_input[c], (i, j)))
     if it.bias is not None:
-        sym, subst, prods = sym + [B], subst + [v(it.bias)], prods + [v(it.bias)]
-    i, j = cell
-    (kh, kw), (sh, sw) = shape(k), problem.stride
-    window = tuple(row[j * sw : j * sw + kw] for row in x[i * sh : i * sh + kh])
-    value = v(it.feature_map[i][j])
-    return CellWork(cell, window, Equation(Y_HAT[i, j], (_sum(sym), _sum(subst), _sum(prods), value)))
+        sym, subst, prods = sym + [n.bias(f)], subst + [v(it.bias[f])], prods + [v(it.bias[f])]
+    value = v(it.feature_map[f][i][j])
+    return CellWork(cell, tuple(windows), Equation(n.out(n.z, cell), (_sum(sym), _sum(subst), _sum(prods), value)))
 
 
-def _loss(problem: Problem, it: Iteration, detail: str) -> Equation:
+def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
+    (i, j), (sh, sw), (dh, dw), (eh, ew) = cell, problem.stride, problem.dilation, problem.span
+    rows = x[i * sh : i * sh + eh : dh]
+    return tuple(row[j * sw : j * sw + ew : dw] for row in rows)
+
+
+def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell) -> tuple[Equation, Equation]:
+    """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z."""
+    z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
+    zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
+    name, slope = problem.activation, problem.negative_slope
+    if name == "relu":
+        value = (Max(Integer(0), zs), Max(Integer(0), v(z)), v(a))
+        slope_sides = (v(d),)
+    elif name == "leaky_relu":
+        positive = z > 0
+        value = (zs, v(a)) if positive else (_times(_const(slope), zs), _times(v(slope), v(z)), v(a))
+        slope_sides = (v(d),)
+    elif name == "sigmoid":
+        value = (
+            Pow(Add(Integer(1), exp(Mul(Integer(-1), zs, evaluate=False), evaluate=False), evaluate=False), -1, evaluate=False),
+            Pow(Add(Integer(1), exp(v(-z), evaluate=False), evaluate=False), -1, evaluate=False),
+            v(a),
+        )
+        slope_sides = (_times(as_, _minus(Integer(1), as_)), _times(v(a), _minus(Integer(1), v(a))), v(d))
+    else:  # tanh
+        value = (tanh(zs, evaluate=False), tanh(v(z), evaluate=False), v(a))
+        slope_sides = (_minus(Integer(1), _square(as_)), _minus(Integer(1), _square(v(a))), v(d))
+    return Equation(as_, value), Equation(Derivative(as_, zs), slope_sides)
+
+
+def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
+    """Ŷ_ij = max(A over the window) or the window's average."""
+    f, i, j = cell
+    source = it.activation if it.activation is not None else it.feature_map
+    window = pool_windows(problem, (i, j))
+    syms = [n.out(n.pooled, (f, r, c)) for r, c in window]
+    nums = [v(source[f][r][c]) for r, c in window]
+    value = v(it.prediction[f][i][j])
+    lhs = n.out("Yhat", cell)
+    if problem.pooling.type == "max":
+        return Equation(lhs, (Max(*syms), Max(*nums), value))
+    k = Rational(1, len(window))
+    total = sum((source[f][r][c] for r, c in window), ZERO)
+    return Equation(lhs, (_times(k, _sum(syms)), _times(k, _sum(nums)), _times(k, v(total)), value))
+
+
+def _ties(problem: Problem, it: Iteration) -> tuple[Cell, ...]:
+    if it.winners is None:
+        return ()
+    source = it.activation if it.activation is not None else it.feature_map
+    ties = []
+    for (f, i, j), (r, c) in it.winners.items():
+        best = source[f][r][c]
+        if sum(1 for rr, cc in pool_windows(problem, (i, j)) if source[f][rr][cc] == best) > 1:
+            ties.append((f, i, j))
+    return tuple(ties)
+
+
+def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:
     """L = c·[(Y − Ŷ)² + …] = c·[(y − ŷ)² + …] = c·[r² + …] = c·[s + …] = c·S = value."""
-    out = cells(problem.output_shape)
-    c = model.LOSSES[problem.loss].scale(len(out))
-    y, yh = problem.target, it.feature_map
-    residuals = [y[i][j] - yh[i][j] for i, j in out]
-    total = v(sum((r**2 for r in residuals), Integer(0)))
+    from .model import LOSSES
+
+    out = _all_cells(problem.filters, problem.output_shape)
+    c = _const(LOSSES[problem.loss].scale(len(out)))
+    y = [_at(problem.target, cell) for cell in out]
+    yh = [_at(it.prediction, cell) for cell in out]
+    residuals = [a - b for a, b in zip(y, yh)]
+    total = v(sum((r * r for r in residuals), ZERO))
     value = v(it.loss)
     if detail == "summary":
         return Equation(L, (_times(c, total), value) if c != 1 else (value,))
     sides = [
-        _times(c, _sum([_square(_minus(Y[i, j], Y_HAT[i, j])) for i, j in out])),
-        _times(c, _sum([_square(_minus(v(y[i][j]), v(yh[i][j]))) for i, j in out])),
+        _times(c, _sum([_square(_minus(n.out("Y", cell), n.out("Yhat", cell))) for cell in out])),
+        _times(c, _sum([_square(_minus(v(a), v(b))) for a, b in zip(y, yh)])),
         _times(c, _sum([_square(v(r)) for r in residuals])),
-        _times(c, _sum([v(r**2) for r in residuals])),
+        _times(c, _sum([v(r * r) for r in residuals])),
     ]
     if len(out) > 1:
         sides.append(_times(c, total))
     return Equation(L, tuple(sides) + ((value,) if c != 1 or len(out) > 1 else ()))
 
 
-def _grad_output(problem: Problem, it: Iteration, cell: Index) -> Equation:
+def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
     """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) = c·(ŷ − y) = c·d = value."""
-    i, j = cell
-    c = model.LOSSES[problem.loss].grad_scale(len(cells(problem.output_shape)))
-    yh, y = it.feature_map[i][j], problem.target[i][j]
-    sides = [
-        _times(c, _minus(Y_HAT[i, j], Y[i, j])),
-        _times(c, _minus(v(yh), v(y))),
-    ]
+    from .model import LOSSES
+
+    count = problem.filters * problem.output_shape[0] * problem.output_shape[1]
+    c = _const(LOSSES[problem.loss].grad_scale(count))
+    yh, y = _at(it.prediction, cell), _at(problem.target, cell)
+    sides = [_times(c, _minus(n.out("Yhat", cell), n.out("Y", cell))), _times(c, _minus(v(yh), v(y)))]
     if c != 1:
         sides.append(_times(c, v(yh - y)))
-    return Equation(Derivative(L, Y_HAT[i, j]), tuple(sides) + (v(it.grad_output[i][j]),))
+    return Equation(Derivative(L, n.out("Yhat", cell)), tuple(sides) + (v(_at(it.grad_prediction, cell)),))
 
 
-def _grad_weight(problem: Problem, it: Iteration, weight: Index) -> Equation:
-    """∂L/∂W_uv = Σ_ij ∂L/∂Ŷ_ij · X[tap] over every output cell, substituted, summed."""
-    u, w = weight
-    out = cells(problem.output_shape)
-    taps = [tap(problem, cell, weight) for cell in out]
-    d, x = it.grad_output, it.padded_input
+def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
+    """∂L/∂A_rc = Σ (share) · ∂L/∂Ŷ_ij over the pooled cells that cell (r, c) fed."""
+    share = Integer(1) if it.winners is not None else Rational(1, problem.pooling.size[0] * problem.pooling.size[1])
+    feeds: dict[Cell, list[Cell]] = {}
+    for f, i, j in _all_cells(problem.filters, problem.output_shape):
+        sources = [it.winners[(f, i, j)]] if it.winners is not None else pool_windows(problem, (i, j))
+        for r, c in sources:
+            feeds.setdefault((f, r, c), []).append((f, i, j))
+    targets = sorted({src for src, outs in feeds.items() if any(o in shown for o in outs)})
+    equations = []
+    for src in targets:
+        outs = feeds[src]
+        sides = (
+            _sum([_times(share, Derivative(L, n.out("Yhat", o))) for o in outs]),
+            _sum([_times(share, v(_at(it.grad_prediction, o))) for o in outs]),
+            v(_at(it.grad_activation, src)),
+        )
+        equations.append(Equation(Derivative(L, n.out(n.pooled, src)), sides))
+    return tuple(equations)
+
+
+def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
+    """∂L/∂Z_ij = ∂L/∂A_ij · ∂A_ij/∂Z_ij."""
+    upstream = it.grad_activation if it.grad_activation is not None else it.grad_prediction
+    zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
     sides = (
-        _sum([_times(Derivative(L, Y_HAT[i, j]), _input_symbol(problem)[r, c]) for (i, j), (r, c) in zip(out, taps)]),
-        _sum([_times(v(d[i][j]), v(x[r][c])) for (i, j), (r, c) in zip(out, taps)]),
-        _sum([v(d[i][j] * x[r][c]) for (i, j), (r, c) in zip(out, taps)]),
-        v(it.grad_kernel[u][w]),
+        _times(Derivative(L, as_), Derivative(as_, zs)),
+        _times(v(_at(upstream, cell)), v(_at(it.activation_grad, cell))),
+        v(_at(it.grad_feature_map, cell)),
     )
-    return Equation(Derivative(L, W[u, w]), sides)
+    return Equation(Derivative(L, zs), sides)
 
 
-def _grad_bias(problem: Problem, it: Iteration) -> Equation:
-    """∂L/∂b = Σ_ij ∂L/∂Ŷ_ij, since ∂Ŷ_ij/∂b = 1."""
-    out = cells(problem.output_shape)
+def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
+    """∂L/∂W_uv = Σ_ij ∂L/∂Z_ij · X[tap] over every output cell, substituted, summed."""
+    f, c, u, wv = w
+    cells = _all_cells(1, problem.conv_shape)
+    taps = [tap(problem, (i, j), (u, wv)) for _, i, j in cells]
+    d, x = it.grad_feature_map[f], it.padded_input[c]
     sides = (
-        _sum([Derivative(L, Y_HAT[i, j]) for i, j in out]),
-        _sum([v(it.grad_output[i][j]) for i, j in out]),
-        v(it.grad_bias),
+        _sum([_times(Derivative(L, n.out(n.z, (f, i, j))), n.input(c, r, q)) for (_, i, j), (r, q) in zip(cells, taps)]),
+        _sum([_times(v(d[i][j]), v(x[r][q])) for (_, i, j), (r, q) in zip(cells, taps)]),
+        _sum([v(d[i][j] * x[r][q]) for (_, i, j), (r, q) in zip(cells, taps)]),
+        v(_at(it.grad_kernel, w)),
     )
-    return Equation(Derivative(L, B), sides if len(out) > 1 else sides[:1] + sides[2:])
+    return Equation(Derivative(L, n.weight(w)), sides)
 
 
-def _grad_input(problem: Problem, it: Iteration, position: Index) -> Equation:
-    """∂L/∂I_pq = Σ ∂L/∂Ŷ_ij · W_uv over the (cell, weight) pairs that touch input (p, q)."""
-    pairs = _pairs_touching(problem, position)
-    p, q = position
-    lhs = Derivative(L, I[p, q])
-    value = v(it.grad_input[p][q])
+def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
+    """∂L/∂b = Σ_ij ∂L/∂Z_ij, since ∂Z_ij/∂b = 1."""
+    cells = _all_cells(1, problem.conv_shape)
+    sides = (
+        _sum([Derivative(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
+        _sum([v(it.grad_feature_map[f][i][j]) for _, i, j in cells]),
+        v(it.grad_bias[f]),
+    )
+    return Equation(Derivative(L, n.bias(f)), sides if len(cells) > 1 else sides[:1] + sides[2:])
+
+
+def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, int, int]) -> Equation:
+    """∂L/∂I_pq = Σ ∂L/∂Z_ij · W_uv over the (filter, cell, weight) triples that touch input (p, q)."""
+    c, p, q = position
+    pairs = _pairs_touching(problem, (p, q))
+    lhs = Derivative(L, n.input(c, p, q, padded=False))
+    value = v(it.grad_input[c][p][q])
     if not pairs:
         return Equation(lhs, (value,))
-    d, k = it.grad_output, it.kernel
+    terms = [(f, cell, uv) for f in range(problem.filters) for cell, uv in pairs]
+    d, k = it.grad_feature_map, it.kernel
     sides = (
-        _sum([_times(Derivative(L, Y_HAT[i, j]), W[u, w]) for (i, j), (u, w) in pairs]),
-        _sum([_times(v(d[i][j]), v(k[u][w])) for (i, j), (u, w) in pairs]),
+        _sum([_times(Derivative(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
+        _sum([_times(v(d[f][cell[0]][cell[1]]), v(k[f][c][uv[0]][uv[1]])) for f, cell, uv in terms]),
     )
-    if len(pairs) > 1:
-        sides += (_sum([v(d[i][j] * k[u][w]) for (i, j), (u, w) in pairs]),)
+    if len(terms) > 1:
+        sides += (_sum([v(d[f][cell[0]][cell[1]] * k[f][c][uv[0]][uv[1]]) for f, cell, uv in terms]),)
     return Equation(lhs, sides + (value,))
 
 
 def _pairs_touching(problem: Problem, position: Index) -> list[tuple[Index, Index]]:
     (p, q), (ph, pw) = position, problem.padding
     return [
-        (cell, weight)
-        for cell in cells(problem.output_shape)
-        for weight in cells(shape(problem.kernel))
-        if tap(problem, cell, weight) == (p + ph, q + pw)
+        (cell, uv)
+        for cell in grid(problem.conv_shape)
+        for uv in grid(problem.kernel_size)
+        if tap(problem, cell, uv) == (p + ph, q + pw)
     ]
 
 
-def _busiest_input(problem: Problem) -> Index:
+def _busiest_input(problem: Problem) -> tuple[int, int, int]:
     """The input cell that the most products touch: the most instructive one to work out."""
-    counts = {p: 0 for p in cells(shape(problem.input))}
-    (ph, pw), (h, w) = problem.padding, shape(problem.input)
-    for cell in cells(problem.output_shape):
-        for weight in cells(shape(problem.kernel)):
-            r, c = tap(problem, cell, weight)
+    (ph, pw), (h, w) = problem.padding, (len(problem.input[0]), len(problem.input[0][0]))
+    counts = {pq: 0 for pq in grid((h, w))}
+    for cell in grid(problem.conv_shape):
+        for uv in grid(problem.kernel_size):
+            r, c = tap(problem, cell, uv)
             if 0 <= r - ph < h and 0 <= c - pw < w:
                 counts[(r - ph, c - pw)] += 1
-    return max(counts, key=lambda p: (counts[p], -p[0], -p[1]))
+    p, q = max(counts, key=lambda pq: (counts[pq], -pq[0], -pq[1]))
+    return 0, p, q
 
 
-def _update(problem: Problem, it: Iteration, weight: Index) -> Equation:
-    """W'_uv = W_uv − η·∂L/∂W_uv = w − η·g = w − ηg = value."""
-    u, w = weight
-    wt, g, eta = it.kernel[u][w], it.grad_kernel[u][w], problem.learning_rate
+def _velocity(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
+    """v' = μ·v + ∂L/∂W (PyTorch's momentum buffer)."""
+    mu = problem.momentum
     sides = (
-        _minus(W[u, w], _times(ETA, Derivative(L, W[u, w]))),
-        _minus(v(wt), _times(v(eta), v(g))),
-        _minus(v(wt), v(eta * g)),
-        v(it.kernel_next[u][w]),
+        Add(_times(MU, n.weight(w, "V")), Derivative(L, n.weight(w)), evaluate=False),
+        Add(_times(v(mu), v(_at(it.velocity, w))), v(_at(it.grad_kernel, w)), evaluate=False),
+        v(_at(it.velocity_next, w)),
     )
-    return Equation(W_NEXT[u, w], sides)
+    return Equation(n.weight(w, "Vnext"), sides)
 
 
-def _bias_update(problem: Problem, it: Iteration) -> Equation:
-    """b' = b − η·∂L/∂b."""
+def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
+    """W' = W − η·∂L/∂W (or − η·v' with momentum) = w − η·g = w − ηg = value."""
+    eta, old = problem.learning_rate, _at(it.kernel, w)
+    direction = _at(it.velocity_next if it.velocity_next is not None else it.grad_kernel, w)
+    symbol = n.weight(w, "Vnext") if it.velocity_next is not None else Derivative(L, n.weight(w))
+    sides = (
+        _minus(n.weight(w), _times(ETA, symbol)),
+        _minus(v(old), _times(v(eta), v(direction))),
+        _minus(v(old), v(eta * direction)),
+        v(_at(it.kernel_next, w)),
+    )
+    return Equation(n.weight(w, "Wnext"), sides)
+
+
+def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
+    """v'_b = μ·v_b + ∂L/∂b."""
+    sides = (
+        Add(_times(MU, n.bias(f, "Vb")), Derivative(L, n.bias(f)), evaluate=False),
+        Add(_times(v(problem.momentum), v(it.velocity_bias[f])), v(it.grad_bias[f]), evaluate=False),
+        v(it.velocity_bias_next[f]),
+    )
+    return Equation(n.bias(f, "Vbnext"), sides)
+
+
+def _bias_update(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
+    """b' = b − η·∂L/∂b (or − η·v'_b)."""
     eta = problem.learning_rate
+    momentum = it.velocity_bias_next is not None
+    direction = it.velocity_bias_next[f] if momentum else it.grad_bias[f]
+    symbol = n.bias(f, "Vbnext") if momentum else Derivative(L, n.bias(f))
     sides = (
-        _minus(B, _times(ETA, Derivative(L, B))),
-        _minus(v(it.bias), _times(v(eta), v(it.grad_bias))),
-        _minus(v(it.bias), v(eta * it.grad_bias)),
-        v(it.bias_next),
+        _minus(n.bias(f), _times(ETA, symbol)),
+        _minus(v(it.bias[f]), _times(v(eta), v(direction))),
+        _minus(v(it.bias[f]), v(eta * direction)),
+        v(it.bias_next[f]),
     )
-    return Equation(B_NEXT, sides)
+    return Equation(n.bias(f, "bnext"), sides)

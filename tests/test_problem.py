@@ -8,7 +8,7 @@ from sympy import Rational
 
 import derive
 from derive.errors import SpecError
-from derive.numbers import parse_number
+from derive.literals import parse_number
 from derive.problem import build_problem
 from derive.spec import parse_text
 from test_oracle import SEED
