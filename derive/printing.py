@@ -160,10 +160,14 @@ class DerivePrinter(LatexPrinter):
         return f"{base}{upper}_{{{joined}}}"
 
     def _print_Max(self, expr: Expr) -> str:
-        return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+        # Arguments are separated by commas: a negative value needs no parentheses.
+        args = (self.value(a.args[0]) if _is_value(a) else self._print(a) for a in expr.args)
+        return r"\max\left(" + ", ".join(args) + r"\right)"
 
     def _print_exp(self, expr: Expr) -> str:
-        return f"e^{{{self._print(expr.args[0])}}}"
+        power = expr.args[0]
+        # An exponent is already raised: a negative value needs no parentheses there.
+        return f"e^{{{self.value(power.args[0]) if _is_value(power) else self._print(power)}}}"
 
     def _print_Derivative(self, expr: Derivative) -> str:
         (var,) = expr.variables
@@ -183,8 +187,8 @@ class DerivePrinter(LatexPrinter):
         if exponent == -1:
             return rf"\frac{{1}}{{{self._print(base)}}}"
         text = self._print(base)
-        if isinstance(base, (Add, Mul)):
-            text = rf"\left({text}\right)"
+        if isinstance(base, (Add, Mul)) or (_is_value(base) and r"\times" in text and not text.startswith("(")):
+            text = rf"\left({text}\right)"  # 4.5 × 10^{-5} squared needs brackets
         return f"{text}^{{{self._print(exponent)}}}"
 
     def _print_Mul(self, expr: Mul) -> str:
@@ -275,6 +279,11 @@ def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[str, str]]:
         previous_text = text
         yield _relation(rounded or previous_rounded), text
         previous_rounded = rounded
+
+
+def partial(name: str) -> str:
+    """∂L/∂name."""
+    return rf"\frac{{\partial L}}{{\partial {name}}}"
 
 
 def size(rows_cols: tuple[int, int]) -> str:

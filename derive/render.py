@@ -71,17 +71,18 @@ class Maps:
     def __init__(self, p: Problem, precision: int):
         self.rank2, self.precision = p.rank2, precision
 
-    def maps(self, name: str, tensor: Tensor3) -> list[str]:
-        """One `name = matrix` per filter (or channel); just one for a 2-D problem."""
+    def maps(self, name: str, tensor: Tensor3, partial: bool = False) -> list[str]:
+        """One `name = matrix` per filter (or channel); just one for a 2-D problem.
+        With `partial`, the matrices are ∂L/∂name."""
         if self.rank2:
-            return [pr.named_matrix(name, tensor[0], self.precision)]
-        return [pr.named_matrix(f"{name}^{{({k})}}", m, self.precision) for k, m in enumerate(tensor)]
+            return [pr.named_matrix(pr.partial(name) if partial else name, tensor[0], self.precision)]
+        return [pr.named_matrix(_label(f"{name}^{{({k})}}", partial), m, self.precision) for k, m in enumerate(tensor)]
 
-    def kernels(self, name: str, tensor: Tensor4) -> list[str]:
+    def kernels(self, name: str, tensor: Tensor4, partial: bool = False) -> list[str]:
         """One `name = matrix` per (filter, channel) pair."""
         if self.rank2:
-            return [pr.named_matrix(name, tensor[0][0], self.precision)]
-        return [pr.named_matrix(f"{name}^{{({f},{c})}}", m, self.precision)
+            return [pr.named_matrix(_label(name, partial), tensor[0][0], self.precision)]
+        return [pr.named_matrix(_label(f"{name}^{{({f},{c})}}", partial), m, self.precision)
                 for f, per in enumerate(tensor) for c, m in enumerate(per)]
 
     def vector(self, name: str, values: tuple | None) -> str | None:
@@ -90,10 +91,14 @@ class Maps:
             return None
         if self.rank2:
             return pr.scalar(name, values[0], self.precision)
-        return pr.named_matrix(name, (tuple(values),), self.precision)
+        return pr.named_matrix(name, (tuple(values),), self.precision)  # a row: (b_0, b_1, …)
 
     def equations(self, equations) -> list[str]:
         return [pr.equation(e, self.precision) for e in equations]
+
+
+def _label(name: str, partial: bool) -> str:
+    return pr.partial(name) if partial else name
 
 
 def _step_numbers(p: Problem) -> dict[str, int]:
@@ -161,9 +166,9 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     return items
 
 
-def _label(p: Problem, cell: tuple[int, ...]) -> str:
+def _cell_label(p: Problem, cell: tuple[int, ...]) -> str:
     f, i, j = cell
-    return f"({i}, {j})" if p.rank2 else f"(i, j) = ({i}, {j}) \\text{{ of filter }} {f}"
+    return f"({i}, {j})" + ("" if p.rank2 else f" of filter {f}")
 
 
 def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
@@ -176,7 +181,7 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "bias": m.vector("b", it.bias),
         "flipped_kernel": m.kernels(pr.FLIPPED, _rotated(it.kernel)) if p.operation == "convolution" else None,
         "cells": [
-            {"label": _label(p, c.cell), "rank2": p.rank2,
+            {"ij": f"({c.cell[1]}, {c.cell[2]})", "filter": None if p.rank2 else c.cell[0],
              "windows": [pr.matrix(win, m.precision)[0] for win in c.windows], "equation": pr.equation(c.equation, m.precision)}
             for c in w.cells
         ],
@@ -189,25 +194,25 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "activation_map": m.maps("A" if p.pooling else r"\hat{Y}", it.activation) if it.activation else None,
         "relu_at_zero": w.relu_at_zero,
         "pooling": eqs(w.pooling),
-        "pool_ties": [_label(p, c) for c in w.pool_ties],
+        "pool_ties": [_cell_label(p, c) for c in w.pool_ties],
         "prediction": m.maps(r"\hat{Y}", it.prediction),
         "pooled_shown": len(w.pooling),
         "outputs_total": p.filters * p.output_shape[0] * p.output_shape[1],
         "residuals": m.maps(r"Y - \hat{Y}", _residuals(p.target, it.prediction)),
         "loss": pr.equation(w.loss, m.precision),
         "grad_prediction": eqs(w.grad_prediction),
-        "grad_prediction_matrix": m.maps(r"\frac{\partial L}{\partial \hat{Y}}", it.grad_prediction),
+        "grad_prediction_matrix": m.maps(r"\hat{Y}", it.grad_prediction, partial=True),
         "routes": eqs(w.routes),
-        "grad_activation_matrix": m.maps(rf"\frac{{\partial L}}{{\partial {'A' if it.activation else 'Z'}}}", it.grad_activation)
+        "grad_activation_matrix": m.maps("A" if it.activation else "Z", it.grad_activation, partial=True)
         if it.grad_activation else None,
         "grad_feature_map": eqs(w.grad_feature_map),
-        "grad_feature_map_matrix": m.maps(r"\frac{\partial L}{\partial Z}", it.grad_feature_map),
+        "grad_feature_map_matrix": m.maps("Z", it.grad_feature_map, partial=True),
         "grad_kernel": eqs(w.grad_kernel),
-        "grad_kernel_matrix": m.kernels(r"\frac{\partial L}{\partial W}", it.grad_kernel),
+        "grad_kernel_matrix": m.kernels("W", it.grad_kernel, partial=True),
         "grad_bias": eqs(w.grad_bias),
-        "grad_bias_vector": m.vector(r"\frac{\partial L}{\partial b}", it.grad_bias),
+        "grad_bias_vector": m.vector(pr.partial("b"), it.grad_bias),
         "grad_input": eqs(w.grad_input),
-        "grad_input_matrix": m.maps(r"\frac{\partial L}{\partial I}", it.grad_input),
+        "grad_input_matrix": m.maps("I", it.grad_input, partial=True),
         "velocities": eqs(w.velocities),
         "velocity_before": m.kernels("v", it.velocity) if it.velocity else None,
         "velocity_matrix": m.kernels("v'", it.velocity_next) if it.velocity_next else None,

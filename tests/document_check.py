@@ -1,10 +1,13 @@
 """Read the numbers back out of a rendered Markdown solution, independently of derive.
 
-`equations(md)` yields (iteration, lhs, sides, relations) for every display equation;
-`evaluate(side)` turns a numeric LaTeX side (products, sums, fractions, powers) into a float.
+`displays(md)` yields (iteration, LaTeX) for every display block; `split_equation` splits
+`lhs = a = b ≈ c` (or an aligned block); `evaluate(side)` turns a numeric LaTeX side
+(products, sums, fractions, powers, max, e^x, tanh) into a float; `quantity(lhs)` names the
+answer field and index an equation's left-hand side stands for.
 """
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -14,15 +17,16 @@ _ITERATION = re.compile(r"^## Iteration (\d+)$", re.M)
 
 
 def displays(markdown: str):
-    """(iteration number, LaTeX) for every $$ block; iteration 0 is before the first iteration."""
+    """(iteration number, LaTeX) for every $$ block; 0 before the first step, -1 after the last."""
     starts = [(m.start(), int(m.group(1))) for m in _ITERATION.finditer(markdown)]
-    first_step = markdown.find("## Step 1")
+    first_step = markdown.find("Step 1:")
+    final = markdown.find("## Final Results")
     for m in _DISPLAY.finditer(markdown):
         number = 1 if first_step != -1 and m.start() > first_step and not starts else 0
         for start, k in starts:
             if m.start() > start:
                 number = k
-        if "## Final Results" in markdown and m.start() > markdown.index("## Final Results"):
+        if final != -1 and m.start() > final:
             number = -1
         yield number, m.group(1)
 
@@ -32,18 +36,16 @@ def split_equation(latex: str):
     body = latex
     if body.startswith(r"\begin{aligned}"):
         body = body[len(r"\begin{aligned}") : -len(r"\end{aligned}")]
-        lines = body.split(r" \\ &")
-        # Broken long sums continue with "\qquad"; glue them back to their side.
         glued: list[str] = []
-        for line in lines:
+        for line in body.split(r" \\ &"):
+            # Broken long sums continue with "\qquad"; glue them back to their side.
             if line.startswith(r"\qquad"):
                 glued[-1] += line[len(r"\qquad") :]
             else:
                 glued.append(line)
         lhs, first = glued[0].split(" &", 1)
-        parts = [first] + glued[1:]
         relations, sides = [], []
-        for part in parts:
+        for part in [first] + glued[1:]:
             rel, side = part.strip().split(" ", 1)
             relations.append(rel)
             sides.append(side.strip())
@@ -58,16 +60,18 @@ _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 def evaluate(side: str) -> float | None:
     """The value of a side made of numbers only, or None when it holds symbols."""
     s = side
-    for old, new in ((r"\left", ""), (r"\right", ""), (r"\bigl", ""), (r"\bigr", ""), (r"\cdot", "*"), ("[", "("), ("]", ")")):
+    for old, new in ((r"\left", ""), (r"\right", ""), (r"\bigl", ""), (r"\bigr", ""), (r"\cdot", "*"),
+                     ("[", "("), ("]", ")"), (r"\max", "max"), (r"\tanh", "tanh")):
         s = s.replace(old, new)
     s = re.sub(r"\\times 10\^\{(-?\d+)\}", r"*10**(\1)", s)
+    s = re.sub(r"e\^\{([^{}]*)\}", r"exp(\1)", s)
     while _FRAC.search(s):
         s = _FRAC.sub(r"((\1)/(\2))", s)
     s = re.sub(r"\^\{(\d+)\}", r"**\1", s)
     s = re.sub(r"([\d)])\s*\(", r"\1*(", s)  # juxtaposition is multiplication
-    if re.search(r"[A-Za-z\\_]", s.replace("**", "")):
+    if re.search(r"[A-Za-z\\_]", re.sub(r"\b(max|exp|tanh)\(", "(", s).replace("**", "")):
         return None
-    return float(eval(s, {"__builtins__": {}}))  # noqa: S307 - digits and operators only
+    return float(eval(s, {"__builtins__": {}, "max": lambda *a: max(a), "exp": math.exp, "tanh": math.tanh}))  # noqa: S307
 
 
 _MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
@@ -79,7 +83,32 @@ def matrix(latex: str) -> np.ndarray:
     return np.array([[evaluate(x) for x in row.split("&")] for row in body.split(r"\\")])
 
 
-def indices(lhs: str) -> tuple[int, ...]:
-    """(1, 2) from W_{12}, (10, 3) from W_{10,3}."""
-    sub = re.findall(r"_\{([\d,]+)\}", lhs)[-1]
-    return tuple(int(p) for p in (sub.split(",") if "," in sub else sub))
+_INDEX = r"(?:\^\{\((?P<lead>[\d,]+)\)\})?(?:_\{(?P<pos>[\d,]+)\})?"
+_SYMBOLS = {r"\hat{Y}": "prediction", "Z": "feature_map", "A": "activation", "W'": "kernel_next", "b'": "bias_next",
+            "v'": "velocity", "v'^{b}": "velocity_bias", "L": "loss"}
+_PARTIALS = {r"\hat{Y}": "grad_output", "Z": "grad_feature_map", "A": "grad_activation", "W": "grad_kernel",
+             "b": "grad_bias", "I": "grad_input"}
+_NAME = r"(?P<name>\\hat\{Y\}|v'\^\{b\}|[A-Za-z]'?)"
+_PLAIN = re.compile(rf"^{_NAME}{_INDEX}$")
+_PARTIAL = re.compile(rf"^\\frac\{{\\partial L\}}\{{\\partial {_NAME}{_INDEX}\}}$")
+_LOCAL = re.compile(rf"^\\frac\{{\\partial (?:A|\\hat\{{Y\}}){_INDEX}\}}\{{\\partial Z.*\}}$")
+
+
+def _indices(match: re.Match) -> tuple[int, ...]:
+    lead = tuple(int(k) for k in match.group("lead").split(",")) if match.group("lead") else ()
+    pos = match.group("pos")
+    if pos is None:
+        return lead
+    return lead + tuple(int(k) for k in (pos.split(",") if "," in pos else pos))
+
+
+def quantity(lhs: str) -> tuple[str, tuple[int, ...]] | None:
+    """The (oracle field, index) that `lhs` names, e.g. ("grad_kernel", (0, 1, 1, 0)); None if none."""
+    for pattern, table in ((_PARTIAL, _PARTIALS), (_PLAIN, _SYMBOLS)):
+        match = pattern.match(lhs)
+        if match and match.group("name") in table:
+            return table[match.group("name")], _indices(match)
+    match = _LOCAL.match(lhs)
+    if match:
+        return "activation_grad", _indices(match)
+    return None

@@ -37,3 +37,57 @@ def specs(draw, max_size: int = 6, max_iterations: int = 3) -> dict:
     if draw(st.booleans()):
         spec["bias"] = draw(NUMBERS)
     return spec
+
+
+def tensor(*shape: int):
+    if len(shape) == 2:
+        return matrix(*shape)
+    return st.lists(tensor(*shape[1:]), min_size=shape[0], max_size=shape[0])
+
+
+@st.composite
+def layer_specs(draw, max_size: int = 6, max_iterations: int = 3, rank2: bool | None = None) -> dict:
+    """A random valid spec across every layer option: channels, filters, dilation, activation,
+    pooling, momentum (2-D or 3-D input)."""
+    three_d = draw(st.booleans()) if rank2 is None else not rank2
+    channels = draw(st.integers(1, 3)) if three_d else 1
+    filters = draw(st.integers(1, 3)) if three_d else 1
+    h, w = draw(st.integers(2, max_size)), draw(st.integers(2, max_size))
+    ph, pw = draw(st.integers(0, 1)), draw(st.integers(0, 1))
+    dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kh = draw(st.integers(1, min(3, (h + 2 * ph - 1) // dh + 1)))
+    kw = draw(st.integers(1, min(3, (w + 2 * pw - 1) // dw + 1)))
+    sh, sw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    oh, ow = (h + 2 * ph - (kh - 1) * dh - 1) // sh + 1, (w + 2 * pw - (kw - 1) * dw - 1) // sw + 1
+    spec = {
+        "learning_rate": draw(st.sampled_from([0.1, "0.05", "1/3", "0.01"])),
+        "stride": [sh, sw],
+        "padding": [ph, pw],
+        "dilation": [dh, dw],
+        "operation": draw(st.sampled_from(["cross-correlation", "convolution"])),
+        "loss": draw(st.sampled_from(["mse", "sse", "half_sse"])),
+        "iterations": draw(st.integers(1, max_iterations)),
+        "activation": draw(st.sampled_from(["none", "relu", "leaky_relu", "sigmoid", "tanh"])),
+    }
+    if spec["activation"] == "leaky_relu" and draw(st.booleans()):
+        spec["activation"] = {"type": "leaky_relu", "negative_slope": draw(st.sampled_from(["0.1", "1/4", 0.2]))}
+    if draw(st.booleans()) and (oh > 1 or ow > 1):
+        size = draw(st.integers(1, min(oh, ow)))
+        spec["pooling"] = {"type": draw(st.sampled_from(["max", "avg"])), "size": size}
+        if draw(st.booleans()):
+            spec["pooling"]["stride"] = draw(st.integers(1, 2))
+        stride = spec["pooling"].get("stride", size)
+        oh, ow = (oh - size) // stride + 1, (ow - size) // stride + 1
+    if draw(st.booleans()):
+        spec["optimizer"] = {"type": "sgd", "momentum": draw(st.sampled_from([0.9, "0.5", 0]))}
+    if three_d:
+        spec["input"] = draw(tensor(channels, h, w))
+        spec["kernel"] = draw(tensor(filters, channels, kh, kw))
+        spec["target"] = draw(tensor(filters, oh, ow))
+        if draw(st.booleans()):
+            spec["bias"] = draw(st.lists(NUMBERS, min_size=filters, max_size=filters))
+    else:
+        spec["input"], spec["kernel"], spec["target"] = draw(matrix(h, w)), draw(matrix(kh, kw)), draw(matrix(oh, ow))
+        if draw(st.booleans()):
+            spec["bias"] = draw(NUMBERS)
+    return spec
