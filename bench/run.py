@@ -29,6 +29,17 @@ def grid_spec(size: int, kernel: int, seed: int = 0) -> str:
     )
 
 
+def layers_spec(seed: int = 0) -> str:
+    """3×32×32 input, 8 filters of 3×3, ReLU, 2×2 max pooling, as JSON."""
+    import json
+
+    rng = random.Random(seed)
+    grid = lambda *shape: [grid(*shape[1:]) for _ in range(shape[0])] if len(shape) > 1 else [rng.randint(0, 9) for _ in range(shape[0])]  # noqa: E731
+    kernel = [[[[rng.randint(-5, 5) / 10 for _ in range(3)] for _ in range(3)] for _ in range(3)] for _ in range(8)]
+    return json.dumps({"input": grid(3, 32, 32), "kernel": kernel, "target": grid(8, 15, 15), "bias": [0] * 8,
+                       "learning_rate": "0.001", "activation": "relu", "pooling": {"type": "max", "size": 2}})
+
+
 def run(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -46,6 +57,10 @@ def main() -> None:
             spec = Path(tmp) / f"grid{size}.yaml"
             spec.write_text(grid_spec(size, kernel))
             cases.append((f"{size}×{size} / {kernel}×{kernel}, markdown + json (-o)", ["solve", str(spec), "-o", os.path.join(tmp, f"out{size}")]))
+        layers = Path(tmp) / "layers.json"
+        layers.write_text(layers_spec())
+        cases.append(("3×32×32, 8 filters, ReLU, max pool: json", ["solve", str(layers), "--format", "json"]))
+        cases.append(("3×32×32, 8 filters, ReLU, max pool: markdown", ["solve", str(layers)]))
         print(f"{'case':<48} {'wall s':>8} {'peak MB':>8}")
         for name, args in cases:
             wall, peak = min(run(args) for _ in range(3))

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from .model import Iteration
 from .problem import Problem
-from .steps import IterationWork
+from .steps import IterationWork, work_iteration
 
 DETAILS = ("full", "summary")
 DEFAULT_PRECISION = 4
@@ -16,27 +18,39 @@ class Derivation:
     """Every step of the worked solution, with exact values, ready to render."""
 
     problem: Problem
-    iterations: tuple[IterationWork, ...]
+    iterations: tuple[Iteration, ...]  # every value, exact
     detail: str
     precision: int = DEFAULT_PRECISION
+
+    @cached_property
+    def steps(self) -> tuple[IterationWork, ...]:
+        """The worked equations, built on first use (the answer key does not need them)."""
+        return tuple(work_iteration(self.problem, k + 1, it, self.detail) for k, it in enumerate(self.iterations))
+
+    @cached_property
+    def _view(self) -> dict[str, Any]:
+        # Every string the templates show, printed once for all output formats.
+        from .render import view
+
+        return view(self)
 
     def to_markdown(self) -> str:
         """The worked solution as Markdown with $$ math."""
         from .render import render
 
-        return render(self, "markdown")
+        return render(self._view, "markdown")
 
     def to_latex(self) -> str:
         """The worked solution as a standalone LaTeX document."""
         from .render import render
 
-        return render(self, "latex")
+        return render(self._view, "latex")
 
     def answers(self) -> dict[str, Any]:
         """The answer key: {"problem": normalized spec, "iterations": [...]}."""
         from .answers import answer_key
 
-        return answer_key(self.problem, [w.values for w in self.iterations])
+        return answer_key(self.problem, self.iterations)
 
     def to_json(self) -> str:
         """The answer key as JSON text (what `derive solve --format json` prints)."""

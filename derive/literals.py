@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -51,3 +51,18 @@ def parse_number(value: Any) -> Fraction:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def show(value: Fraction | Any) -> str:
+    """An exact number as a user would write it: 0.1 for 1/10, "1/3" when it does not terminate."""
+    exact = Fraction(int(value.numerator), int(value.denominator))
+    rest = exact.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest != 1 or exact.denominator > 10**30:
+        return f"{exact.numerator}/{exact.denominator}"
+    with localcontext() as ctx:
+        ctx.prec = 100
+        text = f"{Decimal(exact.numerator) / Decimal(exact.denominator):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -9,7 +9,7 @@ from .errors import SpecError
 from .model import train
 from .problem import build_problem
 from .spec import read_spec
-from .steps import default_detail, work_iteration
+from .steps import default_detail
 
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None) -> Derivation:
@@ -22,9 +22,7 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         raise exc.located(source) if source else exc from None
     _check_settings(precision, detail)
     detail = detail or default_detail(problem)
-    iterations = train(problem)
-    works = tuple(work_iteration(problem, k + 1, it, detail) for k, it in enumerate(iterations))
-    return Derivation(problem, works, detail, precision)
+    return Derivation(problem, train(problem), detail, precision)
 
 
 def _check_settings(precision: int, detail: str | None) -> None:

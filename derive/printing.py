@@ -152,8 +152,9 @@ class DerivePrinter(LatexPrinter):
     def _print_Indexed(self, expr: Indexed) -> str:
         # Position indices as a subscript (W_00, W_10,3); filter and channel as a superscript:
         # W^(f,c)_uv, Z^(f)_ij, I^(c)_pq.
-        base = NOTATION.get(str(expr.base.label), str(expr.base.label))
-        indices = [str(i) for i in expr.indices]
+        label = expr.base.label.name
+        base = NOTATION.get(label, label)
+        indices = [str(int(i)) for i in expr.indices]
         lead, position = (indices[:-2], indices[-2:]) if len(indices) > 2 else ([], indices)
         joined = ("," if any(len(i) > 1 for i in position) else "").join(position)
         upper = f"^{{({','.join(lead)})}}" if lead else ""

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from .errors import SpecError
 from .exact import Num, mpq, rational
-from .literals import parse_number
+from .literals import parse_number, show
 
 Matrix = tuple[tuple[Num, ...], ...]
 Tensor3 = tuple[Matrix, ...]
@@ -214,7 +214,7 @@ def _size(item: Any) -> tuple[int, ...]:
 def _positive(spec: Mapping, key: str) -> mpq:
     value = _number(spec[key], key)
     if value <= 0:
-        raise SpecError(f"must be a positive number, got {value}", field=key)
+        raise SpecError(f"must be a positive number, got {show(value)}", field=key)
     return value
 
 
@@ -317,7 +317,7 @@ def _momentum(spec: Mapping) -> mpq | None:
         return None
     momentum = _number(value["momentum"], "optimizer.momentum")
     if momentum < 0:
-        raise SpecError(f"must not be negative, got {momentum}", field="optimizer.momentum")
+        raise SpecError(f"must not be negative, got {show(momentum)}", field="optimizer.momentum")
     return momentum
 
 

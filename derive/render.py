@@ -45,9 +45,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(derivation: "Derivation", fmt: str) -> str:
-    """The whole document in `fmt` ("markdown" or "latex")."""
-    return environment().get_template("document.j2").render(view(derivation), markup=FORMATS[fmt])
+def render(strings: dict[str, Any], fmt: str) -> str:
+    """The whole document in `fmt` ("markdown" or "latex") from the strings of `view`."""
+    return environment().get_template("document.j2").render(strings, markup=FORMATS[fmt])
 
 
 def view(d: "Derivation") -> dict[str, Any]:
@@ -60,7 +60,7 @@ def view(d: "Derivation") -> dict[str, Any]:
         "statement": _statement(p, prec),
         "steps": _step_numbers(p),
         "given": _given(p, m),
-        "iterations": [_iteration(p, m, w) for w in d.iterations],
+        "iterations": [_iteration(p, m, w) for w in d.steps],
         "final": _final(d, m),
     }
 
@@ -235,7 +235,7 @@ def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
 
 
 def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
-    prec, its = d.precision, [w.values for w in d.iterations]
+    prec, its = d.precision, d.iterations
     first, last = its[0], its[-1]
     return {
         "loss_initial": pr.scalar("L", first.loss, prec),

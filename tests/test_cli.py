@@ -77,6 +77,13 @@ def test_runs_from_another_directory(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("# CNN Filter Learning")
 
 
+LAYERS = """input: [[[1, 2, 0], [0, 1, 2], [2, 0, 1]], [[0, 1, 0], [1, 0, 1], [0, 1, 0]]]
+kernel: [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, 1]]]]
+target: [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]
+learning_rate: 0.1
+"""
+
+
 def replace(old: str, new: str) -> str:
     assert old in SEED_TEXT
     return SEED_TEXT.replace(old, new)
@@ -107,7 +114,8 @@ BAD_SPECS = [
     ("padding.yaml", SEED_TEXT + "padding: -1\n", "padding: must be at least 0, got -1"),
     ("padding-float.yaml", SEED_TEXT + "padding: 0.5\n", "padding: must be a whole number"),
     ("lr-zero.yaml", replace("learning_rate: 0.1", "learning_rate: 0"), "learning_rate: must be a positive number, got 0"),
-    ("lr-negative.yaml", replace("learning_rate: 0.1", "learning_rate: -0.1"), "learning_rate: must be a positive number"),
+    ("lr-negative.yaml", replace("learning_rate: 0.1", "learning_rate: -0.1"), "learning_rate: must be a positive number, got -0.1"),
+    ("lr-fraction.yaml", replace("learning_rate: 0.1", 'learning_rate: "-1/3"'), "learning_rate: must be a positive number, got -1/3"),
     ("lr-text.yaml", replace("learning_rate: 0.1", "learning_rate: fast"), "learning_rate: 'fast' is not a number"),
     ("iterations-0.yaml", SEED_TEXT + "iterations: 0\n", "iterations: must be between 1 and 100, got 0"),
     ("iterations-101.yaml", SEED_TEXT + "iterations: 101\n", "iterations: must be between 1 and 100, got 101"),
@@ -117,6 +125,30 @@ BAD_SPECS = [
     ("list.yaml", "- 1\n- 2\n", "the spec must be a mapping of keys to values, not a list"),
     ("empty.yaml", "", "the spec must be a mapping of keys to values, not an empty document"),
     ("huge.yaml", replace("[1, 2, 1]", "[1, 1e999999, 1]"), "input[0][1]: '1e999999' is out of range"),
+    # layers (3-D input: 2 channels of 3×3, 2 filters of 2×2)
+    ("channels.yaml", LAYERS.replace("kernel: [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, 1]]]]",
+                                      "kernel: [[[[1, 0], [0, 1]]], [[[1, 1], [0, 0]]]]"),
+     "kernel: shape 2×1×2×2 does not match the input's 2 channels: expected 2×2×2×2"),
+    ("kernel-rank.yaml", LAYERS.replace("kernel: [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, 1]]]]",
+                                        "kernel: [[1, 0], [0, 1]]"),
+     "kernel: must be a non-empty 4-D list (filters × channels × rows × columns) for a 3-D input"),
+    ("filters-target.yaml", LAYERS.replace("target: [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]", "target: [[[1, 0], [0, 1]]]"),
+     "target: shape 1×2×2 does not match the output shape 2×2×2"),
+    ("bias-count.yaml", LAYERS + "bias: [0.1]\n", "bias: 1 values for 2 filters: expected a list of 2 numbers"),
+    ("bias-scalar.yaml", LAYERS + "bias: 0.1\n", "bias: must be a list with one number per filter for a 3-D problem"),
+    ("channel-ragged.yaml", LAYERS.replace("[[0, 1, 0], [1, 0, 1], [0, 1, 0]]", "[[0, 1], [1, 0]]"),
+     "input: ragged: input[1] is 2×2, input[0] is 3×3"),
+    ("activation.yaml", SEED_TEXT + "activation: relu6\n",
+     "activation: unknown value 'relu6' (valid: none, relu, leaky_relu, sigmoid, tanh)"),
+    ("slope.yaml", SEED_TEXT + "activation: relu\nnegative_slope: 0.1\n", "negative_slope: only applies to activation leaky_relu"),
+    ("pool-type.yaml", SEED_TEXT.replace("target:\n  - [1, 2]\n  - [2, 1]", "target: [[1]]") + "pooling: {type: min, size: 2}\n",
+     "pooling.type: unknown value 'min' (valid: max, avg)"),
+    ("pool-size.yaml", SEED_TEXT + "pooling: {type: max, size: 3}\n", "pooling.size: window 3×3 is larger than the feature map 2×2"),
+    ("pool-key.yaml", SEED_TEXT + "pooling: {type: max, size: 2, pad: 1}\n", "pooling: unknown key 'pad' (valid: type, size, stride)"),
+    ("pool-string.yaml", SEED_TEXT + "pooling: max\n", "pooling: must be none or a mapping"),
+    ("momentum.yaml", SEED_TEXT + "optimizer: {type: sgd, momentum: -0.9}\n", "optimizer.momentum: must not be negative, got -0.9"),
+    ("optimizer.yaml", SEED_TEXT + "optimizer: adam\n", "optimizer: must be sgd or a mapping"),
+    ("dilation.yaml", SEED_TEXT + "dilation: 3\n", "kernel: 2×2 (dilated to 4×4) is larger than the input 3×3"),
 ]
 
 

@@ -1,0 +1,60 @@
+"""Layer rules that numbers alone do not show: tie-breaking, ReLU at 0, exact sigmoid, shapes."""
+from __future__ import annotations
+
+import numpy as np
+
+import derive
+from test_oracle import SEED
+
+TIE = {"input": [[1, 1], [0, 0]], "kernel": [[1]], "target": [[0]], "learning_rate": 0.5,
+       "pooling": {"type": "max", "size": 2}}
+
+
+def test_max_pooling_tie_goes_to_first_in_row_major_order():
+    d = derive.solve(TIE)
+    assert d.iterations[0].winners == {(0, 0, 0): (0, 0)}
+    assert d.answers()["iterations"][0]["grad_input"] == [[2, 0], [0, 0]]  # only the winner: 2·(1 − 0)·1
+    assert "**Tie:** in the window of (0, 0) the maximum is shared; the first in row-major order wins." in d.to_markdown()
+
+
+def test_no_tie_note_without_a_tie():
+    spec = dict(TIE, input=[[1, 2], [0, 0]])
+    assert "Tie:" not in derive.solve(spec).to_markdown()
+
+
+def test_relu_derivative_at_zero_is_zero_and_said():
+    spec = {"input": [[1, -1], [2, 0]], "kernel": [[1]], "target": [[0, 0], [0, 0]], "learning_rate": 0.1,
+            "activation": "relu"}
+    d = derive.solve(spec)
+    it = d.answers()["iterations"][0]
+    assert it["feature_map"] == [[1, -1], [2, 0]] and it["activation"] == [[1, 0], [2, 0]]
+    assert it["grad_kernel"] == [[(2 / 4) * 1 * 1 + (2 / 4) * 2 * 2]]  # ReLU'(0) = 0 and ReLU'(-1) = 0
+    assert "we take $\\partial A / \\partial Z = 0$ there, as PyTorch does" in d.to_markdown()
+    assert "as PyTorch does" not in derive.solve(dict(spec, input=[[1, -1], [2, 3]])).to_markdown()
+
+
+def test_sigmoid_shows_exact_form_and_rounds():
+    markdown = derive.solve(dict(SEED, activation="sigmoid")).to_markdown()
+    assert r"\hat{Y}_{00} = \frac{1}{1 + e^{-Z_{00}}} = \frac{1}{1 + e^{-1.6}} \approx 0.8320" in markdown
+
+
+def test_three_d_answers_have_three_d_shapes():
+    spec = {
+        "input": np.arange(2 * 3 * 3).reshape(2, 3, 3).tolist(),
+        "kernel": (np.ones((4, 2, 2, 2)) / 10).tolist(),
+        "target": np.zeros((4, 2, 2)).tolist(),
+        "bias": [0, 0.5, 1, -1],
+        "learning_rate": 0.01,
+        "optimizer": {"type": "sgd", "momentum": 0.9},
+        "activation": "tanh",
+    }
+    it = derive.solve(spec).answers()["iterations"][0]
+    assert np.shape(it["feature_map"]) == (4, 2, 2) == np.shape(it["activation"]) == np.shape(it["prediction"])
+    assert np.shape(it["grad_kernel"]) == (4, 2, 2, 2) == np.shape(it["velocity"]) == np.shape(it["kernel_next"])
+    assert np.shape(it["grad_input"]) == (2, 3, 3)
+    assert len(it["grad_bias"]) == len(it["bias_next"]) == len(it["velocity_bias"]) == 4
+
+
+def test_two_d_answers_keep_their_keys():
+    assert list(derive.solve(SEED).answers()["iterations"][0]) == [
+        "feature_map", "prediction", "loss", "grad_kernel", "grad_input", "kernel_next", "loss_next"]
