@@ -1,9 +1,7 @@
 """The `derive` command line: bad input gets one line on stderr and exit status 2."""
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -69,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
 def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None) -> None:
     """`derive solve`: print or write the worked solution."""
     from .errors import SpecError
+    from .files import write_files
     from .pipeline import solve as run
 
     try:
@@ -80,39 +79,55 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
         if target.exists() and not target.is_dir():
             raise SpecError("exists and is not a directory", source=out_dir)
         documents = {name: _render(derivation, kind) for kind, name in FILES.items()}
-        _write_all(target, documents)
-        click.echo("wrote " + ", ".join(str(target / name) for name in documents), err=True)
+        written = write_files(target, documents)
+        click.echo("wrote " + ", ".join(map(str, written)), err=True)
     except SpecError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
 
 
+@cli.command(help="Write COUNT seeded variants of the problem in SPEC for homework: per variant a problem "
+                  "sheet, a worked solution, an answer key and a spec that reproduces it; plus answers.csv, "
+                  "index.md, moodle.xml (Moodle cloze) and qti.zip (QTI 1.2 for Canvas).\n\n"
+                  "The spec may hold `ask:` (the answer fields students enter; default prediction, loss, "
+                  "grad_kernel, kernel_next) and `variants:` (how each of input, kernel, target, bias is drawn: "
+                  "{integers: [lo, hi]}, {decimals: d, range: [lo, hi]}, fixed, or for the target "
+                  "{from_kernel: rule}; nice: d caps the decimals of every asked answer). Without rules each "
+                  "matrix is drawn like the base problem's.")
+@click.argument("spec", metavar="SPEC")
+@click.option("--count", type=click.IntRange(1, 100000), required=True, help="How many variants.")
+@click.option("--seed", type=click.IntRange(0), required=True, help="The run's seed; variant i's seed derives from it and i.")
+@click.option("-o", "--output", "out_dir", metavar="DIR", required=True, help="Where to write the variants.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use; the files do not depend on it.")
+@click.option("--only", type=click.IntRange(1), default=None, help="Regenerate just this variant (1-based); aggregate files are left alone.")
+@click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True,
+              help="Decimals for values that do not terminate; also sets the LMS tolerance (half a unit in the last place).")
+def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: int | None, precision: int) -> None:
+    """`derive variants`: homework variants with answer keys and LMS exports."""
+    from .errors import SpecError
+    from .homework import make_variants
+
+    try:
+        written = make_variants(spec, count, seed, out_dir, jobs=jobs, only=only, precision=precision, progress=_progress)
+        click.echo(f"wrote {len(written)} files under {out_dir}", err=True)
+    except SpecError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or out_dir}: {exc.strerror}")
+
+
+def _progress(items, total: int):
+    """A progress bar on a terminal; nothing when stderr is not one (logs, CI, pipes)."""
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc="variants", unit="variant", disable=not sys.stderr.isatty(), leave=False)
+
+
 def _render(derivation, fmt: str) -> str:
     if fmt == "json":
         return derivation.to_json()
     return derivation.to_latex() if fmt == "latex" else derivation.to_markdown()
-
-
-def _write_all(directory: Path, documents: dict[str, str]) -> None:
-    """Write each file to a temporary name, then rename: a reader never sees half a file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in documents.items():
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a solution is for sharing
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(tmp, directory / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _fail(message: str) -> None:

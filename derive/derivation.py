@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Sequence
 
 from .model import Iteration
 from .problem import Problem
@@ -45,6 +45,19 @@ class Derivation:
         from .render import render
 
         return render(self._view, "latex")
+
+    def problem_sheet(self, fmt: str = "markdown", ask: Sequence[str] = ("prediction", "loss", "grad_kernel", "kernel_next"),
+                      with_tasks: bool = True) -> str:
+        """The problem without its answers, asking for the fields in `ask` (markdown, latex or html)."""
+        from .render import render, tasks
+
+        return render(self._view, fmt, "problem.j2", tasks=tasks(self.problem, tuple(ask)) if with_tasks else [])
+
+    def to_html_fragment(self) -> str:
+        """The worked solution as HTML body markup with MathJax delimiters (for an LMS)."""
+        from .render import render
+
+        return render(self._view, "html")
 
     def answers(self) -> dict[str, Any]:
         """The answer key: {"problem": normalized spec, "iterations": [...]}."""

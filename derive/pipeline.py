@@ -10,6 +10,7 @@ from .model import train
 from .problem import build_problem
 from .spec import read_spec
 from .steps import default_detail
+from .variants import plan
 
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None) -> Derivation:
@@ -18,6 +19,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     try:
         data = spec if isinstance(spec, Mapping) else read_spec(spec)
         problem = build_problem(data)
+        if "ask" in data or "variants" in data:
+            plan(data)  # homework keys are checked here too, so a typo never waits for `variants`
     except SpecError as exc:
         raise exc.located(source) if source else exc from None
     _check_settings(precision, detail)

@@ -416,3 +416,25 @@ def _scaled(index: str, factor: int) -> str:
     if factor == 1:
         return index
     return f"{factor}{index}" if len(index) == 1 else f"{factor}({index})"
+
+
+_ANSWER_SYMBOLS = {  # answer field → (semantic base name, whether it is ∂L/∂base)
+    "prediction": ("Yhat", False), "grad_kernel": ("W", True), "grad_bias": ("b", True), "grad_input": ("I", True),
+    "velocity": ("Vnext", False), "velocity_bias": ("Vbnext", False), "kernel_next": ("Wnext", False),
+    "bias_next": ("bnext", False), "loss": ("L", False), "loss_next": ("L'", False),
+}
+
+
+def cell_label(p: Problem, field: str, index: tuple[int, ...]) -> str:
+    """The symbol of one answer cell, as the worked solution writes it (W'_{01}, ∂L/∂W^{(0,1)}_{10})."""
+    from sympy import Indexed, IndexedBase
+
+    staged = p.activation != "none" or p.pooling is not None
+    bases = dict(_ANSWER_SYMBOLS, feature_map=("Z" if staged else "Yhat", False),
+                 activation=("A" if p.pooling is not None else "Yhat", False))
+    name, partial_of = bases[field]
+    if p.rank2 and field in ("feature_map", "activation", "prediction", "grad_input"):
+        index = index[-2:]
+    symbol: Expr = Symbol(name) if not index else Indexed(IndexedBase(name), *index)
+    text = printer(4).doprint(symbol)
+    return partial(text) if partial_of else text

@@ -25,7 +25,8 @@ ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
 POOLINGS = ("max", "avg")
 REQUIRED = ("input", "kernel", "target", "learning_rate")
 OPTIONAL = ("title", "stride", "padding", "dilation", "operation", "bias", "loss", "iterations",
-            "activation", "negative_slope", "pooling", "optimizer")
+            "activation", "negative_slope", "pooling", "optimizer",
+            "ask", "variants", "variant")  # homework keys, read by variants.py; `variant` records provenance
 MAX_ITERATIONS = 100
 DEFAULT_SLOPE = mpq(1, 100)
 
@@ -115,6 +116,8 @@ def build_problem(spec: Any) -> Problem:
     if not isinstance(spec, Mapping):
         raise SpecError(f"the spec must be a mapping of keys to values, not {_kind(spec)}")
     _check_keys(spec)
+    if "variant" in spec and not isinstance(spec["variant"], Mapping):
+        raise SpecError("must be a mapping (it records which variant this is)", field="variant")
     rank = _rank(spec["input"])
     if rank not in (2, 3):
         raise SpecError("must be a 2-D list (rows) or a 3-D list (channels × rows × columns) of numbers", field="input")

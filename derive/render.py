@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .derivation import Derivation
     from .steps import IterationWork
 
-FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2"}
+FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2", "html": "html.j2"}
 OPERATION_VERBS = {"cross-correlation": "cross-correlated", "convolution": "convolved"}
 DEFAULT_TITLE = "CNN Filter Learning"
 
@@ -45,9 +45,30 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(strings: dict[str, Any], fmt: str) -> str:
-    """The whole document in `fmt` ("markdown" or "latex") from the strings of `view`."""
-    return environment().get_template("document.j2").render(strings, markup=FORMATS[fmt])
+def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", **extra: Any) -> str:
+    """A document (the worked solution by default) in `fmt` from the strings of `view`."""
+    return environment().get_template(template).render(strings, markup=FORMATS[fmt], **extra)
+
+
+def tasks(p: Problem, ask: tuple[str, ...]) -> list[dict[str, str]]:
+    """What a problem sheet asks for, in words and symbols."""
+    z = pr.formulas(p)["z"]
+    a = "A" if p.pooling is not None else r"\hat{Y}"
+    table = {
+        "feature_map": ("the feature map" + ("s" if not p.rank2 else "") + " (convolution plus bias)", z),
+        "activation": ("the activation output", a),
+        "prediction": ("the prediction the loss compares with the target", r"\hat{Y}"),
+        "loss": ("the loss", "L"),
+        "grad_kernel": ("the gradient of the loss with respect to every filter weight", pr.partial("W")),
+        "grad_bias": ("the gradient of the loss with respect to the bias", pr.partial("b")),
+        "grad_input": ("the gradient of the loss with respect to the input", pr.partial("I")),
+        "velocity": ("the momentum velocity of every weight after the step", "v'"),
+        "velocity_bias": ("the momentum velocity of the bias after the step", "v'^{b}"),
+        "kernel_next": ("the updated filter" + ("s" if not p.rank2 else ""), "W'"),
+        "bias_next": ("the updated bias", "b'"),
+        "loss_next": ("the loss with the updated weights", "L'"),
+    }
+    return [{"text": table[name][0].capitalize() + ":", "symbol": table[name][1]} for name in ask]
 
 
 def view(d: "Derivation") -> dict[str, Any]:
@@ -57,6 +78,7 @@ def view(d: "Derivation") -> dict[str, Any]:
     return {
         "title": p.title or DEFAULT_TITLE,
         "detail": d.detail,
+        "precision": d.precision,
         "statement": _statement(p, prec),
         "steps": _step_numbers(p),
         "given": _given(p, m),

@@ -1,0 +1,34 @@
+"""Writing output files: each to a temporary name, then renamed, so no reader sees half a file."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+
+def write_files(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write {relative path: text or bytes} under `directory`; return the paths written."""
+    mode = 0o666 & ~_umask()  # mkstemp makes 0600 files; a solution is meant to be shared
+    written = []
+    for name, content in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.chmod(tmp, mode)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

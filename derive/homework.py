@@ -1,0 +1,190 @@
+"""`derive variants`: a folder per student variant, the answer key table, and the LMS exports.
+
+Stages: plan the drawing → draw and check each variant (in parallel) → drop duplicates (in
+index order, so the result never depends on --jobs) → solve and render each (in parallel) →
+write the files, each atomically.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import yaml
+
+from . import __version__
+from .answers import dumps, normalized_spec
+from .errors import SpecError
+from .files import write_files
+from .lms import Question, blanks, columns, moodle_xml, qti_zip
+from .spec import read_spec
+from .variants import Plan, Variant, distinct_problems, first_good, identity, plan, variant_seed
+
+VARIANT_FILES = ("problem.yaml", "problem.md", "problem.tex", "solution.md", "solution.tex", "answers.json")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One variant's files, its answer key and its LMS question."""
+
+    variant: Variant
+    files: dict[str, str]
+    answers: dict[str, Any]
+    question: Question
+
+
+def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: int = 1, only: int | None = None,
+                  precision: int = 4, progress: Callable[[Iterable, int], Iterator] | None = None) -> list[Path]:
+    """Write `count` variants of the spec (or only variant `only`) under `out_dir`; return the paths written."""
+    try:
+        base = read_spec(spec_path)
+        the_plan = plan(base)
+    except SpecError as exc:
+        raise exc.located(spec_path) from None
+    _check_count(the_plan, count, only, spec_path)
+    last = only or count
+    track = progress or (lambda items, total: iter(items))
+    with _pool(jobs) as run:
+        drawn = list(run(_draw, [(the_plan, seed, i) for i in range(1, last + 1)]))
+        accepted = _distinct(the_plan, seed, drawn, spec_path)
+        wanted = [accepted[only - 1]] if only else accepted
+        rendered = list(track(run(_render, [(v, the_plan.ask, precision) for v in wanted]), len(wanted)))
+    width = max(3, len(str(count)))
+    out = Path(out_dir)
+    files = {f"{_folder(r.variant.index, width)}/{name}": text for r in rendered for name, text in r.files.items()}
+    if not only:
+        files.update(_aggregates(rendered, width, precision, the_plan, Path(spec_path).stem))
+    return write_files(out, files)
+
+
+def _check_count(p: Plan, count: int, only: int | None, source: str) -> None:
+    if count < 1:
+        raise SpecError(f"--count must be at least 1, got {count}")
+    if only is not None and not 1 <= only <= count:
+        raise SpecError(f"--only must be between 1 and --count ({count}), got {only}")
+    possible = distinct_problems(p)
+    if count > possible:
+        raise SpecError(f"--count {count} is more than the {possible} distinct problems the variants rules can draw",
+                        field="variants", source=source)
+
+
+class _pool:
+    """`run(fn, args)` in order, in `jobs` processes (or in this one for jobs = 1)."""
+
+    def __init__(self, jobs: int):
+        self.executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+
+    def __enter__(self) -> Callable[[Callable, list], Iterator]:
+        if self.executor is None:
+            return lambda fn, items: map(fn, items)
+        return lambda fn, items: self.executor.map(fn, items, chunksize=max(1, len(items) // 64))
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+
+def _draw(args: tuple[Plan, int, int]) -> tuple[int, dict[str, Any], int, str | None]:
+    p, seed, index = args
+    spec, attempts, failure = first_good(p, index, seed)
+    return index, spec, attempts, failure
+
+
+def _distinct(p: Plan, seed: int, drawn: Sequence[tuple], source: str) -> list[Variant]:
+    """Variants in index order, each redrawn past any earlier variant it duplicates."""
+    seen: set[tuple] = set()
+    accepted = []
+    for index, spec, attempts, failure in drawn:
+        skip = 0
+        while failure is None and identity(spec) in seen:
+            skip += 1
+            spec, attempts, failure = first_good(p, index, seed, skip)
+        if failure is not None:
+            raise SpecError(f"cannot draw variant {index}: no candidate passed the checks in {attempts} attempts "
+                            f"(most often failed: {failure}); widen the variants ranges or relax nice",
+                            field="variants", source=source)
+        seen.add(identity(spec))
+        accepted.append(Variant(index, variant_seed(seed, index), spec, attempts))
+    return accepted
+
+
+def _folder(index: int, width: int) -> str:
+    return f"variant-{index:0{width}d}"
+
+
+def _render(args: tuple[Variant, tuple[str, ...], int]) -> Rendered:
+    """Solve one variant and render all its files (runs in a worker process)."""
+    from .pipeline import solve
+    from .printing import cell_label
+
+    variant, ask, precision = args
+    title = f"{variant.spec.get('title') or 'CNN Filter Learning'} (variant {variant.index})"
+    spec = {**variant.spec, "title": title}
+    derivation = solve(spec, precision=precision)
+    problem = derivation.problem
+    recorded = {**normalized_spec(problem), "ask": list(ask),
+                "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
+    answers = derivation.answers()
+    labels = {name: (lambda index, n=name: cell_label(problem, n, index)) for name in ask}
+    question = Question(
+        ident=f"variant-{variant.index:04d}",
+        name=f"Variant {variant.index}",
+        html=derivation.problem_sheet("html", ask, with_tasks=False),
+        blanks=blanks(answers, ask, labels),
+    )
+    files = {
+        "problem.yaml": yaml.safe_dump(recorded, sort_keys=False, default_flow_style=None, allow_unicode=True, width=1000),
+        "problem.md": derivation.problem_sheet("markdown", ask),
+        "problem.tex": derivation.problem_sheet("latex", ask),
+        "solution.md": derivation.to_markdown(),
+        "solution.tex": derivation.to_latex(),
+        "answers.json": dumps(answers) + "\n",
+    }
+    return Rendered(variant, files, answers, question)
+
+
+def _aggregates(rendered: Sequence[Rendered], width: int, precision: int, p: Plan, name: str) -> dict[str, str | bytes]:
+    questions = [r.question for r in rendered]
+    title = p.base.get("title") or name
+    return {
+        "answers.csv": _csv(rendered),
+        "index.md": _index(rendered, width, title, p.ask),
+        "moodle.xml": moodle_xml(questions, precision, category=f"derive/{name}"),
+        "qti.zip": qti_zip(questions, precision, title),
+    }
+
+
+def _csv(rendered: Sequence[Rendered]) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    header = [column for column, _ in columns(rendered[0].answers)]
+    writer.writerow(["variant", "seed"] + header)
+    for r in rendered:
+        writer.writerow([r.variant.index, r.variant.seed] + [repr(float(v)) if isinstance(v, float) else v
+                                                             for _, v in columns(r.answers)])
+    return text.getvalue()
+
+
+def _index(rendered: Sequence[Rendered], width: int, title: str, ask: Sequence[str]) -> str:
+    lines = [
+        f"# {title}: {len(rendered)} variants",
+        "",
+        f"Generated by derive {__version__}. Each folder holds the problem sheet (`problem.md`, `problem.tex`), "
+        "the worked solution (`solution.md`, `solution.tex`), the answer key (`answers.json`) and the spec that "
+        "reproduces it (`problem.yaml`: `derive solve` on it gives the same solution).",
+        "",
+        f"Students are asked for: {', '.join(ask)}. All answers: `answers.csv`; LMS imports: `moodle.xml` "
+        "(Moodle XML, one cloze question per variant) and `qti.zip` (QTI 1.2 for Canvas, one quiz per variant).",
+        "",
+        "| variant | seed | problem | solution | answers | initial loss |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rendered:
+        folder = _folder(r.variant.index, width)
+        loss = r.answers["iterations"][0]["loss"]
+        lines.append(f"| {r.variant.index} | {r.variant.seed} | [problem]({folder}/problem.md) | "
+                     f"[solution]({folder}/solution.md) | [answers]({folder}/answers.json) | {loss} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,163 @@
+"""Exports for learning-management systems: answer blanks, Moodle XML (cloze) and QTI 1.2 (Canvas).
+
+Both are built with ElementTree, so every text is escaped by the XML library, not by hand; the
+QTI zip has fixed timestamps so the same variants give byte-identical files.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Sequence
+from xml.etree import ElementTree as ET
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One value a student must enter: where it comes from, how it is shown, its answer."""
+
+    column: str  # e.g. grad_kernel[0][1], or iteration_2.loss
+    label: str  # LaTeX, e.g. \frac{\partial L}{\partial W_{01}}
+    value: float
+
+
+@dataclass(frozen=True)
+class Question:
+    """One variant as an LMS question: its name, HTML problem text and blanks."""
+
+    ident: str
+    name: str
+    html: str
+    blanks: tuple[Blank, ...]
+
+
+def tolerance(precision: int) -> Decimal:
+    """Half a unit in the last displayed decimal: a correctly rounded answer always passes."""
+    return Decimal(5).scaleb(-(precision + 1))
+
+
+def _number(value: float) -> str:
+    return repr(float(value))
+
+
+def moodle_xml(questions: Sequence[Question], precision: int, category: str) -> str:
+    """A Moodle XML quiz: one cloze question per variant, a NUMERICAL blank per asked value."""
+    quiz = ET.Element("quiz")
+    cat = ET.SubElement(ET.SubElement(quiz, "question", type="category"), "category")
+    ET.SubElement(cat, "text").text = f"$course$/{category}"
+    tol = tolerance(precision)
+    for q in questions:
+        node = ET.SubElement(quiz, "question", type="cloze")
+        ET.SubElement(ET.SubElement(node, "name"), "text").text = q.name
+        rows = "".join(
+            f"<tr><td>\\({b.label}\\)</td><td>{{1:NUMERICAL:={_number(b.value)}:{tol}}}</td></tr>" for b in q.blanks
+        )
+        text = f"{q.html}<table>{rows}</table>"
+        ET.SubElement(ET.SubElement(node, "questiontext", format="html"), "text").text = text
+        ET.SubElement(ET.SubElement(node, "generalfeedback", format="html"), "text").text = ""
+        ET.SubElement(node, "penalty").text = "0.3333333"
+        ET.SubElement(node, "hidden").text = "0"
+        ET.SubElement(node, "idnumber").text = q.ident
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def qti_zip(questions: Sequence[Question], precision: int, title: str) -> bytes:
+    """A QTI 1.2 package for Canvas: one quiz (assessment) per variant; its first item shows the
+    problem, then one numerical question per asked value with the tolerance as bounds."""
+    files = {f"{q.ident}.xml": _assessment(q, precision, title) for q in questions}
+    files["imsmanifest.xml"] = _manifest(questions)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return out.getvalue()
+
+
+def _manifest(questions: Sequence[Question]) -> str:
+    root = ET.Element("manifest", identifier="derive-variants", xmlns=MANIFEST_NS)
+    meta = ET.SubElement(root, "metadata")
+    ET.SubElement(meta, "schema").text = "IMS Content"
+    ET.SubElement(meta, "schemaversion").text = "1.1.3"
+    ET.SubElement(root, "organizations")
+    resources = ET.SubElement(root, "resources")
+    for q in questions:
+        resource = ET.SubElement(resources, "resource", identifier=q.ident, type="imsqti_xmlv1p2")
+        ET.SubElement(resource, "file", href=f"{q.ident}.xml")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _assessment(q: Question, precision: int, title: str) -> str:
+    root = ET.Element("questestinterop", xmlns=QTI_NS)
+    assessment = ET.SubElement(root, "assessment", ident=q.ident, title=f"{title}: {q.name}")
+    section = ET.SubElement(assessment, "section", ident=f"{q.ident}-section")
+    _item(section, f"{q.ident}-problem", q.name, "text_only_question", q.html)
+    tol = tolerance(precision)
+    for k, blank in enumerate(q.blanks, start=1):
+        item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({blank.label}\\) =</p>")
+        presentation = item.find("presentation")
+        response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
+        ET.SubElement(ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+        processing = ET.SubElement(item, "resprocessing")
+        outcomes = ET.SubElement(processing, "outcomes")
+        ET.SubElement(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        condition = ET.SubElement(processing, "respcondition", attrib={"continue": "No"})
+        either = ET.SubElement(ET.SubElement(condition, "conditionvar"), "or")
+        ET.SubElement(either, "varequal", respident="response1").text = _number(blank.value)
+        bounds = ET.SubElement(either, "and")
+        value = Decimal(_number(blank.value))
+        ET.SubElement(bounds, "vargte", respident="response1").text = str(value - tol)
+        ET.SubElement(bounds, "varlte", respident="response1").text = str(value + tol)
+        ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _item(section: ET.Element, ident: str, title: str, kind: str, html: str) -> ET.Element:
+    item = ET.SubElement(section, "item", ident=ident, title=title)
+    fields = ET.SubElement(ET.SubElement(item, "itemmetadata"), "qtimetadata")
+    for label, entry in (("question_type", kind), ("points_possible", "0.0" if kind == "text_only_question" else "1.0")):
+        field = ET.SubElement(fields, "qtimetadatafield")
+        ET.SubElement(field, "fieldlabel").text = label
+        ET.SubElement(field, "fieldentry").text = entry
+    material = ET.SubElement(ET.SubElement(item, "presentation"), "material")
+    ET.SubElement(material, "mattext", texttype="text/html").text = html
+    return item
+
+
+def blanks(answers: dict[str, Any], ask: Sequence[str], labels: dict[str, Any]) -> tuple[Blank, ...]:
+    """The asked values of an answer key, cell by cell, labelled with their symbols."""
+    out = []
+    for k, iteration in enumerate(answers["iterations"], start=1):
+        prefix = "" if k == 1 else f"iteration_{k}."
+        for name in ask:
+            for index, value in _cells(iteration[name]):
+                column = prefix + name + "".join(f"[{i}]" for i in index)
+                label = labels[name](index) + (f" \\text{{ (iteration {k})}}" if k > 1 else "")
+                out.append(Blank(column, label, value))
+    return tuple(out)
+
+
+def columns(answers: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every answer cell of an answer key as (readable column name, value): the CSV's row."""
+    out = []
+    for k, iteration in enumerate(answers["iterations"], start=1):
+        prefix = "" if k == 1 else f"iteration_{k}."
+        for name, tensor in iteration.items():
+            out += [(prefix + name + "".join(f"[{i}]" for i in index), v) for index, v in _cells(tensor)]
+    return out
+
+
+def _cells(tensor: Any, index: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], Any]]:
+    if isinstance(tensor, list):
+        return [cell for k, t in enumerate(tensor) for cell in _cells(t, index + (k,))]
+    return [(index, tensor)]

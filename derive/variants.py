@@ -1,0 +1,318 @@
+"""Draw homework variants: seeded, reproducible, each checked to be a good exercise.
+
+A variant's numbers come from a stream keyed by (--seed, index) through SHA-256, so they do
+not depend on the Python version, the platform, PYTHONHASHSEED or how many jobs run. Each
+candidate is solved and kept only if it passes every check (CHECKS); a candidate identical
+to an earlier variant is skipped, so variant i depends only on the seed and variants 1..i.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Iterator, Mapping
+
+from .errors import SpecError
+from .exact import is_exact
+from .literals import parse_number
+from .model import Iteration, forward, padded, train
+from .problem import Problem, build_problem
+
+ANSWER_FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
+                 "velocity", "velocity_bias", "kernel_next", "bias_next", "loss_next")
+DEFAULT_ASK = ("prediction", "loss", "grad_kernel", "kernel_next")
+DRAWN = ("input", "kernel", "target", "bias")
+MAX_ATTEMPTS = 2000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one matrix is drawn: integers in [low, high], or decimals on a 10^-places grid."""
+
+    low: Fraction
+    high: Fraction
+    places: int  # 0 for integers
+
+    @property
+    def choices(self) -> int:
+        return int((self.high - self.low) * 10**self.places) + 1
+
+    def draw(self, stream: "Stream") -> Fraction:
+        return self.low + Fraction(stream.below(self.choices), 10**self.places)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything `variants:` and `ask:` say, with defaults drawn from the base problem."""
+
+    base: dict[str, Any]
+    rules: dict[str, Rule | None]  # None: kept as in the base
+    hidden_kernel: Rule | None  # target computed from a hidden "true" kernel drawn by this rule
+    nice: int | None
+    ask: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One accepted variant: its index (1-based), seed, spec and solved values."""
+
+    index: int
+    seed: int
+    spec: dict[str, Any]
+    attempts: int
+
+
+class Stream:
+    """Uniform integers from SHA-256 of (seed, counter): the same everywhere, forever."""
+
+    def __init__(self, seed: int):
+        self.seed, self.counter = seed, 0
+
+    def below(self, n: int) -> int:
+        self.counter += 1
+        digest = hashlib.sha256(f"{self.seed}:{self.counter}".encode()).digest()
+        return int.from_bytes(digest, "big") % n  # 256 bits: the modulo bias is nil
+
+
+def variant_seed(seed: int, index: int) -> int:
+    """The seed of variant `index`, from the run's seed alone: variant 17 can be redone alone."""
+    digest = hashlib.sha256(f"derive-variant:{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def plan(spec: Mapping[str, Any]) -> Plan:
+    """Read the `variants:` and `ask:` blocks; matrices without a rule vary like the base."""
+    problem = build_problem(spec)
+    block = spec.get("variants") or {}
+    if not isinstance(block, Mapping):
+        raise SpecError("must be a mapping from input/kernel/target/bias to a rule", field="variants")
+    for key in block:
+        if key not in DRAWN + ("nice",):
+            raise SpecError(f"unknown key {key!r} (valid: {', '.join(DRAWN + ('nice',))})", field="variants")
+    rules: dict[str, Rule | None] = {}
+    hidden = None
+    for key in DRAWN:
+        if key == "bias" and problem.bias is None:
+            if key in block:
+                raise SpecError("the base problem has no bias to vary", field="variants.bias")
+            continue
+        given = block.get(key)
+        if key == "target" and isinstance(given, Mapping) and "from_kernel" in given:
+            hidden = _rule(given["from_kernel"], "variants.target.from_kernel")
+            rules[key] = None
+        elif given == "fixed":
+            rules[key] = None
+        elif given is not None:
+            rules[key] = _rule(given, f"variants.{key}")
+        else:
+            rules[key] = _like(spec[key], key) if key != "bias" else None
+    nice = block.get("nice")
+    if nice is not None and (isinstance(nice, bool) or not isinstance(nice, int) or nice < 0):
+        raise SpecError(f"must be a whole number of decimals, got {nice!r}", field="variants.nice")
+    if nice is not None and problem.activation in ("sigmoid", "tanh"):
+        raise SpecError(f"cannot be met: {problem.activation} values never terminate", field="variants.nice")
+    return Plan(dict(spec), rules, hidden, nice, _ask(spec, problem))
+
+
+def _ask(spec: Mapping[str, Any], problem: Problem) -> tuple[str, ...]:
+    ask = spec.get("ask", list(DEFAULT_ASK))
+    if not isinstance(ask, list) or not ask:
+        raise SpecError(f"must be a non-empty list of answer fields ({', '.join(ANSWER_FIELDS)})", field="ask")
+    present = set(ANSWER_FIELDS)
+    if problem.activation == "none":
+        present.discard("activation")
+    if problem.bias is None:
+        present -= {"grad_bias", "bias_next", "velocity_bias"}
+    if problem.momentum is None:
+        present -= {"velocity", "velocity_bias"}
+    for name in ask:
+        if name not in ANSWER_FIELDS:
+            raise SpecError(f"unknown answer field {name!r} (valid: {', '.join(ANSWER_FIELDS)})", field="ask")
+        if name not in present:
+            raise SpecError(f"{name} is not part of this problem's answers", field="ask")
+    return tuple(dict.fromkeys(ask))
+
+
+def _rule(value: Any, field: str) -> Rule:
+    if not isinstance(value, Mapping):
+        raise SpecError("must be {integers: [low, high]} or {decimals: d, range: [low, high]}", field=field)
+    if "integers" in value and set(value) == {"integers"}:
+        low, high = _range(value["integers"], field)
+        if low.denominator != 1 or high.denominator != 1:
+            raise SpecError("integers needs whole-number bounds", field=field)
+        return Rule(low, high, 0)
+    if "decimals" in value and set(value) <= {"decimals", "range"} and "range" in value:
+        places = value["decimals"]
+        if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 6:
+            raise SpecError(f"decimals must be a whole number from 0 to 6, got {places!r}", field=field)
+        low, high = _range(value["range"], field)
+        step = Fraction(1, 10**places)
+        # Snap the bounds inward to the grid so every drawn number has at most `places` decimals.
+        return Rule(_ceil_to(low, step), _floor_to(high, step), places)
+    raise SpecError("must be {integers: [low, high]} or {decimals: d, range: [low, high]}", field=field)
+
+
+def _range(value: Any, field: str) -> tuple[Fraction, Fraction]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise SpecError(f"a range must be [low, high], got {value!r}", field=field)
+    try:
+        low, high = parse_number(value[0]), parse_number(value[1])
+    except SpecError as exc:
+        raise SpecError(exc.message, field=field) from None
+    if low > high:
+        raise SpecError(f"the range [{value[0]}, {value[1]}] is empty", field=field)
+    return low, high
+
+
+def _ceil_to(x: Fraction, step: Fraction) -> Fraction:
+    return -((-x) // step) * step
+
+
+def _floor_to(x: Fraction, step: Fraction) -> Fraction:
+    return (x // step) * step
+
+
+def _like(values: Any, key: str) -> Rule | None:
+    """The base's kind of numbers: integers in its range, or decimals with its decimal places."""
+    flat = [parse_number(v) for v in _flatten(values)]
+    low, high = min(flat), max(flat)
+    if low == high:
+        return None  # a constant matrix stays as it is
+    places = max(_places(v) for v in flat)
+    return Rule(low if places == 0 else _ceil_to(low, Fraction(1, 10**places)),
+                high if places == 0 else _floor_to(high, Fraction(1, 10**places)), places)
+
+
+def _places(value: Fraction) -> int:
+    for places in range(7):
+        if (value * 10**places).denominator == 1:
+            return places
+    return 2  # a fraction like 1/3: draw two decimals instead
+
+
+def _flatten(values: Any) -> Iterator[Any]:
+    if isinstance(values, list):
+        for v in values:
+            yield from _flatten(v)
+    else:
+        yield values
+
+
+def _shaped(template: Any, fill: Callable[[], Any]) -> Any:
+    return [_shaped(t, fill) for t in template] if isinstance(template, list) else fill()
+
+
+def distinct_problems(p: Plan) -> int:
+    """How many different problems the rules can draw (an upper bound on --count)."""
+    total = 1
+    for key, rule in p.rules.items():
+        if rule is not None:
+            total *= rule.choices ** sum(1 for _ in _flatten(p.base[key]))
+    if p.hidden_kernel is not None:
+        total *= p.hidden_kernel.choices ** sum(1 for _ in _flatten(p.base["kernel"]))
+    return total
+
+
+def candidate(p: Plan, stream: Stream) -> dict[str, Any]:
+    """One drawn spec (not yet checked)."""
+    spec = {k: v for k, v in p.base.items() if k != "variants"}
+    for key, rule in p.rules.items():
+        if rule is not None:
+            spec[key] = _shaped(p.base[key], lambda r=rule: _text(r.draw(stream)))
+    if p.hidden_kernel is not None:
+        true_kernel = _shaped(p.base["kernel"], lambda: _text(p.hidden_kernel.draw(stream)))
+        spec["target"] = _target_from(dict(spec, kernel=true_kernel))
+    return spec
+
+
+def _text(value: Fraction) -> int | str:
+    """A drawn number as the spec writes it (exact)."""
+    if value.denominator == 1:
+        return int(value)
+    from .literals import show
+
+    return show(value)
+
+
+def _target_from(spec: dict[str, Any]) -> Any:
+    """The output of the network with the hidden kernel: the target a perfect filter reaches."""
+    from .answers import _spec_tensor
+
+    problem = build_problem(spec)
+    prediction = forward(problem, padded(problem), problem.kernel, problem.bias)[2]
+    return _spec_tensor(prediction[0] if problem.rank2 else prediction)
+
+
+# The checks that make a variant a good exercise: (name, test on the solved iterations).
+CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]], ...] = (
+    ("no gradient entry exactly zero", lambda pr, its, p: all(
+        g != 0 for it in its for g in _values(it.grad_kernel) + list(it.grad_bias or ()))),
+    ("no ReLU input exactly 0", lambda pr, its, p: pr.activation not in ("relu", "leaky_relu") or all(
+        z != 0 for it in its for z in _values(it.feature_map))),
+    ("no max-pooling tie", lambda pr, its, p: not _has_tie(pr, its)),
+    ("the loss falls after the update", lambda pr, its, p: all(it.loss_next < it.loss for it in its)),
+    ("answers with at most `nice` decimals", lambda pr, its, p: p.nice is None or all(
+        _nice(v, p.nice) for it in its for name in p.ask for v in _values(_field(it, name)))),
+)
+
+
+def _values(tensor: Any) -> list:
+    if isinstance(tensor, tuple):
+        return [v for t in tensor for v in _values(t)]
+    return [] if tensor is None else [tensor]
+
+
+def _field(it: Iteration, name: str) -> Any:
+    return {"velocity": it.velocity_next, "velocity_bias": it.velocity_bias_next}.get(name, getattr(it, name, None))
+
+
+def _nice(value: Any, places: int) -> bool:
+    return is_exact(value) and (value * 10**places).denominator == 1
+
+
+def _has_tie(problem: Problem, its: tuple[Iteration, ...]) -> bool:
+    from .model import pool_windows
+
+    if problem.pooling is None or problem.pooling.type != "max":
+        return False
+    for it in its:
+        source = it.activation if it.activation is not None else it.feature_map
+        for (f, i, j), (r, c) in it.winners.items():
+            best = source[f][r][c]
+            if sum(1 for rr, cc in pool_windows(problem, (i, j)) if source[f][rr][cc] == best) > 1:
+                return True
+    return False
+
+
+def first_good(p: Plan, index: int, seed: int, skip: int = 0) -> tuple[dict[str, Any], int, str | None]:
+    """The first candidate of variant `index` passing every check, after `skip` good ones.
+
+    Returns (spec, attempts used, None), or ({}, attempts, the check that failed most).
+    """
+    stream = Stream(variant_seed(seed, index))
+    failures: dict[str, int] = {}
+    good = 0
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        spec = candidate(p, stream)
+        failed = _failed_check(p, spec)
+        if failed is None:
+            if good == skip:
+                return spec, attempt, None
+            good += 1
+        else:
+            failures[failed] = failures.get(failed, 0) + 1
+    return {}, MAX_ATTEMPTS, max(failures, key=failures.get) if failures else "duplicates"
+
+
+def _failed_check(p: Plan, spec: dict[str, Any]) -> str | None:
+    problem = build_problem(spec)
+    iterations = train(problem)
+    for name, check in CHECKS:
+        if not check(problem, iterations, p):
+            return name
+    return None
+
+
+def identity(spec: Mapping[str, Any]) -> tuple:
+    """What makes two variants the same exercise: their numbers."""
+    return tuple(repr(spec.get(key)) for key in DRAWN)
