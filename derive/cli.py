@@ -117,6 +117,46 @@ def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: in
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
 
 
+@cli.command(help="Mark SUBMISSION (a YAML or JSON file with any answer fields of answers.json, per iteration "
+                  "under `iterations:` or, for one iteration, at top level) against the problem in SPEC: a verdict "
+                  "per cell (correct, carried, sign, scale, flipped, partial-sum, wrong), a diagnosis per field "
+                  "and a score.")
+@click.argument("spec", metavar="SPEC")
+@click.argument("submission", metavar="SUBMISSION")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+              help="A readable report with the correct steps, or {score, fields} as JSON.")
+@click.option("--atol", type=click.FloatRange(0), default=None, help="Absolute tolerance (default: half a unit in "
+              "the last decimal written, at least 1e-6).")
+@click.option("--rtol", type=click.FloatRange(0), default=None, help="Relative tolerance, added to --atol.")
+@click.option("--carried-credit", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Credit for a carried (follow-through) cell; a correct cell earns 1.")
+@click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True, help="Decimals shown in the report.")
+def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float | None, carried_credit: float,
+          precision: int) -> None:
+    """`derive check`: mark a submission."""
+    from .answers import dumps
+    from .check import Settings, check as mark, read_submission
+    from .errors import SpecError
+    from .pipeline import solve as run
+    from .render import check_view, environment
+    from .spec import read_spec
+
+    try:
+        derivation = run(spec, precision=precision)
+        data = read_spec(submission)
+        try:
+            answers = read_submission(data, derivation)
+        except SpecError as exc:
+            raise exc.located(submission) from None
+        report = mark(derivation, answers, Settings(atol, rtol, carried_credit))
+    except SpecError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(dumps(report.to_json()))
+    else:
+        click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
+
+
 def _progress(items, total: int):
     """A progress bar on a terminal; nothing when stderr is not one (logs, CI, pipes)."""
     from tqdm import tqdm

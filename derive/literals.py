@@ -12,6 +12,30 @@ MAX_EXPONENT = 1000
 _FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*([+-]?\d+)\s*$")
 
 
+class Written(Fraction):
+    """An exact number that remembers how many decimals the user wrote (0.30 → 2; "1/3" → None)."""
+
+    __slots__ = ("places",)
+
+    def __new__(cls, value: Fraction, places: int | None):
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    def __reduce__(self):
+        # Fraction pickles as (class, (numerator, denominator)), which would misread as (value, places).
+        return (Written, (Fraction(self), self.places))
+
+    def __copy__(self) -> "Written":
+        return self  # immutable, like every number
+
+    def __deepcopy__(self, memo: dict) -> "Written":
+        return self
+
+    def __repr__(self) -> str:
+        return f"Written({str(Fraction(self))!r}, {self.places})"
+
+
 def parse_number(value: Any) -> Fraction:
     """Return `value` as an exact Fraction; 0.1 means 1/10, never a binary float."""
     if isinstance(value, bool):  # bool is an int in Python, but `true` is not a number
@@ -32,7 +56,7 @@ def parse_number(value: Any) -> Fraction:
         numerator, denominator = int(match[1]), int(match[2])
         if denominator == 0:
             raise SpecError(f"{value!r} divides by zero")
-        return Fraction(numerator, denominator)
+        return Written(Fraction(numerator, denominator), None)
     text = value.strip().replace("_", "")
     if text.lower().lstrip("+-") in (".inf", ".nan"):  # YAML's spelling of the IEEE specials
         text = text.replace(".", "", 1)
@@ -45,7 +69,7 @@ def parse_number(value: Any) -> Fraction:
     if decimal and abs(decimal.adjusted()) > MAX_EXPONENT:
         # Exact arithmetic on 10**100000 would fill the machine; no exercise needs it.
         raise SpecError(f"{_show(value)} is out of range (|exponent| > {MAX_EXPONENT})")
-    return Fraction(decimal)
+    return Written(Fraction(decimal), max(0, -decimal.as_tuple().exponent))
 
 
 def _show(value: Any) -> str:

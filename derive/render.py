@@ -1,6 +1,7 @@
 """Turn a Derivation into strings (via printing.py) and render them with Jinja2 templates."""
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,3 +274,90 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
         "fell": last.loss_next < first.loss,
         "iterations": len(its),
     }
+
+
+def check_view(report: Any, derivation: "Derivation", spec_name: str, submission_name: str) -> dict[str, Any]:
+    """The strings of a marking report: a summary per field, then each wrong field worked out."""
+    p, prec = derivation.problem, derivation.precision
+    full = type(derivation)(p, derivation.iterations, "full", prec)  # every step, to show the right ones
+    fields = []
+    for f in report.fields:
+        flat_verdicts = _flatten(f.cells)
+        wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
+        equations = _equations_for(p, full.steps[f.iteration - 1], f.field)
+        fields.append({
+            "name": f.name,
+            "verdict": f.verdict,
+            "note": f.note,
+            "table": _verdict_table(f.cells),
+            "submitted": _as_math(f.submitted, prec),
+            "expected": _as_math(f.expected, prec),
+            "symbol": pr.cell_label(p, f.field, ()) if f.field in ("loss", "loss_next") or _is_scalar(f.expected)
+            else f.field,
+            "worked": [pr.equation(equations[i], prec) for i in wrong if equations and i < len(equations)],
+            "counts": {v: flat_verdicts.count(v) for v in dict.fromkeys(flat_verdicts)},
+        })
+    return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
+            "percent": f"{100 * report.score:.1f}", "fields": fields}
+
+
+def _flatten(value: Any) -> list:
+    return [x for v in value for x in _flatten(v)] if isinstance(value, list) else [value]
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, list)
+
+
+def _verdict_table(cells: Any, prefix: str = "") -> dict[str, Any] | None:
+    """A table of verdicts: a header of column indices, rows labelled with their leading indices."""
+    if not isinstance(cells, list):
+        return None
+    rows = list(_labelled_rows(cells if isinstance(cells[0], list) else [cells], ""))
+    return {"header": ["", *(str(k) for k in range(len(rows[0][1])))], "rows": [[label, *row] for label, row in rows]}
+
+
+def _labelled_rows(cells: list, prefix: str):
+    for k, row in enumerate(cells):
+        if isinstance(row[0], list):
+            yield from _labelled_rows(row, f"{prefix}[{k}]")
+        else:
+            yield f"{prefix}[{k}]", row
+
+
+def _as_math(value: Any, prec: int) -> str:
+    value = _decimal(value)
+    if not isinstance(value, list):
+        return pr.number(value, prec).text
+    if not isinstance(value[0], list):
+        value = [value]
+    if isinstance(value[0][0], list):  # a stack of matrices: show them side by side
+        return r",\ ".join(_as_math(v, prec) for v in value)
+    return pr.matrix(value, prec)[0]
+
+
+def _decimal(value: Any) -> Any:
+    """JSON floats as the shortest decimal that reads as them (1.3, not 1.3000)."""
+    if isinstance(value, list):
+        return [_decimal(v) for v in value]
+    return Fraction(repr(value)) if isinstance(value, float) else value
+
+
+def _equations_for(p: Problem, w: "IterationWork", field: str) -> list:
+    """The worked equations of a field, in the order of its flattened cells."""
+    if field == "prediction":
+        field = "pooling" if p.pooling else "activation" if p.activation != "none" else "feature_map"
+    table = {
+        "feature_map": [c.equation for c in w.cells],
+        "activation": [pair[0] for pair in w.activation],
+        "pooling": list(w.pooling),
+        "loss": [w.loss],
+        "grad_kernel": list(w.grad_kernel),
+        "grad_bias": list(w.grad_bias),
+        "grad_input": list(w.grad_input),
+        "velocity": list(w.velocities),
+        "velocity_bias": list(w.bias_velocities),
+        "kernel_next": list(w.updates),
+        "bias_next": list(w.bias_updates),
+    }
+    return table.get(field, [])

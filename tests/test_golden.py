@@ -21,17 +21,25 @@ RENDERINGS = {
 }
 
 
-def test_every_example_has_output():
-    assert EXAMPLES, "examples/ is empty"
-    assert {p.stem for p in EXAMPLES} == {p.name for p in (ROOT / "output").iterdir() if p.is_dir()}
+SUBMISSIONS = sorted((ROOT / "examples" / "submissions").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("name", sorted(RENDERINGS))
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_golden(example: Path, name: str, request):
-    derivation = derive.solve(example)
-    actual = RENDERINGS[name](derivation)
-    golden = ROOT / "output" / example.stem / name
+@pytest.mark.parametrize("fmt, name", [("markdown", "check.md"), ("json", "check.json")])
+@pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda p: p.stem)
+def test_golden_check_reports(submission: Path, fmt: str, name: str, request):
+    """`derive check` on each example submission, run as a user runs it (paths relative to the checkout)."""
+    import subprocess
+    import sys
+
+    spec = Path("examples") / f"{submission.stem}.yaml"
+    result = subprocess.run([sys.executable, "-m", "derive", "check", str(spec), str(submission.relative_to(ROOT)),
+                             "--format", fmt], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    compare(ROOT / "output" / submission.stem / name, result.stdout, request)
+
+
+def compare(golden: Path, actual: str, request) -> None:
+    """Assert `actual` equals the golden file, or rewrite it with --update-golden."""
     if request.config.getoption("--update-golden"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
@@ -45,3 +53,14 @@ def test_golden(example: Path, name: str, request):
             )
         )
         pytest.fail(f"{golden.relative_to(ROOT)} is stale (run pytest --update-golden):\n{diff[:6000]}")
+
+
+def test_every_example_has_output():
+    assert EXAMPLES, "examples/ is empty"
+    assert {p.stem for p in EXAMPLES} == {p.name for p in (ROOT / "output").iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERINGS))
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_golden(example: Path, name: str, request):
+    compare(ROOT / "output" / example.stem / name, RENDERINGS[name](derive.solve(example)), request)

@@ -79,3 +79,13 @@ def test_api_errors_name_the_field():
 def test_repr_markdown_for_jupyter():
     d = derive.solve(SEED)
     assert d._repr_markdown_() == d.to_markdown()
+
+
+def test_written_numbers_survive_pickling_and_copying():
+    """Worker processes receive specs by pickle: 0.30 must stay 3/10 with two decimals written."""
+    import copy
+    import pickle
+
+    x = parse_number("0.30")
+    for y in (pickle.loads(pickle.dumps(x)), copy.copy(x), copy.deepcopy(x)):
+        assert y == Fraction(3, 10) and y.places == 2
