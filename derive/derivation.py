@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Any, Sequence
 
 from .model import Iteration
+from .printing import Style
 from .problem import Problem
 from .steps import IterationWork, work_iteration
 
@@ -20,7 +21,12 @@ class Derivation:
     problem: Problem
     iterations: tuple[Iteration, ...]  # every value, exact
     detail: str
-    precision: int = DEFAULT_PRECISION
+    style: Style = Style()
+
+    @property
+    def precision(self) -> int:
+        """Decimals shown for numbers that do not terminate."""
+        return self.style.precision
 
     @cached_property
     def steps(self) -> tuple[IterationWork, ...]:
@@ -51,7 +57,7 @@ class Derivation:
         """The problem without its answers, asking for the fields in `ask` (markdown, latex or html)."""
         from .render import render, tasks
 
-        return render(self._view, fmt, "problem.j2", tasks=tasks(self.problem, tuple(ask)) if with_tasks else [])
+        return render(self._view, fmt, "problem.j2", tasks=tasks(self.problem, tuple(ask), self.style) if with_tasks else [])
 
     def to_html_fragment(self) -> str:
         """The worked solution as HTML body markup with MathJax delimiters (for an LMS)."""

@@ -128,7 +128,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int]) -> Rendered:
     recorded = {**normalized_spec(problem), "ask": list(ask),
                 "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
     answers = derivation.answers()
-    labels = {name: (lambda index, n=name: cell_label(problem, n, index)) for name in ask}
+    labels = {name: (lambda index, n=name: cell_label(problem, n, index, derivation.style)) for name in ask}
     question = Question(
         ident=f"variant-{variant.index:04d}",
         name=f"Variant {variant.index}",

@@ -32,11 +32,47 @@ NOTATION = {
     "Z": "Z",  # the convolution's output before an activation or pooling
     "A": "A",  # the activation's output before pooling
     "mu": r"\mu",
+    "Lnext": "L'",
     "V": "v",  # momentum buffer (velocity)
     "Vnext": "v'",
     "Vb": "v^{b}",
     "Vbnext": "v'^{b}",
 }
+
+# The spec's `notation:` keys (named after the answer fields) and the symbol each renames.
+NOTATION_KEYS = {
+    "input": "I", "kernel": "W", "target": "Y", "prediction": "Yhat", "loss": "L", "learning_rate": "eta",
+    "bias": "b", "feature_map": "Z", "activation": "A", "momentum": "mu", "velocity": "V",
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How numbers and symbols are printed: decimals or exact fractions, and the notation."""
+
+    precision: int = 4
+    fractions: bool = False
+    notation: tuple[tuple[str, str], ...] = ()  # (semantic name, LaTeX), overriding NOTATION
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Every semantic name's LaTeX; derived symbols (W', Ĩ, v'^b) follow the renamed ones."""
+        own = dict(self.notation)
+        names = {**NOTATION, **own}
+        derived = {"Wnext": names["W"] + "'", "bnext": names["b"] + "'", "X": rf"\tilde{{{names['I']}}}",
+                   "Vnext": names["V"] + "'", "Vb": names["V"] + "^{" + names["b"] + "}",
+                   "Vbnext": names["V"] + "'^{" + names["b"] + "}", "Lnext": names["L"] + "'"}
+        for key, value in derived.items():
+            if key not in own:
+                names[key] = value
+        return names
+
+
+def style_from_notation(precision: int, fractions: bool, notation: dict[str, str] | None) -> Style:
+    """A Style from the spec's `notation:` (keys as in NOTATION_KEYS)."""
+    pairs = tuple((NOTATION_KEYS[k], v) for k, v in sorted((notation or {}).items()))
+    return Style(precision, fractions, pairs)
+
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
 TERMS_PER_LINE = 6  # long sums are broken after this many terms
@@ -58,13 +94,17 @@ class Number:
     rounded: bool
 
 
-def number(value: Any, precision: int) -> Number:
-    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`.
+def number(value: Any, precision: int, fractions: bool = False) -> Number:
+    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`;
+    with `fractions`, every rational exactly as a fraction.
 
     `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
     gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
     """
     exact = _as_fraction(value)
+    if exact is not None and fractions and exact.denominator != 1:
+        sign = "-" if exact < 0 else ""
+        return Number(rf"{sign}\frac{{{abs(exact.numerator)}}}{{{exact.denominator}}}", False)
     if exact is not None:
         places = _terminating_places(exact.denominator)
         if places is not None and places <= max(precision, MAX_EXACT_DECIMALS):
@@ -95,9 +135,9 @@ def _rounded(exact: Decimal, precision: int) -> Number:
     return Number(f"{abs(rounded) if rounded.is_zero() else rounded:f}", True)
 
 
-def inline(value: Rational, precision: int) -> str:
+def inline(value: Rational, style: Style) -> str:
     """The number for inline math in prose, with \\approx in front when rounded."""
-    shown = number(value, precision)
+    shown = number(value, style.precision, style.fractions)
     return (r"\approx " if shown.rounded else "") + shown.text
 
 
@@ -130,15 +170,17 @@ def _is_negation(expr: Expr) -> bool:
 class DerivePrinter(LatexPrinter):
     """LaTeX for derive's equations: data values as decimals, products with \\cdot, sums in order."""
 
-    _default_settings = {**LatexPrinter._default_settings, "precision": 4, "terms_per_line": 0}
+    _default_settings = {**LatexPrinter._default_settings, "style": Style(), "terms_per_line": 0}
 
     def __init__(self, settings: dict | None = None):
         super().__init__({"order": "none", **(settings or {})})
         self.rounded = False  # set when a number had to be rounded; read by `equation`
+        self.names = self._settings["style"].names
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
-        shown = number(v, self._settings["precision"])
+        style = self._settings["style"]
+        shown = number(v, style.precision, style.fractions)
         self.rounded |= shown.rounded
         return shown.text
 
@@ -147,13 +189,13 @@ class DerivePrinter(LatexPrinter):
         return f"({text})" if expr.args[0] < 0 else text
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
-        return NOTATION.get(expr.name, expr.name)
+        return self.names.get(expr.name, expr.name)
 
     def _print_Indexed(self, expr: Indexed) -> str:
         # Position indices as a subscript (W_00, W_10,3); filter and channel as a superscript:
         # W^(f,c)_uv, Z^(f)_ij, I^(c)_pq.
         label = expr.base.label.name
-        base = NOTATION.get(label, label)
+        base = self.names.get(label, label)
         indices = [str(int(i)) for i in expr.indices]
         lead, position = (indices[:-2], indices[-2:]) if len(indices) > 2 else ([], indices)
         joined = ("," if any(len(i) > 1 for i in position) else "").join(position)
@@ -241,31 +283,31 @@ class DerivePrinter(LatexPrinter):
         return text
 
 
-def printer(precision: int, terms_per_line: int = 0) -> DerivePrinter:
+def printer(style: Style, terms_per_line: int = 0) -> DerivePrinter:
     """A fresh printer (printers remember rounding, so they are never shared)."""
-    return DerivePrinter({"precision": precision, "terms_per_line": terms_per_line})
+    return DerivePrinter({"style": style, "terms_per_line": terms_per_line})
 
 
-def expression(expr: Expr, precision: int) -> str:
+def expression(expr: Expr, style: Style) -> str:
     """One expression as LaTeX."""
-    return printer(precision).doprint(expr)
+    return printer(style).doprint(expr)
 
 
-def equation(eq: Equation, precision: int) -> str:
+def equation(eq: Equation, style: Style) -> str:
     """lhs = symbolic = substituted = value, with ≈ where rounding entered; long ones aligned."""
-    lhs = expression(eq.lhs, precision)
-    flat = _sides(eq.sides, precision, 0)
+    lhs = expression(eq.lhs, style)
+    flat = _sides(eq.sides, style, 0)
     if len(lhs) + sum(len(t) for t, _ in flat) < 160:
         return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    broken = _sides(eq.sides, precision, TERMS_PER_LINE)
+    broken = _sides(eq.sides, style, TERMS_PER_LINE)
     lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 
 
-def _sides(sides: Sequence[Expr], precision: int, per_line: int) -> list[tuple[str, bool]]:
+def _sides(sides: Sequence[Expr], style: Style, per_line: int) -> list[tuple[str, bool]]:
     out = []
     for side in sides:
-        p = printer(precision, per_line)
+        p = printer(style, per_line)
         # A value standing alone needs no parentheses, even when negative.
         text = p.value(side.args[0]) if _is_value(side) else p.doprint(side)
         out.append((text, p.rounded))
@@ -282,9 +324,9 @@ def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[str, str]]:
         previous_rounded = rounded
 
 
-def partial(name: str) -> str:
+def partial(name: str, loss: str = "L") -> str:
     """∂L/∂name."""
-    return rf"\frac{{\partial L}}{{\partial {name}}}"
+    return rf"\frac{{\partial {loss}}}{{\partial {name}}}"
 
 
 def size(rows_cols: tuple[int, int]) -> str:
@@ -292,22 +334,22 @@ def size(rows_cols: tuple[int, int]) -> str:
     return rf"{rows_cols[0]} \times {rows_cols[1]}"
 
 
-def matrix(values: Sequence[Sequence[Rational]], precision: int) -> tuple[str, bool]:
+def matrix(values: Sequence[Sequence[Rational]], style: Style) -> tuple[str, bool]:
     """A bmatrix of values, and whether any entry was rounded."""
-    p = printer(precision)
+    p = printer(style)
     rows = [" & ".join(p.value(v) for v in row) for row in values]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}", p.rounded
 
 
-def named_matrix(name: str, values: Sequence[Sequence[Rational]], precision: int) -> str:
+def named_matrix(name: str, values: Sequence[Sequence[Rational]], style: Style) -> str:
     """`name = [matrix]`, with ≈ when an entry was rounded."""
-    text, rounded = matrix(values, precision)
+    text, rounded = matrix(values, style)
     return f"{name} {_relation(rounded)} {text}"
 
 
-def scalar(name: str, value: Rational, precision: int) -> str:
+def scalar(name: str, value: Rational, style: Style) -> str:
     """`name = value` (or ≈)."""
-    shown = number(value, precision)
+    shown = number(value, style.precision, style.fractions)
     return f"{name} {_relation(shown.rounded)} {shown.text}"
 
 
@@ -332,39 +374,53 @@ def escape_markdown(text: str) -> str:
 
 
 # General formulas, written once per document: rules as tables, keyed by the spec's options.
+# ⟨name⟩ stands for a symbol of the notation (Style.names), filled in by `_named`.
 LOSS_FORMULAS = {
-    "mse": r"L = \frac{1}{n} \sum_{i,j} \left(Y_{ij} - \hat{Y}_{ij}\right)^{2}",
-    "sse": r"L = \sum_{i,j} \left(Y_{ij} - \hat{Y}_{ij}\right)^{2}",
-    "half_sse": r"L = \frac{1}{2} \sum_{i,j} \left(Y_{ij} - \hat{Y}_{ij}\right)^{2}",
+    "mse": r"⟨L⟩ = \frac{1}{n} \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
+    "sse": r"⟨L⟩ = \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
+    "half_sse": r"⟨L⟩ = \frac{1}{2} \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
 }
 LOSS_GRADIENTS = {
-    "mse": r"\frac{\partial L}{\partial \hat{Y}_{ij}} = \frac{2}{n} \left(\hat{Y}_{ij} - Y_{ij}\right)",
-    "sse": r"\frac{\partial L}{\partial \hat{Y}_{ij}} = 2 \left(\hat{Y}_{ij} - Y_{ij}\right)",
-    "half_sse": r"\frac{\partial L}{\partial \hat{Y}_{ij}} = \hat{Y}_{ij} - Y_{ij}",
+    "mse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = \frac{2}{n} \left(⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}\right)",
+    "sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = 2 \left(⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}\right)",
+    "half_sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = ⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}",
 }
-ACTIVATION_FORMULAS = {  # (A = f(Z), ∂A/∂Z), with A's symbol filled in
-    "relu": (r"{a} = \max(0, Z)", r"\frac{{\partial {a}}}{{\partial Z}} = \begin{{cases}} 1 & Z > 0 \\ 0 & Z \le 0 \end{{cases}}"),
-    "leaky_relu": (r"{a} = \begin{{cases}} Z & Z > 0 \\ \alpha Z & Z \le 0 \end{{cases}}",
-                   r"\frac{{\partial {a}}}{{\partial Z}} = \begin{{cases}} 1 & Z > 0 \\ \alpha & Z \le 0 \end{{cases}}"),
-    "sigmoid": (r"{a} = \sigma(Z) = \frac{{1}}{{1 + e^{{-Z}}}}",
-                r"\frac{{\partial {a}}}{{\partial Z}} = \sigma(Z)\bigl(1 - \sigma(Z)\bigr) = {a} (1 - {a})"),
-    "tanh": (r"{a} = \tanh(Z)", r"\frac{{\partial {a}}}{{\partial Z}} = 1 - \tanh^{{2}}(Z) = 1 - {a}^{{2}}"),
+ACTIVATION_FORMULAS = {  # (A = f(Z), ∂A/∂Z); ⟨a⟩ is the activation's output
+    "relu": (r"⟨a⟩ = \max(0, ⟨Z⟩)", r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \begin{cases} 1 & ⟨Z⟩ > 0 \\ 0 & ⟨Z⟩ \le 0 \end{cases}"),
+    "leaky_relu": (r"⟨a⟩ = \begin{cases} ⟨Z⟩ & ⟨Z⟩ > 0 \\ \alpha ⟨Z⟩ & ⟨Z⟩ \le 0 \end{cases}",
+                   r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \begin{cases} 1 & ⟨Z⟩ > 0 \\ \alpha & ⟨Z⟩ \le 0 \end{cases}"),
+    "sigmoid": (r"⟨a⟩ = \sigma(⟨Z⟩) = \frac{1}{1 + e^{-⟨Z⟩}}",
+                r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \sigma(⟨Z⟩)\bigl(1 - \sigma(⟨Z⟩)\bigr) = ⟨a⟩ (1 - ⟨a⟩)"),
+    "tanh": (r"⟨a⟩ = \tanh(⟨Z⟩)", r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = 1 - \tanh^{2}(⟨Z⟩) = 1 - ⟨a⟩^{2}"),
 }
-POOLING_FORMULAS = {  # (forward, backward), with the pooled map's symbol filled in
-    "max": (r"\hat{{Y}}_{{ij}} = \max_{{(r, c) \in \text{{window}}(i, j)}} {a}_{{rc}}",
-            r"\frac{{\partial L}}{{\partial {a}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \text{{ wins window }} (i, j)}} \frac{{\partial L}}{{\partial \hat{{Y}}_{{ij}}}}"),
-    "avg": (r"\hat{{Y}}_{{ij}} = \frac{{1}}{{k}} \sum_{{(r, c) \in \text{{window}}(i, j)}} {a}_{{rc}}",
-            r"\frac{{\partial L}}{{\partial {a}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \in \text{{window}}(i, j)}} \frac{{1}}{{k}} \frac{{\partial L}}{{\partial \hat{{Y}}_{{ij}}}}"),
+POOLING_FORMULAS = {  # (forward, backward); ⟨a⟩ is the map being pooled
+    "max": (r"⟨Yhat⟩_{ij} = \max_{(r, c) \in \text{window}(i, j)} ⟨a⟩_{rc}",
+            r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \text{ wins window } (i, j)} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
+    "avg": (r"⟨Yhat⟩_{ij} = \frac{1}{k} \sum_{(r, c) \in \text{window}(i, j)} ⟨a⟩_{rc}",
+            r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \in \text{window}(i, j)} \frac{1}{k} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
 }
-FLIPPED = r"\operatorname{rot}_{180}(W)"
+FLIPPED = r"\operatorname{rot}_{180}(⟨W⟩)"
 
 
-def formulas(p: Problem) -> dict[str, str]:
-    """Every general formula of the document, for this problem's geometry and layers."""
-    z = r"\hat{Y}" if p.activation == "none" and p.pooling is None else "Z"
-    x = NOTATION["X"] if any(p.padding) else NOTATION["I"]
+def _named(template: str, names: dict[str, str]) -> str:
+    """Fill the ⟨name⟩ placeholders of one of the tables above with the notation's symbols."""
+    out, rest = [], template
+    while "⟨" in rest:
+        before, _, after = rest.partition("⟨")
+        key, _, rest = after.partition("⟩")
+        out += [before, names[key]]
+    return "".join(out) + rest
+
+
+def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
+    """Every general formula and symbol of the document, for this problem's geometry, layers and notation."""
+    n = dict(style.names)
+    staged = p.activation != "none" or p.pooling is not None
+    n["Z"] = n["Z"] if staged else n["Yhat"]  # the convolution's output is the prediction in a plain problem
+    n["a"] = n["A"] if p.pooling is not None else n["Yhat"]
+    z, x, w, L = n["Z"], n["X"] if any(p.padding) else n["I"], n["W"], n["L"]
     f_, fc, c_ = ("", "", "") if p.rank2 else ("^{(f)}", "^{(f,c)}", "^{(c)}")
-    b = "b" if p.rank2 else "b_{f}"
+    b = n["b"] if p.rank2 else n["b"] + "_{f}"
     over_c = "" if p.rank2 else r"\sum_{c} "
     (sh, sw), (dh, dw), (kh, kw) = p.stride, p.dilation, p.kernel_size
     rows, cols = _scaled("i", sh), _scaled("j", sw)
@@ -372,39 +428,49 @@ def formulas(p: Problem) -> dict[str, str]:
         # The kernel is flipped: W_uv meets the input at offset (kh-1-u, kw-1-v).
         tap_r, tap_c = f"{rows} + {_scaled(f'{kh - 1} - u', dh)}", f"{cols} + {_scaled(f'{kw - 1} - v', dw)}"
         forward = (rf"{z}{f_}_{{ij}} = {over_c}\sum_{{u,v}} {x}{c_}_{{{rows} + {_scaled('u', dh)},\, {cols} + {_scaled('v', dw)}}}"
-                   rf" \, W{fc}_{{{kh - 1} - u,\, {kw - 1} - v}}")
+                   rf" \, {w}{fc}_{{{kh - 1} - u,\, {kw - 1} - v}}")
     else:
         tap_r, tap_c = f"{rows} + {_scaled('u', dh)}", f"{cols} + {_scaled('v', dw)}"
-        forward = rf"{z}{f_}_{{ij}} = {over_c}\sum_{{u,v}} {x}{c_}_{{{tap_r},\, {tap_c}}} \, W{fc}_{{uv}}"
+        forward = rf"{z}{f_}_{{ij}} = {over_c}\sum_{{u,v}} {x}{c_}_{{{tap_r},\, {tap_c}}} \, {w}{fc}_{{uv}}"
     where = f"{tap_r} = p{_plus(p.padding[0])},\\quad {tap_c} = q{_plus(p.padding[1])}"
     over_f = "" if p.rank2 else r"\sum_{f} "
-    dz = rf"\frac{{\partial L}}{{\partial {z}{f_}_{{ij}}}}"
+    dz = rf"\frac{{\partial {L}}}{{\partial {z}{f_}_{{ij}}}}"
+    eta, mu, v, vb = n["eta"], n["mu"], n["V"], n["Vb"]
     out = {
         "z": z,
         "forward": forward + (f" + {b}" if p.bias is not None else ""),
-        "local": rf"\frac{{\partial {z}{f_}_{{ij}}}}{{\partial W{fc}_{{uv}}}} = {x}{c_}_{{{tap_r},\, {tap_c}}}",
-        "chain_rule": rf"\frac{{\partial L}}{{\partial W{fc}_{{uv}}}} = \sum_{{i,j}} {dz}"
-                      rf" \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial W{fc}_{{uv}}}}",
-        "grad_z_symbol": rf"\partial L / \partial {z}_{{ij}}",
-        "grad_input": (rf"\frac{{\partial L}}{{\partial I{c_}_{{pq}}}} = {over_f}\sum_{{i,j}} \sum_{{u,v}} {dz}"
-                       rf" \cdot W{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
-        "bias_gradient": (rf"\frac{{\partial L}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"
+        "local": rf"\frac{{\partial {z}{f_}_{{ij}}}}{{\partial {w}{fc}_{{uv}}}} = {x}{c_}_{{{tap_r},\, {tap_c}}}",
+        "local_symbol": rf"\partial {z}_{{ij}} / \partial {w}_{{uv}}",
+        "weight_symbol": rf"{w}_{{uv}}",
+        "chain_rule": rf"\frac{{\partial {L}}}{{\partial {w}{fc}_{{uv}}}} = \sum_{{i,j}} {dz}"
+                      rf" \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {w}{fc}_{{uv}}}}",
+        "grad_z_symbol": rf"\partial {L} / \partial {z}_{{ij}}",
+        "grad_input": (rf"\frac{{\partial {L}}}{{\partial {n['I']}{c_}_{{pq}}}} = {over_f}\sum_{{i,j}} \sum_{{u,v}} {dz}"
+                       rf" \cdot {w}{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
+        "bias_gradient": (rf"\frac{{\partial {L}}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"
                           rf" = \sum_{{i,j}} {dz}"),
-        "loss": LOSS_FORMULAS[p.loss],
-        "loss_gradient": LOSS_GRADIENTS[p.loss],
-        "update_rule": r"W' = W - \eta \cdot \frac{\partial L}{\partial W}",
-        "bias_update_rule": r"b' = b - \eta \cdot \frac{\partial L}{\partial b}",
+        "loss": _named(LOSS_FORMULAS[p.loss], n),
+        "loss_gradient": _named(LOSS_GRADIENTS[p.loss], n),
+        "update_rule": rf"{n['Wnext']} = {w} - {eta} \cdot \frac{{\partial {L}}}{{\partial {w}}}",
+        "bias_update_rule": rf"{n['bnext']} = {n['b']} - {eta} \cdot \frac{{\partial {L}}}{{\partial {n['b']}}}",
+        "eta": eta, "mu": mu, "L": L, "v": v, "a": n["a"], "Z": n["Z"], "b": n["b"],
+        "relu_slope": rf"\partial {n['a']} / \partial {n['Z']} = 0",
+        "zero_input": rf"{n['Z']} = 0",
+        "flipped": _named(FLIPPED, n),
     }
     if p.momentum is not None:
-        out["update_rule"] = r"v' = \mu v + \frac{\partial L}{\partial W}, \qquad W' = W - \eta \cdot v'"
-        out["bias_update_rule"] = r"v'^{b} = \mu v^{b} + \frac{\partial L}{\partial b}, \qquad b' = b - \eta \cdot v'^{b}"
-    a = "A" if p.pooling is not None else r"\hat{Y}"
+        out["update_rule"] = (rf"{n['Vnext']} = {mu} {v} + \frac{{\partial {L}}}{{\partial {w}}}, \qquad "
+                              rf"{n['Wnext']} = {w} - {eta} \cdot {n['Vnext']}")
+        out["bias_update_rule"] = (rf"{n['Vbnext']} = {mu} {vb} + \frac{{\partial {L}}}{{\partial {n['b']}}}, \qquad "
+                                   rf"{n['bnext']} = {n['b']} - {eta} \cdot {n['Vbnext']}")
     if p.activation != "none":
-        out["activation"], out["activation_derivative"] = (f.format(a=a) for f in ACTIVATION_FORMULAS[p.activation])
-        out["chain_z"] = rf"\frac{{\partial L}}{{\partial Z_{{ij}}}} = \frac{{\partial L}}{{\partial {a}_{{ij}}}} \cdot \frac{{\partial {a}_{{ij}}}}{{\partial Z_{{ij}}}}"
+        out["activation"], out["activation_derivative"] = (_named(f, n) for f in ACTIVATION_FORMULAS[p.activation])
+        a = n["a"]
+        out["chain_z"] = (rf"\frac{{\partial {L}}}{{\partial {n['Z']}_{{ij}}}} = \frac{{\partial {L}}}{{\partial {a}_{{ij}}}}"
+                          rf" \cdot \frac{{\partial {a}_{{ij}}}}{{\partial {n['Z']}_{{ij}}}}")
     if p.pooling is not None:
-        source = "A" if p.activation != "none" else "Z"
-        out["pool"], out["unpool"] = (f.format(a=source) for f in POOLING_FORMULAS[p.pooling.type])
+        n_pool = dict(n, a=n["A"] if p.activation != "none" else n["Z"])
+        out["pool"], out["unpool"] = (_named(f, n_pool) for f in POOLING_FORMULAS[p.pooling.type])
     return out
 
 
@@ -421,11 +487,11 @@ def _scaled(index: str, factor: int) -> str:
 _ANSWER_SYMBOLS = {  # answer field → (semantic base name, whether it is ∂L/∂base)
     "prediction": ("Yhat", False), "grad_kernel": ("W", True), "grad_bias": ("b", True), "grad_input": ("I", True),
     "velocity": ("Vnext", False), "velocity_bias": ("Vbnext", False), "kernel_next": ("Wnext", False),
-    "bias_next": ("bnext", False), "loss": ("L", False), "loss_next": ("L'", False),
+    "bias_next": ("bnext", False), "loss": ("L", False), "loss_next": ("Lnext", False),
 }
 
 
-def cell_label(p: Problem, field: str, index: tuple[int, ...]) -> str:
+def cell_label(p: Problem, field: str, index: tuple[int, ...], style: Style = Style()) -> str:
     """The symbol of one answer cell, as the worked solution writes it (W'_{01}, ∂L/∂W^{(0,1)}_{10})."""
     from sympy import Indexed, IndexedBase
 
@@ -436,5 +502,5 @@ def cell_label(p: Problem, field: str, index: tuple[int, ...]) -> str:
     if p.rank2 and field in ("feature_map", "activation", "prediction", "grad_input"):
         index = index[-2:]
     symbol: Expr = Symbol(name) if not index else Indexed(IndexedBase(name), *index)
-    text = printer(4).doprint(symbol)
-    return partial(text) if partial_of else text
+    text = printer(style).doprint(symbol)
+    return partial(text, style.names["L"]) if partial_of else text

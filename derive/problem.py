@@ -26,7 +26,7 @@ POOLINGS = ("max", "avg")
 REQUIRED = ("input", "kernel", "target", "learning_rate")
 OPTIONAL = ("title", "stride", "padding", "dilation", "operation", "bias", "loss", "iterations",
             "activation", "negative_slope", "pooling", "optimizer",
-            "ask", "variants", "variant")  # homework keys, read by variants.py; `variant` records provenance
+            "notation", "ask", "variants", "variant")  # homework keys, read by variants.py; `variant` records provenance
 MAX_ITERATIONS = 100
 DEFAULT_SLOPE = mpq(1, 100)
 

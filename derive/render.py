@@ -51,36 +51,36 @@ def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", **e
     return environment().get_template(template).render(strings, markup=FORMATS[fmt], **extra)
 
 
-def tasks(p: Problem, ask: tuple[str, ...]) -> list[dict[str, str]]:
+def tasks(p: Problem, ask: tuple[str, ...], style: pr.Style = pr.Style()) -> list[dict[str, str]]:
     """What a problem sheet asks for, in words and symbols."""
-    z = pr.formulas(p)["z"]
-    a = "A" if p.pooling is not None else r"\hat{Y}"
+    f, n = pr.formulas(p, style), style.names
+    partial = lambda name: pr.partial(name, n["L"])  # noqa: E731
     table = {
-        "feature_map": ("the feature map" + ("s" if not p.rank2 else "") + " (convolution plus bias)", z),
-        "activation": ("the activation output", a),
-        "prediction": ("the prediction the loss compares with the target", r"\hat{Y}"),
-        "loss": ("the loss", "L"),
-        "grad_kernel": ("the gradient of the loss with respect to every filter weight", pr.partial("W")),
-        "grad_bias": ("the gradient of the loss with respect to the bias", pr.partial("b")),
-        "grad_input": ("the gradient of the loss with respect to the input", pr.partial("I")),
-        "velocity": ("the momentum velocity of every weight after the step", "v'"),
-        "velocity_bias": ("the momentum velocity of the bias after the step", "v'^{b}"),
-        "kernel_next": ("the updated filter" + ("s" if not p.rank2 else ""), "W'"),
-        "bias_next": ("the updated bias", "b'"),
-        "loss_next": ("the loss with the updated weights", "L'"),
+        "feature_map": ("the feature map" + ("s" if not p.rank2 else "") + " (convolution plus bias)", f["z"]),
+        "activation": ("the activation output", f["a"]),
+        "prediction": ("the prediction the loss compares with the target", n["Yhat"]),
+        "loss": ("the loss", n["L"]),
+        "grad_kernel": ("the gradient of the loss with respect to every filter weight", partial(n["W"])),
+        "grad_bias": ("the gradient of the loss with respect to the bias", partial(n["b"])),
+        "grad_input": ("the gradient of the loss with respect to the input", partial(n["I"])),
+        "velocity": ("the momentum velocity of every weight after the step", n["Vnext"]),
+        "velocity_bias": ("the momentum velocity of the bias after the step", n["Vbnext"]),
+        "kernel_next": ("the updated filter" + ("s" if not p.rank2 else ""), n["Wnext"]),
+        "bias_next": ("the updated bias", n["bnext"]),
+        "loss_next": ("the loss with the updated weights", n["Lnext"]),
     }
     return [{"text": table[name][0].capitalize() + ":", "symbol": table[name][1]} for name in ask]
 
 
 def view(d: "Derivation") -> dict[str, Any]:
     """Everything the templates show, as strings and lists of strings."""
-    p, prec = d.problem, d.precision
-    m = Maps(p, prec)
+    p, style = d.problem, d.style
+    m = Maps(p, style)
     return {
         "title": p.title or DEFAULT_TITLE,
         "detail": d.detail,
-        "precision": d.precision,
-        "statement": _statement(p, prec),
+        "precision": style.precision,
+        "statement": _statement(p, style),
         "steps": _step_numbers(p),
         "given": _given(p, m),
         "iterations": [_iteration(p, m, w) for w in d.steps],
@@ -91,21 +91,21 @@ def view(d: "Derivation") -> dict[str, Any]:
 class Maps:
     """Named matrices for one problem: 2-D as they are, multi-channel one matrix per filter/channel."""
 
-    def __init__(self, p: Problem, precision: int):
-        self.rank2, self.precision = p.rank2, precision
+    def __init__(self, p: Problem, style: pr.Style):
+        self.rank2, self.style, self.n = p.rank2, style, style.names
 
     def maps(self, name: str, tensor: Tensor3, partial: bool = False) -> list[str]:
         """One `name = matrix` per filter (or channel); just one for a 2-D problem.
         With `partial`, the matrices are ∂L/∂name."""
         if self.rank2:
-            return [pr.named_matrix(pr.partial(name) if partial else name, tensor[0], self.precision)]
-        return [pr.named_matrix(_label(f"{name}^{{({k})}}", partial), m, self.precision) for k, m in enumerate(tensor)]
+            return [pr.named_matrix(self.label(name, partial), tensor[0], self.style)]
+        return [pr.named_matrix(self.label(f"{name}^{{({k})}}", partial), m, self.style) for k, m in enumerate(tensor)]
 
     def kernels(self, name: str, tensor: Tensor4, partial: bool = False) -> list[str]:
         """One `name = matrix` per (filter, channel) pair."""
         if self.rank2:
-            return [pr.named_matrix(_label(name, partial), tensor[0][0], self.precision)]
-        return [pr.named_matrix(_label(f"{name}^{{({f},{c})}}", partial), m, self.precision)
+            return [pr.named_matrix(self.label(name, partial), tensor[0][0], self.style)]
+        return [pr.named_matrix(self.label(f"{name}^{{({f},{c})}}", partial), m, self.style)
                 for f, per in enumerate(tensor) for c, m in enumerate(per)]
 
     def vector(self, name: str, values: tuple | None) -> str | None:
@@ -113,15 +113,14 @@ class Maps:
         if values is None:
             return None
         if self.rank2:
-            return pr.scalar(name, values[0], self.precision)
-        return pr.named_matrix(name, (tuple(values),), self.precision)  # a row: (b_0, b_1, …)
+            return pr.scalar(name, values[0], self.style)
+        return pr.named_matrix(name, (tuple(values),), self.style)  # a row: (b_0, b_1, …)
 
     def equations(self, equations) -> list[str]:
-        return [pr.equation(e, self.precision) for e in equations]
+        return [pr.equation(e, self.style) for e in equations]
 
-
-def _label(name: str, partial: bool) -> str:
-    return pr.partial(name) if partial else name
+    def label(self, name: str, partial: bool) -> str:
+        return pr.partial(name, self.n["L"]) if partial else name
 
 
 def _step_numbers(p: Problem) -> dict[str, int]:
@@ -130,8 +129,8 @@ def _step_numbers(p: Problem) -> dict[str, int]:
     return {name: k + 1 for k, name in enumerate(names)}
 
 
-def _statement(p: Problem, prec: int) -> dict[str, Any]:
-    formulas = pr.formulas(p)
+def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
+    formulas = pr.formulas(p, style)
     n = p.filters * p.output_shape[0] * p.output_shape[1]
     channels = "" if p.rank2 else f"{p.channels}-channel "
     return {
@@ -152,18 +151,18 @@ def _statement(p: Problem, prec: int) -> dict[str, Any]:
         "loss": p.loss,
         "loss_name": LOSSES[p.loss].name,
         "n": str(n),
-        "learning_rate": pr.inline(p.learning_rate, prec),
-        "momentum": pr.inline(p.momentum, prec) if p.momentum is not None else None,
+        "learning_rate": pr.inline(p.learning_rate, style),
+        "momentum": pr.inline(p.momentum, style) if p.momentum is not None else None,
         "activation": p.activation,
         "activation_name": ACTIVATIONS[p.activation].name if p.activation != "none" else None,
-        "negative_slope": pr.inline(p.negative_slope, prec),
+        "negative_slope": pr.inline(p.negative_slope, style),
         "pooling": p.pooling.type if p.pooling else None,
         "pool_size": pr.size(p.pooling.size) if p.pooling else None,
         "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
         "pool_k": str(p.pooling.size[0] * p.pooling.size[1]) if p.pooling else None,
         "iterations": p.iterations,
         "f": formulas,
-        "flipped": pr.FLIPPED,
+
     }
 
 
@@ -172,20 +171,21 @@ def _pair_text(pair: tuple[int, int]) -> str:
 
 
 def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
+    n = m.n
     items = [
         {"label": "Input image" if p.rank2 else f"Input image ({p.channels} channels)",
-         "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps("I", p.input)},
+         "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
         {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
-         "size": pr.size(p.kernel_size), "math": m.kernels("W", p.kernel)},
-        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps("Y", p.target)},
+         "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
+        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target)},
     ]
     if p.bias is not None:
-        items.append({"label": "Initial bias", "size": None, "math": [m.vector("b", p.bias)]})
-    items.append({"label": "Learning rate", "size": None, "math": [pr.scalar(r"\eta", p.learning_rate, m.precision)]})
+        items.append({"label": "Initial bias", "size": None, "math": [m.vector(n["b"], p.bias)]})
+    items.append({"label": "Learning rate", "size": None, "math": [pr.scalar(n["eta"], p.learning_rate, m.style)]})
     if p.momentum is not None:
-        items.append({"label": "Momentum", "size": None, "math": [pr.scalar(r"\mu", p.momentum, m.precision)]})
+        items.append({"label": "Momentum", "size": None, "math": [pr.scalar(n["mu"], p.momentum, m.style)]})
     if p.activation == "leaky_relu":
-        items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.precision)]})
+        items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.style)]})
     return items
 
 
@@ -195,17 +195,19 @@ def _cell_label(p: Problem, cell: tuple[int, ...]) -> str:
 
 
 def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
-    it, eqs, z = w.values, m.equations, pr.formulas(p)["z"]
+    it, eqs, n = w.values, m.equations, m.n
+    f = pr.formulas(p, m.style)
+    z, a = f["z"], f["a"]
     conv_total = p.filters * p.conv_shape[0] * p.conv_shape[1]
     return {
         "number": w.number,
-        "padded_input": m.maps(pr.NOTATION["X"], it.padded_input) if any(p.padding) else None,
-        "kernel": m.kernels("W", it.kernel),
-        "bias": m.vector("b", it.bias),
-        "flipped_kernel": m.kernels(pr.FLIPPED, _rotated(it.kernel)) if p.operation == "convolution" else None,
+        "padded_input": m.maps(n["X"], it.padded_input) if any(p.padding) else None,
+        "kernel": m.kernels(n["W"], it.kernel),
+        "bias": m.vector(n["b"], it.bias),
+        "flipped_kernel": m.kernels(f["flipped"], _rotated(it.kernel)) if p.operation == "convolution" else None,
         "cells": [
             {"ij": f"({c.cell[1]}, {c.cell[2]})", "filter": None if p.rank2 else c.cell[0],
-             "windows": [pr.matrix(win, m.precision)[0] for win in c.windows], "equation": pr.equation(c.equation, m.precision)}
+             "windows": [pr.matrix(win, m.style)[0] for win in c.windows], "equation": pr.equation(c.equation, m.style)}
             for c in w.cells
         ],
         "cells_shown": len(w.cells),
@@ -213,39 +215,39 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "weights_shown": len(w.grad_kernel),
         "weights_total": p.filters * p.channels * p.kernel_size[0] * p.kernel_size[1],
         "feature_map": m.maps(z, it.feature_map),
-        "activation": [{"value": pr.equation(a, m.precision), "slope": pr.equation(s, m.precision)} for a, s in w.activation],
-        "activation_map": m.maps("A" if p.pooling else r"\hat{Y}", it.activation) if it.activation else None,
+        "activation": [{"value": pr.equation(av, m.style), "slope": pr.equation(s, m.style)} for av, s in w.activation],
+        "activation_map": m.maps(a, it.activation) if it.activation else None,
         "relu_at_zero": w.relu_at_zero,
         "pooling": eqs(w.pooling),
         "pool_ties": [_cell_label(p, c) for c in w.pool_ties],
-        "prediction": m.maps(r"\hat{Y}", it.prediction),
+        "prediction": m.maps(n["Yhat"], it.prediction),
         "pooled_shown": len(w.pooling),
         "outputs_total": p.filters * p.output_shape[0] * p.output_shape[1],
-        "residuals": m.maps(r"Y - \hat{Y}", _residuals(p.target, it.prediction)),
-        "loss": pr.equation(w.loss, m.precision),
+        "residuals": m.maps(f"{n['Y']} - {n['Yhat']}", _residuals(p.target, it.prediction)),
+        "loss": pr.equation(w.loss, m.style),
         "grad_prediction": eqs(w.grad_prediction),
-        "grad_prediction_matrix": m.maps(r"\hat{Y}", it.grad_prediction, partial=True),
+        "grad_prediction_matrix": m.maps(n["Yhat"], it.grad_prediction, partial=True),
         "routes": eqs(w.routes),
-        "grad_activation_matrix": m.maps("A" if it.activation else "Z", it.grad_activation, partial=True)
+        "grad_activation_matrix": m.maps(n["A"] if it.activation else n["Z"], it.grad_activation, partial=True)
         if it.grad_activation else None,
         "grad_feature_map": eqs(w.grad_feature_map),
-        "grad_feature_map_matrix": m.maps("Z", it.grad_feature_map, partial=True),
+        "grad_feature_map_matrix": m.maps(n["Z"], it.grad_feature_map, partial=True),
         "grad_kernel": eqs(w.grad_kernel),
-        "grad_kernel_matrix": m.kernels("W", it.grad_kernel, partial=True),
+        "grad_kernel_matrix": m.kernels(n["W"], it.grad_kernel, partial=True),
         "grad_bias": eqs(w.grad_bias),
-        "grad_bias_vector": m.vector(pr.partial("b"), it.grad_bias),
+        "grad_bias_vector": m.vector(m.label(n["b"], True), it.grad_bias),
         "grad_input": eqs(w.grad_input),
-        "grad_input_matrix": m.maps("I", it.grad_input, partial=True),
+        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True),
         "velocities": eqs(w.velocities),
-        "velocity_before": m.kernels("v", it.velocity) if it.velocity else None,
-        "velocity_matrix": m.kernels("v'", it.velocity_next) if it.velocity_next else None,
+        "velocity_before": m.kernels(n["V"], it.velocity) if it.velocity else None,
+        "velocity_matrix": m.kernels(n["Vnext"], it.velocity_next) if it.velocity_next else None,
         "bias_velocities": eqs(w.bias_velocities),
         "updates": eqs(w.updates),
         "bias_updates": eqs(w.bias_updates),
-        "kernel_next": m.kernels("W'", it.kernel_next),
-        "bias_next": m.vector("b'", it.bias_next),
-        "loss_value": pr.scalar("L", it.loss, m.precision),
-        "loss_next": pr.scalar("L'", it.loss_next, m.precision),
+        "kernel_next": m.kernels(n["Wnext"], it.kernel_next),
+        "bias_next": m.vector(n["bnext"], it.bias_next),
+        "loss_value": pr.scalar(n["L"], it.loss, m.style),
+        "loss_next": pr.scalar(n["Lnext"], it.loss_next, m.style),
     }
 
 
@@ -258,17 +260,18 @@ def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
 
 
 def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
-    prec, its = d.precision, d.iterations
+    style, its, n = d.style, d.iterations, m.n
     first, last = its[0], its[-1]
+    new = r"_{\text{new}}"
     return {
-        "loss_initial": pr.scalar("L", first.loss, prec),
-        "loss_final": pr.scalar("L_{\\text{new}}", last.loss_next, prec),
-        "kernel": m.kernels("W_{\\text{new}}", last.kernel_next),
-        "bias": m.vector("b_{\\text{new}}", last.bias_next),
-        "first_loss": pr.inline(first.loss, prec),
-        "last_loss": pr.inline(last.loss_next, prec),
+        "loss_initial": pr.scalar(n["L"], first.loss, style),
+        "loss_final": pr.scalar(n["L"] + new, last.loss_next, style),
+        "kernel": m.kernels(n["W"] + new, last.kernel_next),
+        "bias": m.vector(n["b"] + new, last.bias_next),
+        "first_loss": pr.inline(first.loss, style),
+        "last_loss": pr.inline(last.loss_next, style),
         "losses": [
-            {"line": f"${k + 1}$: ${pr.inline(it.loss, prec)} \\to {pr.inline(it.loss_next, prec)}$"}
+            {"line": f"${k + 1}$: ${pr.inline(it.loss, style)} \\to {pr.inline(it.loss_next, style)}$"}
             for k, it in enumerate(its)
         ],
         "fell": last.loss_next < first.loss,
@@ -278,8 +281,8 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
 
 def check_view(report: Any, derivation: "Derivation", spec_name: str, submission_name: str) -> dict[str, Any]:
     """The strings of a marking report: a summary per field, then each wrong field worked out."""
-    p, prec = derivation.problem, derivation.precision
-    full = type(derivation)(p, derivation.iterations, "full", prec)  # every step, to show the right ones
+    p, style = derivation.problem, derivation.style
+    full = type(derivation)(p, derivation.iterations, "full", style)  # every step, to show the right ones
     fields = []
     for f in report.fields:
         flat_verdicts = _flatten(f.cells)
@@ -290,11 +293,9 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
             "verdict": f.verdict,
             "note": f.note,
             "table": _verdict_table(f.cells),
-            "submitted": _as_math(f.submitted, prec),
-            "expected": _as_math(f.expected, prec),
-            "symbol": pr.cell_label(p, f.field, ()) if f.field in ("loss", "loss_next") or _is_scalar(f.expected)
-            else f.field,
-            "worked": [pr.equation(equations[i], prec) for i in wrong if equations and i < len(equations)],
+            "submitted": _as_math(f.submitted, style),
+            "expected": _as_math(f.expected, style),
+            "worked": [pr.equation(equations[i], style) for i in wrong if equations and i < len(equations)],
             "counts": {v: flat_verdicts.count(v) for v in dict.fromkeys(flat_verdicts)},
         })
     return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
@@ -325,15 +326,15 @@ def _labelled_rows(cells: list, prefix: str):
             yield f"{prefix}[{k}]", row
 
 
-def _as_math(value: Any, prec: int) -> str:
+def _as_math(value: Any, style: pr.Style) -> str:
     value = _decimal(value)
     if not isinstance(value, list):
-        return pr.number(value, prec).text
+        return pr.number(value, style.precision, style.fractions).text
     if not isinstance(value[0], list):
         value = [value]
     if isinstance(value[0][0], list):  # a stack of matrices: show them side by side
-        return r",\ ".join(_as_math(v, prec) for v in value)
-    return pr.matrix(value, prec)[0]
+        return r",\ ".join(_as_math(v, style) for v in value)
+    return pr.matrix(value, style)[0]
 
 
 def _decimal(value: Any) -> Any:

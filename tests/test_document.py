@@ -25,12 +25,13 @@ UNCHECKED = re.compile(r"^(W|b|v|v\^\{b\}|\\tilde\{I\}|\\operatorname\{rot\}_\{1
 
 def tolerance(precision: int, rounded: bool, text: str) -> float:
     """Exact lines must agree to float precision; a rounded line within the rounding it admits:
-    each printed number is off by at most half a unit in its last place, so the side is off by
-    at most that times the sum of the magnitudes it multiplies (a first-order bound, doubled)."""
-    magnitudes = sum(abs(float(x)) for x in re.findall(r"\d+(?:\.\d+)?", text))
+    each printed number is off by at most half a unit in its last place, so a side is off by at
+    most that per number plus that times the magnitudes it multiplies (first order, doubled)."""
+    numbers = [abs(float(x)) for x in re.findall(r"\d+(?:\.\d+)?", text)]
     if not rounded:
-        return 1e-9 * (1 + magnitudes)
-    return 10.0**-precision * (1 + 2 * magnitudes)
+        return 1e-9 * (1 + sum(numbers))
+    # Each rounded number adds up to half a unit; a product adds the other factor's share too.
+    return 10.0**-precision * (len(numbers) + 1 + 2 * sum(numbers))
 
 
 def check_document(spec: dict, precision: int = 4, detail: str | None = None) -> int:

@@ -29,7 +29,7 @@ def test_relu_derivative_at_zero_is_zero_and_said():
     it = d.answers()["iterations"][0]
     assert it["feature_map"] == [[1, -1], [2, 0]] and it["activation"] == [[1, 0], [2, 0]]
     assert it["grad_kernel"] == [[(2 / 4) * 1 * 1 + (2 / 4) * 2 * 2]]  # ReLU'(0) = 0 and ReLU'(-1) = 0
-    assert "we take $\\partial A / \\partial Z = 0$ there, as PyTorch does" in d.to_markdown()
+    assert "we take $\\partial \\hat{Y} / \\partial Z = 0$ there, as PyTorch does" in d.to_markdown()
     assert "as PyTorch does" not in derive.solve(dict(spec, input=[[1, -1], [2, 3]])).to_markdown()
 
 

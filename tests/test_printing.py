@@ -62,7 +62,7 @@ def _neg(a):
     ],
 )
 def test_expression(expr, latex):
-    assert pr.expression(expr, 4) == latex
+    assert pr.expression(expr, pr.Style()) == latex
 
 
 @pytest.mark.parametrize(
@@ -76,12 +76,12 @@ def test_expression(expr, latex):
     ],
 )
 def test_equation_relations(sides, latex):
-    assert pr.equation(pr.Equation(Symbol("x"), sides), 4) == latex
+    assert pr.equation(pr.Equation(Symbol("x"), sides), pr.Style()) == latex
 
 
 def test_long_equation_is_aligned_and_broken():
     terms = _add(*[_mul(V(k), V(R(1, 10))) for k in range(1, 15)])
-    text = pr.equation(pr.Equation(Symbol("x"), (terms, V(R(21, 2)))), 4)
+    text = pr.equation(pr.Equation(Symbol("x"), (terms, V(R(21, 2)))), pr.Style())
     assert text.startswith(r"\begin{aligned}x &= (1 \cdot 0.1)")
     assert text.count(r"\\ &\qquad") == 2  # 14 terms, six to a line
     assert text.endswith(r"\\ &= 10.5\end{aligned}")
@@ -99,6 +99,21 @@ def test_escape_latex(text, latex):
 
 
 def test_matrix():
-    assert pr.named_matrix("W", ((R(1, 2), R(-1)), (R(0), R(1, 3))), 2) == (
+    assert pr.named_matrix("W", ((R(1, 2), R(-1)), (R(0), R(1, 3))), pr.Style(precision=2)) == (
         r"W \approx \begin{bmatrix} 0.5 & -1 \\ 0 & 0.33 \end{bmatrix}"
     )
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(R(1, 3), r"\frac{1}{3}"), (R(-3, 10), r"-\frac{3}{10}"), (R(4), "4"), (R(0), "0")],
+)
+def test_fractions_setting(value, text):
+    assert pr.number(value, 4, fractions=True) == pr.Number(text, False)
+
+
+def test_notation_renames_symbols_and_their_derived_forms():
+    style = pr.style_from_notation(4, False, {"kernel": "K", "learning_rate": r"\alpha", "input": "X"})
+    names = style.names
+    assert (names["W"], names["Wnext"], names["eta"], names["X"]) == ("K", "K'", r"\alpha", r"\tilde{X}")
+    assert pr.expression(Derivative(Symbol("L"), W[0, 1]), style) == r"\frac{\partial L}{\partial K_{01}}"
