@@ -28,6 +28,7 @@ Numbers are exact: integers, decimals (0.1 is 1/10) or fraction strings ("1/3").
 """
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
+EXTRA_FILES = {"html": "solution.html", "pdf": "solution.pdf"}  # written under -o when asked for
 EXIT_BAD_INPUT = 2
 
 
@@ -55,36 +56,60 @@ def main(argv: list[str] | None = None) -> None:
 
 @cli.command(help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
 @click.argument("spec", metavar="SPEC")
-@click.option("--format", "fmt", type=click.Choice(list(FILES)), default="markdown", show_default=True,
-              help="What to print: the worked solution (markdown, latex) or the answer key (json).")
+@click.option("--format", "fmt", type=click.Choice(list(FILES) + list(EXTRA_FILES)), default="markdown", show_default=True,
+              help="What to print: the worked solution (markdown, latex, html: one self-contained page with "
+                   "MathML, pdf: compiled with pdflatex) or the answer key (json).")
 @click.option("-o", "--output", "out_dir", metavar="DIR", default=None,
-              help="Write DIR/solution.md, DIR/solution.tex and DIR/answers.json instead of printing.")
+              help="Write DIR/solution.md, DIR/solution.tex and DIR/answers.json instead of printing "
+                   "(and DIR/solution.html or .pdf with --format html or pdf).")
 @click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True,
               help="Decimals for numbers that do not terminate (those are shown with ≈).")
 @click.option("--detail", type=click.Choice(["full", "summary"]), default=None,
               help="full: every cell and weight worked out; summary: a few, the rest as matrices. "
                    "Default: full for small problems, summary for big grids.")
-def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None) -> None:
+@click.option("--fractions", is_flag=True, help="Show exact fractions (1/3) instead of decimals.")
+@click.option("--figures", is_flag=True, help="Add figures (heatmaps, the sliding window, the loss curve): "
+              "written to DIR/figures/ as PNG and SVG with -o, embedded in html and pdf.")
+@click.option("--templates", "templates", metavar="DIR", default=None,
+              help="Use the templates in DIR instead of derive's own, by name (document.j2, markdown.j2, …); "
+                   "they run sandboxed.")
+def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None, fractions: bool,
+          figures: bool, templates: str | None) -> None:
     """`derive solve`: print or write the worked solution."""
     from .errors import SpecError
     from .files import write_files
     from .pipeline import solve as run
 
     try:
-        derivation = run(spec, precision=precision, detail=detail)
+        derivation = run(spec, precision=precision, detail=detail, fractions=fractions, templates=templates)
         if out_dir is None:
-            click.echo(_render(derivation, fmt), nl=False)
+            if fmt == "pdf" and sys.stdout.isatty():
+                raise SpecError("a PDF is not for a terminal: redirect it (> solution.pdf) or use -o DIR")
+            if figures and fmt in ("markdown", "latex"):
+                raise SpecError(f"--figures with --format {fmt} needs -o DIR to write the figure files into")
+            _emit(_render(derivation, fmt, figures))
             return
         target = Path(out_dir)
         if target.exists() and not target.is_dir():
             raise SpecError("exists and is not a directory", source=out_dir)
-        documents = {name: _render(derivation, kind) for kind, name in FILES.items()}
+        kinds = dict(FILES, **({fmt: EXTRA_FILES[fmt]} if fmt in EXTRA_FILES else {}))
+        documents = {name: _render(derivation, kind, figures) for kind, name in kinds.items()}
+        if figures:
+            documents.update(derivation.figures())
         written = write_files(target, documents)
         click.echo("wrote " + ", ".join(map(str, written)), err=True)
     except SpecError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
+
+
+def _emit(document: str | bytes) -> None:
+    if isinstance(document, bytes):
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+    else:
+        click.echo(document, nl=False)
 
 
 @cli.command(help="Write COUNT seeded variants of the problem in SPEC for homework: per variant a problem "
@@ -164,10 +189,12 @@ def _progress(items, total: int):
     return tqdm(items, total=total, desc="variants", unit="variant", disable=not sys.stderr.isatty(), leave=False)
 
 
-def _render(derivation, fmt: str) -> str:
+def _render(derivation, fmt: str, figures: bool = False) -> str | bytes:
     if fmt == "json":
         return derivation.to_json()
-    return derivation.to_latex() if fmt == "latex" else derivation.to_markdown()
+    method = {"latex": derivation.to_latex, "markdown": derivation.to_markdown, "html": derivation.to_html,
+              "pdf": derivation.to_pdf}[fmt]
+    return method(figures=figures)
 
 
 def _fail(message: str) -> None:

@@ -22,6 +22,7 @@ class Derivation:
     iterations: tuple[Iteration, ...]  # every value, exact
     detail: str
     style: Style = Style()
+    templates: str | None = None  # a folder of user templates that override derive's, by name
 
     @property
     def precision(self) -> int:
@@ -40,30 +41,62 @@ class Derivation:
 
         return view(self)
 
-    def to_markdown(self) -> str:
-        """The worked solution as Markdown with $$ math."""
+    def to_markdown(self, figures: bool = False) -> str:
+        """The worked solution as Markdown with $$ math (linking figures/*.png when `figures`)."""
         from .render import render
 
-        return render(self._view, "markdown")
+        return render(self._view, "markdown", templates=self.templates, figures=self._figure_view(figures))
 
-    def to_latex(self) -> str:
-        """The worked solution as a standalone LaTeX document."""
+    def to_latex(self, figures: bool = False) -> str:
+        """The worked solution as a standalone LaTeX document (including figures/*.png when `figures`)."""
         from .render import render
 
-        return render(self._view, "latex")
+        return render(self._view, "latex", templates=self.templates, figures=self._figure_view(figures))
+
+    @cached_property
+    def _figures(self) -> list:
+        from .figures import make_figures
+
+        return make_figures(self)
+
+    def figures(self) -> dict[str, bytes]:
+        """The figure files, by path: figures/<name>.png and .svg."""
+        return {f"figures/{f.name}.{ext}": data for f in self._figures for ext, data in f.files.items()}
+
+    def _figure_view(self, wanted: bool) -> dict[str, list[dict[str, str]]] | None:
+        if not wanted:
+            return None
+        import base64
+
+        places: dict[str, list[dict[str, str]]] = {}
+        for f in self._figures:
+            uri = "data:image/png;base64," + base64.b64encode(f.files["png"]).decode("ascii")
+            places.setdefault(f.place, []).append({"path": f"figures/{f.name}.png", "uri": uri, "caption": f.caption})
+        return places
 
     def problem_sheet(self, fmt: str = "markdown", ask: Sequence[str] = ("prediction", "loss", "grad_kernel", "kernel_next"),
                       with_tasks: bool = True) -> str:
-        """The problem without its answers, asking for the fields in `ask` (markdown, latex or html)."""
+        """The problem without its answers, asking for the fields in `ask` (markdown, latex, html, or lms:
+        HTML with MathJax delimiters for a learning-management system)."""
         from .render import render, tasks
 
-        return render(self._view, fmt, "problem.j2", tasks=tasks(self.problem, tuple(ask), self.style) if with_tasks else [])
+        return render(self._view, fmt, "problem.j2", templates=self.templates, tasks=tasks(self.problem, tuple(ask), self.style) if with_tasks else [],
+                      figures=None)
 
-    def to_html_fragment(self) -> str:
-        """The worked solution as HTML body markup with MathJax delimiters (for an LMS)."""
+    def to_html(self, figures: bool = False) -> str:
+        """The worked solution as one self-contained HTML page: math as MathML, figures embedded."""
         from .render import render
 
-        return render(self._view, "html")
+        return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
+
+    def to_pdf(self, figures: bool = False) -> bytes:
+        """The LaTeX solution compiled with pdflatex (which must be installed)."""
+        from .pdf import compile_pdf
+
+        return compile_pdf(self.to_latex(figures), self.figures() if figures else None)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def answers(self) -> dict[str, Any]:
         """The answer key: {"problem": normalized spec, "iterations": [...]}."""

@@ -132,7 +132,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int]) -> Rendered:
     question = Question(
         ident=f"variant-{variant.index:04d}",
         name=f"Variant {variant.index}",
-        html=derivation.problem_sheet("html", ask, with_tasks=False),
+        html=derivation.problem_sheet("lms", ask, with_tasks=False),
         blanks=blanks(answers, ask, labels),
     )
     files = {

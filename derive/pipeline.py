@@ -15,7 +15,7 @@ from .variants import plan
 
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None,
-          fractions: bool = False) -> Derivation:
+          fractions: bool = False, templates: str | Path | None = None) -> Derivation:
     """Solve a problem given as a spec mapping or the path of a YAML/JSON spec file."""
     source = None if isinstance(spec, Mapping) else str(spec)
     try:
@@ -27,8 +27,10 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     except SpecError as exc:
         raise exc.located(source) if source else exc from None
     _check_settings(precision, detail)
+    if templates is not None and not Path(templates).is_dir():
+        raise SpecError(f"{templates} is not a directory", field="--templates")
     detail = detail or default_detail(problem)
-    return Derivation(problem, train(problem), detail, style)
+    return Derivation(problem, train(problem), detail, style, str(templates) if templates else None)
 
 
 def _notation(spec: Mapping[str, Any]) -> dict[str, str] | None:

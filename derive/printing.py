@@ -75,7 +75,7 @@ def style_from_notation(precision: int, fractions: bool, notation: dict[str, str
 
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
-TERMS_PER_LINE = 6  # long sums are broken after this many terms
+LINE_WIDTH = 64  # visible characters on one line of an aligned equation before a long sum breaks
 
 
 @dataclass(frozen=True)
@@ -170,12 +170,13 @@ def _is_negation(expr: Expr) -> bool:
 class DerivePrinter(LatexPrinter):
     """LaTeX for derive's equations: data values as decimals, products with \\cdot, sums in order."""
 
-    _default_settings = {**LatexPrinter._default_settings, "style": Style(), "terms_per_line": 0}
+    _default_settings = {**LatexPrinter._default_settings, "style": Style(), "line_width": 0}
 
     def __init__(self, settings: dict | None = None):
         super().__init__({"order": "none", **(settings or {})})
         self.rounded = False  # set when a number had to be rounded; read by `equation`
         self.names = self._settings["style"].names
+        self._inside_left = 0  # a line break inside \left( … \right) would not compile
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
@@ -229,7 +230,7 @@ class DerivePrinter(LatexPrinter):
         base, exponent = expr.args
         if exponent == -1:
             return rf"\frac{{1}}{{{self._print(base)}}}"
-        text = self._print(base)
+        text = self._unbroken(base)
         if isinstance(base, (Add, Mul)) or (_is_value(base) and r"\times" in text and not text.startswith("(")):
             text = rf"\left({text}\right)"  # 4.5 × 10^{-5} squared needs brackets
         return f"{text}^{{{self._print(exponent)}}}"
@@ -252,16 +253,23 @@ class DerivePrinter(LatexPrinter):
         return "".join(parts)
 
     def _factor(self, factor: Expr) -> str:
-        text = self._print(factor)
+        if isinstance(factor, Add) and len(factor.args) > 2:
+            return rf"\bigl[{self._print(factor)}\bigr]"  # \bigl may be broken across aligned lines
         if isinstance(factor, Add):
-            if len(factor.args) > 2:
-                return rf"\bigl[{text}\bigr]"  # \bigl may be broken across aligned lines
-            return rf"\left({text}\right)"
-        return text
+            return rf"\left({self._unbroken(factor)}\right)"
+        return self._print(factor)
+
+    def _unbroken(self, expr: Expr) -> str:
+        self._inside_left += 1
+        try:
+            return self._print(expr)
+        finally:
+            self._inside_left -= 1
 
     def _print_Add(self, expr: Add) -> str:
-        per_line = self._settings["terms_per_line"]
+        width = self._settings["line_width"] if not self._inside_left else 0
         out: list[str] = []
+        used = 0
         for k, term in enumerate(expr.args):
             negative = _is_negation(term) or (_is_value(term) and term.args[0] < 0)
             if negative:
@@ -270,10 +278,14 @@ class DerivePrinter(LatexPrinter):
                 body = self._term(term)
             if k == 0:
                 out.append(("-" if negative else "") + body)
+                used = visible_width(body)
                 continue
-            if per_line and k % per_line == 0:
-                out.append(r" \\ &\qquad")
-            out.append((" - " if negative else " + ") + body)
+            piece = (" - " if negative else " + ") + body
+            if width and used + visible_width(piece) > width:
+                out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
+                used = 4
+            out.append(piece)
+            used += visible_width(piece)
         return "".join(out)
 
     def _term(self, term: Expr) -> str:
@@ -283,9 +295,46 @@ class DerivePrinter(LatexPrinter):
         return text
 
 
-def printer(style: Style, terms_per_line: int = 0) -> DerivePrinter:
+def printer(style: Style, line_width: int = 0) -> DerivePrinter:
     """A fresh printer (printers remember rounding, so they are never shared)."""
-    return DerivePrinter({"style": style, "terms_per_line": terms_per_line})
+    return DerivePrinter({"style": style, "line_width": line_width})
+
+
+def visible_width(latex: str) -> int:
+    """Roughly how many characters wide `latex` typesets: a fraction as wide as its wider part,
+    a command as one symbol, braces and sub/superscript marks as nothing."""
+    text = latex
+    while r"\frac{" in text:
+        start = text.index(r"\frac{")
+        numerator, end = _group(text, start + len(r"\frac"))
+        denominator, end = _group(text, end)
+        wider = max(numerator, denominator, key=visible_width)
+        text = text[:start] + "x" * visible_width(wider) + text[end:]
+    width, i = 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            j = i + 1
+            while j < len(text) and text[j].isalpha():
+                j += 1
+            name = text[i + 1 : j]
+            width += 0 if name in ("left", "right", "bigl", "bigr", "hat", "tilde", "text", "operatorname") else 1
+            i = max(j, i + 2)
+            continue
+        if char not in "{}^_&":
+            width += 1
+        i += 1
+    return width
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    """The {…} group starting at `start` and the index after it."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1 : i], i + 1
+    return text[start + 1 :], len(text)
 
 
 def expression(expr: Expr, style: Style) -> str:
@@ -299,7 +348,7 @@ def equation(eq: Equation, style: Style) -> str:
     flat = _sides(eq.sides, style, 0)
     if len(lhs) + sum(len(t) for t, _ in flat) < 160:
         return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    broken = _sides(eq.sides, style, TERMS_PER_LINE)
+    broken = _sides(eq.sides, style, LINE_WIDTH)
     lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 

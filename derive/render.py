@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from . import printing as pr
+from .errors import SpecError
 from .model import ACTIVATIONS, LOSSES
 from .problem import Problem, Tensor3, Tensor4
 
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from .derivation import Derivation
     from .steps import IterationWork
 
-FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2", "html": "html.j2"}
+FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2", "html": "page.j2", "lms": "lms.j2"}
 OPERATION_VERBS = {"cross-correlation": "cross-correlated", "convolution": "convolved"}
 DEFAULT_TITLE = "CNN Filter Learning"
 
@@ -31,10 +33,16 @@ def template_dir() -> Path:
 
 
 @lru_cache(maxsize=None)
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment; undefined variables are errors, never silent blanks."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dir()),
+def environment(user_templates: str | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: sandboxed (a user template cannot reach Python's internals), user
+    templates first when given, undefined variables an error rather than a silent blank."""
+    builtin = jinja2.FileSystemLoader(str(template_dir()))
+    loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
+        builtin,
+        jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
+    ]
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -43,12 +51,28 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
+    env.filters["mathml"] = _mathml
     return env
 
 
-def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", **extra: Any) -> str:
+def _mathml(latex: str, display: bool = False) -> str:
+    from .mathml import to_mathml  # only HTML needs latex2mathml
+
+    return to_mathml(latex, display)
+
+
+def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", figures: Any = None,
+           templates: str | None = None, **extra: Any) -> str:
     """A document (the worked solution by default) in `fmt` from the strings of `view`."""
-    return environment().get_template(template).render(strings, markup=FORMATS[fmt], **extra)
+    try:
+        return environment(templates).get_template(template).render(strings, markup=FORMATS[fmt], figures=figures, **extra)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SpecError(f"line {exc.lineno}: {exc.message}", source=exc.filename or exc.name or template) from None
+    except jinja2.TemplateError as exc:
+        if templates is None:
+            raise  # derive's own templates failing is a bug, not bad input: keep the traceback
+        raise SpecError(f"{type(exc).__name__}: {exc.message or exc}", field=template,
+                        source=f"--templates {templates}") from None
 
 
 def tasks(p: Problem, ask: tuple[str, ...], style: pr.Style = pr.Style()) -> list[dict[str, str]]:

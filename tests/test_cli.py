@@ -177,7 +177,7 @@ def test_bad_spec_gets_one_line_and_writes_nothing(tmp_path, name, text, message
         (["solve", "missing.yaml"], "error: missing.yaml: file not found"),
         (["solve", "examples"], "error: examples: is a directory, not a spec file"),
         (["solve", SEED, "--precision", "40"], "error: Invalid value for '--precision'"),
-        (["solve", SEED, "--format", "pdf"], "error: Invalid value for '--format'"),
+        (["solve", SEED, "--format", "docx"], "error: Invalid value for '--format'"),
         (["solve", SEED, "--detail", "some"], "error: Invalid value for '--detail'"),
         (["solve"], "error: Missing argument 'SPEC'"),
         (["solv", SEED], "error: No such command 'solv'"),

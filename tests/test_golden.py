@@ -60,6 +60,14 @@ def test_every_example_has_output():
     assert {p.stem for p in EXAMPLES} == {p.name for p in (ROOT / "output").iterdir() if p.is_dir()}
 
 
+HTML_EXAMPLES = ("seed", "convolution-fractions", "sigmoid-avgpool")  # HTML is large: a plain, an ≈ and a layered one
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e.stem in HTML_EXAMPLES], ids=lambda p: p.stem)
+def test_golden_html(example: Path, request):
+    compare(ROOT / "output" / example.stem / "solution.html", derive.solve(example).to_html(), request)
+
+
 @pytest.mark.parametrize("name", sorted(RENDERINGS))
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_golden(example: Path, name: str, request):

@@ -38,6 +38,7 @@ def compile_latex(text: str, tmp_path: Path) -> str:
 def test_output_compiles(example, tmp_path):
     log = compile_latex(example.read_text(), tmp_path)
     assert "Undefined control sequence" not in log
+    assert "Overfull" not in (tmp_path / "doc.log").read_text(errors="replace")  # nothing runs off the page
 
 
 @needs_pdflatex

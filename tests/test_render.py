@@ -1,0 +1,184 @@
+"""Every output format: HTML with MathML, PDF, figures, notebooks, custom templates, notation."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.dom import minidom
+
+import pytest
+
+import derive
+from derive.errors import SpecError
+from test_oracle import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MATH = re.compile(r"<math\b.*?</math>", re.S)
+
+
+def run(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derive", *map(str, args)], capture_output=True, cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize("example", ["seed", "rgb-relu-maxpool", "sigmoid-avgpool", "mnist-28x28"])
+def test_html_math_is_well_formed_mathml_and_the_page_needs_nothing_else(example):
+    html = derive.solve(ROOT / "examples" / f"{example}.yaml").to_html()
+    assert html.startswith("<!DOCTYPE html>") and '<meta name="viewport"' in html
+    maths = MATH.findall(html)
+    assert len(maths) > 10
+    for math in maths:
+        minidom.parseString(math)  # raises on anything that is not well-formed XML
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/1998/Math/MathML", "")
+    assert "https://" not in html and "$$" not in html and "\\frac" not in html
+
+
+def test_html_aligned_equations_become_tables():
+    html = derive.solve(SEED).to_html()
+    assert '<mtable columnalign="right left"' in html
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_seed_page_in_a_phone_sized_browser(tmp_path):
+    """Look at the page as a reader would: headless Chromium at phone width, then check the picture."""
+    from PIL import Image  # matplotlib depends on pillow
+
+    page = tmp_path / "seed.html"
+    page.write_text(derive.solve(SEED).to_html())
+    shot = tmp_path / "shot.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=412,1600",
+                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    image = Image.open(shot).convert("L")
+    assert image.size == (412, 1600)
+    pixels = image.getdata()
+    dark = sum(1 for v in pixels if v < 128) / len(pixels)
+    assert 0.01 < dark < 0.5  # text and math drawn, not a blank or black page
+    # The math is laid out: the feature-map equations are taller than one line of text.
+    rows = [y for y in range(image.size[1]) if min(image.getpixel((x, y)) for x in range(0, 412, 4)) < 128]
+    assert len(rows) > 200
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_pdf_format_is_a_reproducible_pdf(tmp_path):
+    first = run("solve", "examples/seed.yaml", "--format", "pdf")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(b"%PDF") and len(first.stdout) > 10_000
+    assert run("solve", "examples/seed.yaml", "--format", "pdf").stdout == first.stdout
+    out = tmp_path / "out"
+    assert run("solve", "examples/seed.yaml", "--format", "pdf", "--figures", "-o", out).returncode == 0
+    assert (out / "solution.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_pdf_without_pdflatex_names_the_package(tmp_path):
+    env_path = tmp_path / "bin"
+    env_path.mkdir()
+    (env_path / "python").symlink_to(sys.executable)
+    result = subprocess.run([str(env_path / "python"), "-m", "derive", "solve", "examples/seed.yaml", "--format", "pdf"],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": str(env_path)}, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: --format pdf: pdflatex was not found: install a TeX distribution "
+                                     "(on Debian: apt-get install texlive-latex-base)")
+
+
+def test_figures_are_pngs_and_svgs_of_the_expected_size():
+    from PIL import Image
+
+    d = derive.solve(ROOT / "examples" / "iterations.yaml")
+    files = d.figures()
+    names = {Path(k).stem for k in files}
+    assert names == {"input", "kernel", "window", "feature_map", "grad_kernel", "kernel_next", "loss"}
+    for path, data in files.items():
+        if path.endswith(".png"):
+            width, height = Image.open(io.BytesIO(data)).size
+            assert 100 <= width <= 1400 and 100 <= height <= 1000, (path, width, height)
+        else:
+            minidom.parseString(data)
+    assert derive.solve(ROOT / "examples" / "iterations.yaml").figures() == files  # reproducible bytes
+
+
+def test_figures_are_embedded_in_every_format(tmp_path):
+    out = tmp_path / "out"
+    result = run("solve", "examples/seed.yaml", "--figures", "-o", out, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert "![The input image](figures/input.png)" in (out / "solution.md").read_text()
+    assert r"\includegraphics" in (out / "solution.tex").read_text() and (out / "figures" / "window.svg").exists()
+    assert 'src="data:image/png;base64,' in (out / "solution.html").read_text()
+    alone = run("solve", "examples/seed.yaml", "--figures")
+    assert alone.returncode == 2 and b"needs -o DIR" in alone.stderr
+
+
+def test_custom_templates_override_by_name_and_can_reuse_the_originals(tmp_path):
+    (tmp_path / "markdown.j2").write_text(
+        '{% import "derive/markdown.j2" as base %}'
+        "{% macro begin(title) %}> Course banner\n\n{{ base.begin(title) }}{% endmacro %}"
+        + "".join(f"{{% macro {m}(x) %}}{{{{ base.{m}(x) }}}}{{% endmacro %}}"
+                  for m in ("h2", "h3", "h4", "b", "i", "display", "para", "items", "figure"))
+        + "{% macro end() %}{% endmacro %}"
+    )
+    result = run("solve", "examples/seed.yaml", "--templates", tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert text.startswith("> Course banner\n\n# CNN Filter Learning")
+    assert text.split("\n", 3)[3] == (ROOT / "output" / "seed" / "solution.md").read_text().split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        ("{{ ''.__class__.__mro__ }}", "SecurityError: access to attribute '__class__' of 'str' object is unsafe"),
+        ("{{ title.__init__.__globals__ }}", "SecurityError"),
+        ("{% if %}", "line 1: Expected an expression"),
+        ("{{ no_such_variable }}", "UndefinedError: 'no_such_variable' is undefined"),
+    ],
+)
+def test_user_templates_run_sandboxed_and_fail_in_one_line(tmp_path, template, message):
+    (tmp_path / "document.j2").write_text(template)
+    result = run("solve", "examples/seed.yaml", "--templates", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode().count("\n") == 1 and message in result.stderr.decode()
+
+
+def test_notation_renames_symbols_everywhere():
+    spec = dict(SEED, notation={"kernel": "K", "learning_rate": r"\alpha", "prediction": "O", "target": "T"})
+    markdown = derive.solve(spec).to_markdown()
+    assert r"K = \begin{bmatrix}" in markdown and r"K'_{00} = K_{00} - \alpha \cdot \frac{\partial L}{\partial K_{00}}" in markdown
+    assert r"L = \frac{1}{n} \sum_{i,j} \left(T_{ij} - O_{ij}\right)^{2}" in markdown
+    assert "W_" not in markdown and r"\eta" not in markdown and r"\hat{Y}" not in markdown
+
+
+@pytest.mark.parametrize("notation, message", [
+    ({"weights": "K"}, "notation: unknown symbol 'weights'"),
+    ({"kernel": "$K$"}, "notation.kernel: must be a non-empty LaTeX symbol"),
+    ("K", "notation: must be a mapping"),
+])
+def test_bad_notation(notation, message):
+    with pytest.raises(SpecError, match=re.escape(message)):
+        derive.solve(dict(SEED, notation=notation))
+
+
+def test_fractions_option_prints_exact_fractions():
+    result = run("solve", "examples/convolution-fractions.yaml", "--fractions")
+    text = result.stdout.decode()
+    assert r"W = \begin{bmatrix} \frac{1}{3} & 0 \\ \frac{1}{2} & -1 \end{bmatrix}" in text
+    assert r"\approx" not in text  # every value is a rational: nothing is rounded
+
+
+def test_repr_html_for_jupyter():
+    d = derive.solve(SEED)
+    assert d._repr_html_() == d.to_html()
+
+
+def test_example_notebook_runs():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(ROOT / "examples" / "notebook.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "examples")}}).execute()
+    shown = notebook.cells[1].outputs[0]["data"]
+    assert {"text/html", "text/markdown"} <= set(shown)
+    assert "[[1.3, 1], [0.05, 0.95]]" in notebook.cells[3].outputs[0]["data"]["text/plain"]
