@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 from typing import Any, Sequence
 
+from .errors import SpecError
 from .exact import Num, is_exact
 from .model import Iteration
 from .problem import Problem
@@ -15,6 +17,37 @@ def to_json_number(value: Num) -> int | float:
     if is_exact(value) and value.denominator == 1:
         return int(value)
     return float(value)
+
+
+def check_range(iterations: Sequence[Iteration]) -> None:
+    """Refuse values a JSON number (a double) cannot hold, naming the first such answer field."""
+    fields = {"feature_map": "feature_map", "activation": "activation", "prediction": "prediction", "loss": "loss",
+              "grad_kernel": "grad_kernel", "grad_bias": "grad_bias", "grad_input": "grad_input",
+              "velocity_next": "velocity", "velocity_bias_next": "velocity_bias", "kernel_next": "kernel_next",
+              "bias_next": "bias_next", "loss_next": "loss_next"}
+    for k, it in enumerate(iterations, start=1):
+        for attribute, name in fields.items():
+            for value in _flat(getattr(it, attribute)):
+                try:
+                    as_float = float(value)
+                except OverflowError:
+                    as_float = math.inf
+                if math.isinf(as_float):
+                    problem = "a value beyond ±1.8e308"
+                elif as_float == 0 and value != 0:
+                    problem = "a nonzero value below 5e-324"
+                else:
+                    continue
+                raise SpecError(f"{name} reaches {problem} in iteration {k}, more than the answer key's numbers "
+                                "(doubles) can hold; scale the problem's numbers", field="numbers")
+
+
+def _flat(values: Any) -> list:
+    if values is None:
+        return []
+    if isinstance(values, tuple):
+        return [x for v in values for x in _flat(v)]
+    return [values]
 
 
 def _nested(values: Any) -> Any:

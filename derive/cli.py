@@ -1,6 +1,7 @@
 """The `derive` command line: bad input gets one line on stderr and exit status 2."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,7 @@ Numbers are exact: integers, decimals (0.1 is 1/10) or fraction strings ("1/3").
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
 EXTRA_FILES = {"html": "solution.html", "pdf": "solution.pdf"}  # written under -o when asked for
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 @click.group(help="Write correct, step-by-step worked solutions for CNN filter-learning problems.\n\n" + SPEC_HELP)
@@ -40,6 +42,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `derive` console script: usage errors too get one line and exit 2."""
+    # SIGTERM unwinds like Ctrl-C, so temporary files are removed and no half-written output stays.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(args=argv, prog_name="derive", standalone_mode=False)
     except click.UsageError as exc:
@@ -48,9 +52,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         hint = f" (see 'derive {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else " (see 'derive --help')"
         _fail(exc.format_message() + hint)
-    except click.Abort:
-        click.echo("error: interrupted", err=True)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("error: interrupted; nothing half-written was left behind", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -73,15 +77,19 @@ def main(argv: list[str] | None = None) -> None:
 @click.option("--templates", "templates", metavar="DIR", default=None,
               help="Use the templates in DIR instead of derive's own, by name (document.j2, markdown.j2, …); "
                    "they run sandboxed.")
+@click.option("--max-cells", type=click.IntRange(1), default=20_000_000, show_default=True,
+              help="Refuse problems needing more multiply-adds than this, before any work.")
+@click.option("--force", is_flag=True, help="Overwrite the files of an existing, non-empty -o DIR.")
 def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None, fractions: bool,
-          figures: bool, templates: str | None) -> None:
+          figures: bool, templates: str | None, max_cells: int, force: bool) -> None:
     """`derive solve`: print or write the worked solution."""
     from .errors import SpecError
     from .files import write_files
     from .pipeline import solve as run
 
     try:
-        derivation = run(spec, precision=precision, detail=detail, fractions=fractions, templates=templates)
+        derivation = run(spec, precision=precision, detail=detail, fractions=fractions, templates=templates,
+                         max_cells=max_cells)
         if out_dir is None:
             if fmt == "pdf" and sys.stdout.isatty():
                 raise SpecError("a PDF is not for a terminal: redirect it (> solution.pdf) or use -o DIR")
@@ -89,9 +97,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
                 raise SpecError(f"--figures with --format {fmt} needs -o DIR to write the figure files into")
             _emit(_render(derivation, fmt, figures))
             return
-        target = Path(out_dir)
-        if target.exists() and not target.is_dir():
-            raise SpecError("exists and is not a directory", source=out_dir)
+        target = _output_dir(out_dir, force)
         kinds = dict(FILES, **({fmt: EXTRA_FILES[fmt]} if fmt in EXTRA_FILES else {}))
         documents = {name: _render(derivation, kind, figures) for kind, name in kinds.items()}
         if figures:
@@ -102,6 +108,18 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
+
+
+def _output_dir(out_dir: str, force: bool) -> Path:
+    """The -o folder: new, empty, or overwritten only with --force (nothing is lost by accident)."""
+    from .errors import SpecError
+
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        raise SpecError("exists and is not a directory", source=out_dir)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise SpecError("exists and is not empty: use --force to overwrite its files", source=out_dir)
+    return target
 
 
 def _emit(document: str | bytes) -> None:
@@ -128,16 +146,24 @@ def _emit(document: str | bytes) -> None:
 @click.option("--only", type=click.IntRange(1), default=None, help="Regenerate just this variant (1-based); aggregate files are left alone.")
 @click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True,
               help="Decimals for values that do not terminate; also sets the LMS tolerance (half a unit in the last place).")
-def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: int | None, precision: int) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing, non-empty DIR.")
+@click.option("--resume", is_flag=True, help="Keep the variant folders of DIR that are complete and identical to "
+              "what this run writes; write the rest.")
+def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: int | None, precision: int,
+             force: bool, resume: bool) -> None:
     """`derive variants`: homework variants with answer keys and LMS exports."""
     from .errors import SpecError
-    from .homework import make_variants
+    from .homework import Interrupted, make_variants
 
     try:
-        written = make_variants(spec, count, seed, out_dir, jobs=jobs, only=only, precision=precision, progress=_progress)
+        written = make_variants(spec, count, seed, out_dir, jobs=jobs, only=only, precision=precision,
+                                progress=_progress, force=force, resume=resume)
         click.echo(f"wrote {len(written)} files under {out_dir}", err=True)
     except SpecError as exc:
         _fail(str(exc))
+    except Interrupted as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
 
@@ -195,6 +221,10 @@ def _render(derivation, fmt: str, figures: bool = False) -> str | bytes:
     method = {"latex": derivation.to_latex, "markdown": derivation.to_markdown, "html": derivation.to_html,
               "pdf": derivation.to_pdf}[fmt]
     return method(figures=figures)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(message: str) -> None:

@@ -6,6 +6,7 @@ class SpecError(Exception):
     """A problem with the user's input: where it is (file, field) and what is wrong."""
 
     def __init__(self, message: str, field: str | None = None, source: str | None = None):
+        message = " ".join(str(message).split())  # always one line, whatever a library put in it
         super().__init__(message)
         self.message = message
         self.field = field

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -36,28 +38,76 @@ class Rendered:
     question: Question
 
 
+class Interrupted(Exception):
+    """The run stopped early (Ctrl-C, SIGTERM, a failure): how many variants are complete on disk."""
+
+    def __init__(self, done: int, total: int, reason: str):
+        super().__init__(f"{reason}: {done} of {total} variants are complete; run again with --resume to finish")
+        self.done, self.total = done, total
+
+
 def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: int = 1, only: int | None = None,
-                  precision: int = 4, progress: Callable[[Iterable, int], Iterator] | None = None) -> list[Path]:
-    """Write `count` variants of the spec (or only variant `only`) under `out_dir`; return the paths written."""
+                  precision: int = 4, progress: Callable[[Iterable, int], Iterator] | None = None,
+                  force: bool = False, resume: bool = False) -> list[Path]:
+    """Write `count` variants of the spec (or only variant `only`) under `out_dir`; return the paths written.
+
+    Each variant folder appears whole or not at all (written aside, then renamed); with `resume`,
+    folders already complete and identical to what this run would write are kept.
+    """
     try:
         base = read_spec(spec_path)
         the_plan = plan(base)
     except SpecError as exc:
         raise exc.located(spec_path) from None
     _check_count(the_plan, count, only, spec_path)
-    last = only or count
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise SpecError("exists and is not a directory", source=out_dir)
+    if out.is_dir() and any(out.iterdir()) and not (force or resume or only):
+        raise SpecError("exists and is not empty: use --force to overwrite or --resume to finish it", source=out_dir)
+    width = max(3, len(str(count)))
     track = progress or (lambda items, total: iter(items))
+    written: list[Path] = []
     with _pool(jobs) as run:
-        drawn = list(run(_draw, [(the_plan, seed, i) for i in range(1, last + 1)]))
+        drawn = list(run(_draw, [(the_plan, seed, i) for i in range(1, (only or count) + 1)]))
         accepted = _distinct(the_plan, seed, drawn, spec_path)
         wanted = [accepted[only - 1]] if only else accepted
-        rendered = list(track(run(_render, [(v, the_plan.ask, precision) for v in wanted]), len(wanted)))
-    width = max(3, len(str(count)))
-    out = Path(out_dir)
-    files = {f"{_folder(r.variant.index, width)}/{name}": text for r in rendered for name, text in r.files.items()}
-    if not only:
-        files.update(_aggregates(rendered, width, precision, the_plan, Path(spec_path).stem))
-    return write_files(out, files)
+        done = [v for v in wanted if resume and _complete(out / _folder(v.index, width), v, the_plan.ask)]
+        todo = [v for v in wanted if v not in done]
+        try:
+            for r in track(run(_render, [(v, the_plan.ask, precision, True) for v in todo]), len(todo)):
+                written += _write_folder(out / _folder(r.variant.index, width), r.files)
+        except (KeyboardInterrupt, BrokenProcessPool) as exc:
+            finished = sum(1 for v in wanted if (out / _folder(v.index, width)).is_dir())
+            raise Interrupted(finished, len(wanted), "interrupted" if isinstance(exc, KeyboardInterrupt)
+                              else "a worker process died") from None
+        finally:
+            for partial in out.glob(".variant-*.partial") if out.is_dir() else ():
+                shutil.rmtree(partial, ignore_errors=True)
+        if not only:
+            # The aggregate files need every variant's answers; those kept by --resume are re-solved,
+            # without rendering their documents again.
+            everything = list(run(_render, [(v, the_plan.ask, precision, False) for v in wanted]))
+            written += write_files(out, _aggregates(everything, width, precision, the_plan, Path(spec_path).stem))
+    return written
+
+
+def _write_folder(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write a variant's files beside its folder, then rename: the folder is whole or absent."""
+    partial = folder.parent / f".{folder.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    write_files(partial, files)
+    if folder.exists():
+        shutil.rmtree(folder)
+    partial.rename(folder)
+    return [folder / name for name in files]
+
+
+def _complete(folder: Path, variant: Variant, ask: tuple[str, ...]) -> bool:
+    """A kept folder must hold every file, with the very problem.yaml this run would write."""
+    if not all((folder / name).is_file() for name in VARIANT_FILES):
+        return False
+    return (folder / "problem.yaml").read_text(encoding="utf-8") == _problem_yaml(variant, ask)
 
 
 def _check_count(p: Plan, count: int, only: int | None, source: str) -> None:
@@ -115,18 +165,28 @@ def _folder(index: int, width: int) -> str:
     return f"variant-{index:0{width}d}"
 
 
-def _render(args: tuple[Variant, tuple[str, ...], int]) -> Rendered:
-    """Solve one variant and render all its files (runs in a worker process)."""
+def _titled(variant: Variant) -> dict[str, Any]:
+    return {**variant.spec, "title": f"{variant.spec.get('title') or 'CNN Filter Learning'} (variant {variant.index})"}
+
+
+def _problem_yaml(variant: Variant, ask: tuple[str, ...]) -> str:
+    """The spec that reproduces a variant, with where it came from."""
+    from .problem import build_problem
+
+    recorded = {**normalized_spec(build_problem(_titled(variant))), "ask": list(ask),
+                "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
+    return yaml.safe_dump(recorded, sort_keys=False, default_flow_style=None, allow_unicode=True, width=1000)
+
+
+def _render(args: tuple[Variant, tuple[str, ...], int, bool]) -> Rendered:
+    """Solve one variant and render its files, or with `documents` false only its answers and
+    question (runs in a worker process)."""
     from .pipeline import solve
     from .printing import cell_label
 
-    variant, ask, precision = args
-    title = f"{variant.spec.get('title') or 'CNN Filter Learning'} (variant {variant.index})"
-    spec = {**variant.spec, "title": title}
-    derivation = solve(spec, precision=precision)
+    variant, ask, precision, documents = args
+    derivation = solve(_titled(variant), precision=precision)
     problem = derivation.problem
-    recorded = {**normalized_spec(problem), "ask": list(ask),
-                "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
     answers = derivation.answers()
     labels = {name: (lambda index, n=name: cell_label(problem, n, index, derivation.style)) for name in ask}
     question = Question(
@@ -135,8 +195,10 @@ def _render(args: tuple[Variant, tuple[str, ...], int]) -> Rendered:
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
         blanks=blanks(answers, ask, labels),
     )
+    if not documents:
+        return Rendered(variant, {}, answers, question)
     files = {
-        "problem.yaml": yaml.safe_dump(recorded, sort_keys=False, default_flow_style=None, allow_unicode=True, width=1000),
+        "problem.yaml": _problem_yaml(variant, ask),
         "problem.md": derivation.problem_sheet("markdown", ask),
         "problem.tex": derivation.problem_sheet("latex", ask),
         "solution.md": derivation.to_markdown(),

@@ -9,6 +9,7 @@ from typing import Any
 from .errors import SpecError
 
 MAX_EXPONENT = 1000
+MAX_DIGITS = 100  # significant digits of one literal: no exercise needs more, and exact arithmetic pays for each
 _FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*([+-]?\d+)\s*$")
 
 
@@ -41,6 +42,8 @@ def parse_number(value: Any) -> Fraction:
     if isinstance(value, bool):  # bool is an int in Python, but `true` is not a number
         raise SpecError(f"{value!r} is not a number")
     if isinstance(value, (int, Fraction)):
+        if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS:
+            raise SpecError(f"{_show(value)} has more than {MAX_DIGITS} digits")
         return Fraction(value)
     if isinstance(value, float):
         # A float reached us through the Python API: its shortest repr is what was typed.
@@ -51,8 +54,8 @@ def parse_number(value: Any) -> Fraction:
         raise SpecError(f"{_show(value)} is not a number")
     match = _FRACTION.match(value)
     if match:
-        if max(len(match[1]), len(match[2])) > MAX_EXPONENT:
-            raise SpecError(f"{_show(value)} is out of range (more than {MAX_EXPONENT} digits)")
+        if max(len(match[1].lstrip("+-")), len(match[2].lstrip("+-"))) > MAX_DIGITS:
+            raise SpecError(f"{_show(value)} has more than {MAX_DIGITS} digits")
         numerator, denominator = int(match[1]), int(match[2])
         if denominator == 0:
             raise SpecError(f"{value!r} divides by zero")
@@ -66,6 +69,8 @@ def parse_number(value: Any) -> Fraction:
         raise SpecError(f"{_show(value)} is not a number") from None
     if not decimal.is_finite():
         raise SpecError(f"{_show(value)} is not a finite number")
+    if len(decimal.as_tuple().digits) > MAX_DIGITS:
+        raise SpecError(f"{_show(value)} has more than {MAX_DIGITS} digits")
     if decimal and abs(decimal.adjusted()) > MAX_EXPONENT:
         # Exact arithmetic on 10**100000 would fill the machine; no exercise needs it.
         raise SpecError(f"{_show(value)} is out of range (|exponent| > {MAX_EXPONENT})")

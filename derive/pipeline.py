@@ -1,25 +1,32 @@
 """The pipeline in one function: spec → Problem → exact values → worked steps → Derivation."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from .answers import check_range
 from .derivation import DEFAULT_PRECISION, DETAILS, Derivation
 from .errors import SpecError
 from .model import train
 from .printing import NOTATION_KEYS, style_from_notation
-from .problem import build_problem
+from .problem import Problem, build_problem
 from .spec import read_spec
 from .steps import default_detail
 from .variants import plan
 
 
+MAX_CELLS = 20_000_000  # multiply-adds a problem may need; far beyond any exercise, well within a few seconds
+MAX_FULL_TERMS = 200_000  # terms a full-detail document may write out
+
+
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None,
-          fractions: bool = False, templates: str | Path | None = None) -> Derivation:
+          fractions: bool = False, templates: str | Path | None = None, max_cells: int = MAX_CELLS) -> Derivation:
     """Solve a problem given as a spec mapping or the path of a YAML/JSON spec file."""
-    source = None if isinstance(spec, Mapping) else str(spec)
+    is_path = isinstance(spec, (str, os.PathLike))
+    source = str(spec) if is_path else None
     try:
-        data = spec if isinstance(spec, Mapping) else read_spec(spec)
+        data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             plan(data)  # homework keys are checked here too, so a typo never waits for `variants`
@@ -27,10 +34,39 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     except SpecError as exc:
         raise exc.located(source) if source else exc from None
     _check_settings(precision, detail)
+    try:
+        _check_size(problem, detail, max_cells)
+    except SpecError as exc:
+        raise exc.located(source) if source else exc from None
     if templates is not None and not Path(templates).is_dir():
         raise SpecError(f"{templates} is not a directory", field="--templates")
     detail = detail or default_detail(problem)
-    return Derivation(problem, train(problem), detail, style, str(templates) if templates else None)
+    iterations = train(problem)
+    try:
+        check_range(iterations)
+    except SpecError as exc:
+        raise exc.located(source) if source else exc from None
+    return Derivation(problem, iterations, detail, style, str(templates) if templates else None)
+
+
+def work(problem: Problem) -> int:
+    """Multiply-adds the problem needs: forward pass, kernel gradient and input gradient, per iteration
+    (and one more forward pass for the loss after each update)."""
+    (oh, ow), (kh, kw) = problem.conv_shape, problem.kernel_size
+    products = problem.filters * oh * ow * problem.channels * kh * kw
+    return 4 * products * problem.iterations
+
+
+def _check_size(problem: Problem, detail: str | None, max_cells: int) -> None:
+    """Refuse, before any work, a problem whose computation or document would be unreasonably large."""
+    needed = work(problem)
+    if needed > max_cells:
+        raise SpecError(f"the problem needs about {needed:,} multiply-adds (limit {max_cells:,}): use smaller "
+                        "matrices or fewer iterations, or raise --max-cells", field="size")
+    terms = needed * 3 // 4  # every product written out, in each of three sides
+    if detail == "full" and terms > MAX_FULL_TERMS:
+        raise SpecError(f"full detail would write about {terms:,} terms (limit {MAX_FULL_TERMS:,}): "
+                        "use --detail summary", field="detail")
 
 
 def _notation(spec: Mapping[str, Any]) -> dict[str, str] | None:
