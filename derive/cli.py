@@ -208,6 +208,44 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
 
 
+@cli.command(help="Build every spec under SPECS_DIR (recursively: *.yaml, *.yml, *.json) into OUT/<relative path "
+                  "without extension>/ (solution.md, .tex, .html, answers.json; check.md and check.json for a "
+                  "NAME.submission.yaml beside NAME.yaml), with OUT/index.md and index.html. Unchanged problems are "
+                  "not rebuilt. With --check, build aside and compare: exit 0 when OUT is up to date, 1 with a diff "
+                  "when it is stale, 2 when a spec is bad.")
+@click.argument("specs_dir", metavar="SPECS_DIR")
+@click.option("-o", "--output", "out_dir", metavar="OUT", required=True, help="The published tree.")
+@click.option("--check", "check_only", is_flag=True, help="Compare OUT with a fresh build instead of writing it.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use.")
+@click.option("--force", is_flag=True, help="Build into a non-empty OUT that derive build did not make.")
+def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool) -> None:
+    """`derive build`: a folder of specs into a published tree, or a snapshot check of it."""
+    from .build import build as run_build, check_tree
+    from .errors import SpecError
+
+    try:
+        if check_only:
+            same, diff, errors = check_tree(specs_dir, out_dir, jobs=jobs)
+            for error in errors:
+                click.echo(f"error: {error}", err=True)
+            if diff:
+                click.echo(diff)
+            if errors:
+                sys.exit(EXIT_BAD_INPUT)
+            click.echo(f"{out_dir} is up to date" if same else f"{out_dir} is stale: run derive build {specs_dir} -o {out_dir}",
+                       err=True)
+            sys.exit(0 if same else 1)
+        report = run_build(specs_dir, out_dir, jobs=jobs, force=force, progress=_progress)
+    except SpecError as exc:
+        _fail(str(exc))
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"built {len(report.written)}, kept {len(report.kept)}, removed {len(report.removed)} problems "
+               f"under {out_dir}" + (f"; {len(report.errors)} failed" if report.errors else ""), err=True)
+    if report.errors:
+        sys.exit(EXIT_BAD_INPUT)
+
+
 def _progress(items, total: int):
     """A progress bar on a terminal; nothing when stderr is not one (logs, CI, pipes)."""
     from tqdm import tqdm

@@ -9,13 +9,20 @@ class SpecError(Exception):
         message = " ".join(str(message).split())  # always one line, whatever a library put in it
         super().__init__(message)
         self.message = message
-        self.field = field
-        self.source = source
+        self.field = _printable(field)
+        self.source = _printable(source)
 
-    def located(self, source: str) -> "SpecError":
+    def located(self, source: str | None) -> "SpecError":
         """The same error, attributed to the file `source` (kept if already set)."""
         return SpecError(self.message, self.field, self.source or source)
 
     def __str__(self) -> str:
         parts = [p for p in (self.source, self.field) if p]
         return ": ".join(parts + [self.message])
+
+
+def _printable(name: str | None) -> str | None:
+    """A key or path as one readable line: quoted when it holds line breaks or control characters."""
+    if name is None or (name.isprintable() and name.strip()):
+        return name
+    return repr(name)

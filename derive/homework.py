@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from . import __version__
 from .answers import dumps, normalized_spec
 from .errors import SpecError
 from .files import write_files
+from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_zip
 from .spec import read_spec
 from .variants import Plan, Variant, distinct_problems, first_good, identity, plan, variant_seed
@@ -68,7 +68,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     width = max(3, len(str(count)))
     track = progress or (lambda items, total: iter(items))
     written: list[Path] = []
-    with _pool(jobs) as run:
+    with pool(jobs) as run:
         drawn = list(run(_draw, [(the_plan, seed, i) for i in range(1, (only or count) + 1)]))
         accepted = _distinct(the_plan, seed, drawn, spec_path)
         wanted = [accepted[only - 1]] if only else accepted
@@ -119,22 +119,6 @@ def _check_count(p: Plan, count: int, only: int | None, source: str) -> None:
     if count > possible:
         raise SpecError(f"--count {count} is more than the {possible} distinct problems the variants rules can draw",
                         field="variants", source=source)
-
-
-class _pool:
-    """`run(fn, args)` in order, in `jobs` processes (or in this one for jobs = 1)."""
-
-    def __init__(self, jobs: int):
-        self.executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-
-    def __enter__(self) -> Callable[[Callable, list], Iterator]:
-        if self.executor is None:
-            return lambda fn, items: map(fn, items)
-        return lambda fn, items: self.executor.map(fn, items, chunksize=max(1, len(items) // 64))
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
 
 
 def _draw(args: tuple[Plan, int, int]) -> tuple[int, dict[str, Any], int, str | None]:

@@ -158,7 +158,7 @@ def test_update_from_a_wrong_gradient_is_carried(spec):
 def test_the_seed_documents_numbers():
     """The seed's gradients sum two of four output cells; its updated filter follows from them."""
     report = mark(yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text()),
-                  derive.spec.read_spec(ROOT / "examples" / "submissions" / "seed.yaml"))
+                  derive.spec.read_spec(ROOT / "examples" / "seed.submission.yaml"))
     fields = {f.name: f for f in report.fields}
     assert fields["feature_map"].verdict == "correct" and fields["loss"].verdict == "correct"
     assert fields["grad_kernel"].verdict == "partial-sum"
@@ -204,7 +204,7 @@ def run(*args) -> subprocess.CompletedProcess:
 
 
 def test_cli_json_contract():
-    result = run("check", "examples/seed.yaml", "examples/submissions/seed.yaml", "--format", "json")
+    result = run("check", "examples/seed.yaml", "examples/seed.submission.yaml", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"score", "fields"}
@@ -214,14 +214,14 @@ def test_cli_json_contract():
 
 
 def test_cli_markdown_shows_the_correct_steps():
-    result = run("check", "examples/seed.yaml", "examples/submissions/seed.yaml")
+    result = run("check", "examples/seed.yaml", "examples/seed.submission.yaml")
     assert result.returncode == 0
     assert "## `grad_kernel`: partial-sum" in result.stdout
     assert r"&= 1.3\end{aligned}" in result.stdout  # the right gradient, worked out
 
 
 def test_carried_credit_option():
-    full = json.loads(run("check", "examples/seed.yaml", "examples/submissions/seed.yaml", "--format", "json",
+    full = json.loads(run("check", "examples/seed.yaml", "examples/seed.submission.yaml", "--format", "json",
                           "--carried-credit", "1").stdout)
     assert full["score"] == pytest.approx(9 / 13, abs=1e-4)
 
