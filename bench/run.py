@@ -1,12 +1,15 @@
-"""Benchmarks: wall time and peak memory of whole `derive` processes. Run: python bench/run.py
+"""Benchmarks: `python bench/run.py` prints three tables (no assertions: machines are noisy).
 
-Prints one row per case; no assertions (machines are noisy): compare with the targets in README.
+1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
+2. Scaling: time per (output cell × kernel weight) over grid sizes; it should stay flat.
+3. The naive approach (the whole loss as one SymPy expression, `diff` per weight, `subs`),
+   timed on small sizes beside derive's chain rule.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -14,62 +17,124 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MEASURE = (  # runs a command and prints its wall time and the peak RSS of it and its children
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
-def grid_spec(size: int, kernel: int, seed: int = 0) -> str:
-    """A random size×size problem with a kernel×kernel filter, as YAML."""
+def grid(rng: random.Random, *shape: int, low: int = 0, high: int = 9, scale: int = 1) -> list:
+    if len(shape) == 1:
+        return [rng.randint(low, high) / scale if scale != 1 else rng.randint(low, high) for _ in range(shape[0])]
+    return [grid(rng, *shape[1:], low=low, high=high, scale=scale) for _ in range(shape[0])]
+
+
+def square_spec(size: int, kernel: int, seed: int = 0) -> dict:
     rng = random.Random(seed)
     out = size - kernel + 1
-    rows = lambda n, m, f: "\n".join("  - [" + ", ".join(f() for _ in range(m)) + "]" for _ in range(n))  # noqa: E731
-    return (
-        f"input:\n{rows(size, size, lambda: str(rng.randint(0, 9)))}\n"
-        f"kernel:\n{rows(kernel, kernel, lambda: f'{rng.randint(-9, 9) / 10:.1f}')}\n"
-        f"target:\n{rows(out, out, lambda: str(rng.randint(0, 3)))}\n"
-        "learning_rate: 0.001\n"
-    )
+    return {"input": grid(rng, size, size), "kernel": grid(rng, kernel, kernel, low=-9, high=9, scale=10),
+            "target": grid(rng, out, out, high=3), "learning_rate": "0.001"}
 
 
-def layers_spec(seed: int = 0) -> str:
-    """3×32×32 input, 8 filters of 3×3, ReLU, 2×2 max pooling, as JSON."""
-    import json
-
+def layers_spec(seed: int = 0) -> dict:
     rng = random.Random(seed)
-    grid = lambda *shape: [grid(*shape[1:]) for _ in range(shape[0])] if len(shape) > 1 else [rng.randint(0, 9) for _ in range(shape[0])]  # noqa: E731
-    kernel = [[[[rng.randint(-5, 5) / 10 for _ in range(3)] for _ in range(3)] for _ in range(3)] for _ in range(8)]
-    return json.dumps({"input": grid(3, 32, 32), "kernel": kernel, "target": grid(8, 15, 15), "bias": [0] * 8,
-                       "learning_rate": "0.001", "activation": "relu", "pooling": {"type": "max", "size": 2}})
+    return {"input": grid(rng, 3, 32, 32), "kernel": grid(rng, 8, 3, 3, 3, low=-5, high=5, scale=10),
+            "target": grid(rng, 8, 15, 15, high=3), "bias": [0] * 8, "learning_rate": "0.001",
+            "activation": "relu", "pooling": {"type": "max", "size": 2}}
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "derive", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    wall = time.perf_counter() - start
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return wall, peak / 1024
+def measure(args: list[str], repeats: int = 3) -> tuple[float, float]:
+    """Best wall seconds and its peak MB over `repeats` whole-process runs."""
+    best = None
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "derive", *args],
+                             capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+        wall, peak = float(out[0]), float(out[1]) / 1024
+        best = min(best, (wall, peak)) if best else (wall, peak)
+    return best
+
+
+def processes(tmp: Path) -> None:
+    specs = {"10x10": square_spec(10, 3), "28x28": square_spec(28, 5), "layers": layers_spec()}
+    for name, spec in specs.items():
+        (tmp / f"{name}.json").write_text(json.dumps(spec))
+    cases = [
+        ("derive --help", ["--help"], None),
+        ("seed example, markdown", ["solve", "examples/seed.yaml"], 0.5),
+        ("10×10 / 3×3, markdown + json (-o)", ["solve", str(tmp / "10x10.json"), "-o", str(tmp / "o1"), "--force"], None),
+        ("28×28 / 5×5, markdown + json (-o)", ["solve", str(tmp / "28x28.json"), "-o", str(tmp / "o2"), "--force"], 1.0),
+        ("3×32×32, 8 filters, ReLU, max pool: json", ["solve", str(tmp / "layers.json"), "--format", "json"], None),
+        ("3×32×32, ... : json + summary markdown (-o)", ["solve", str(tmp / "layers.json"), "-o", str(tmp / "o3"), "--force"], 5.0),
+        ("1,000 seed-sized variants, --jobs 2", ["variants", "examples/seed.yaml", "--count", "1000", "--seed", "1",
+                                                 "--jobs", "2", "-o", str(tmp / "v"), "--force"], 10.0),
+    ]
+    print(f"{'whole process':<46} {'wall s':>7} {'peak MB':>8} {'target s':>9}")
+    for name, args, target in cases:
+        wall, peak = measure(args, repeats=1 if args[0] == "variants" else 3)
+        mark = "" if target is None else f"{target:>8.1f}{' ✓' if wall <= target else ' ✗'}"
+        print(f"{name:<46} {wall:>7.2f} {peak:>8.0f} {mark}")
+
+
+def scaling() -> None:
+    import derive
+
+    derive.solve(square_spec(8, 3)).to_json()  # warm
+    print(f"\n{'scaling (in process, json)':<28} {'products':>9} {'ms':>8} {'µs per product':>15}")
+    for size in (8, 12, 16, 24, 32, 48, 64):
+        spec = square_spec(size, 3)
+        products = (size - 2) ** 2 * 9
+        start = time.perf_counter()
+        derive.solve(spec).to_json()
+        ms = (time.perf_counter() - start) * 1000
+        print(f"{f'{size}×{size} / 3×3':<28} {products:>9} {ms:>8.1f} {1000 * ms / products:>15.2f}")
+
+
+def naive(spec: dict) -> None:
+    """The approach derive avoids: the whole loss as one SymPy expression in every symbol
+    (inputs, weights, targets), `diff` per weight, then `subs` of every value."""
+    import sympy
+
+    image, target, kernel = spec["input"], spec["target"], spec["kernel"]
+    k, n = len(kernel), len(image)
+    out = n - k + 1
+    I = sympy.Matrix(n, n, lambda i, j: sympy.Symbol(f"I_{i}_{j}"))
+    W = sympy.Matrix(k, k, lambda u, v: sympy.Symbol(f"W_{u}_{v}"))
+    Y = sympy.Matrix(out, out, lambda i, j: sympy.Symbol(f"Y_{i}_{j}"))
+    loss = sum((Y[i, j] - sum(I[i + u, j + v] * W[u, v] for u in range(k) for v in range(k))) ** 2
+               for i in range(out) for j in range(out)) / (out * out)
+    values = {I[i, j]: sympy.Rational(str(image[i][j])) for i in range(n) for j in range(n)}
+    values.update({W[u, v]: sympy.Rational(str(kernel[u][v])) for u in range(k) for v in range(k)})
+    values.update({Y[i, j]: sympy.Rational(str(target[i][j])) for i in range(out) for j in range(out)})
+    for symbol in W:
+        sympy.diff(sympy.expand(loss), symbol).subs(values)
+
+
+def versus_naive() -> None:
+    import derive
+
+    derive.solve(square_spec(4, 2)).to_markdown()  # warm: imports and template compilation are not the method
+    print(f"\n{'naive vs chain rule':<28} {'naive s':>8} {'derive s':>9} {'ratio':>7}")
+    for size, kernel in ((4, 2), (6, 3), (8, 3)):
+        spec = square_spec(size, kernel)
+        start = time.perf_counter()
+        naive(spec)
+        slow = time.perf_counter() - start
+        start = time.perf_counter()
+        d = derive.solve(spec)
+        d.to_json(), d.to_markdown()
+        fast = time.perf_counter() - start
+        print(f"{f'{size}×{size} / {kernel}×{kernel}':<28} {slow:>8.2f} {fast:>9.3f} {slow / fast:>6.0f}×")
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [("seed example, markdown (whole process)", ["solve", "examples/seed.yaml"])]
-        for size, kernel in ((10, 3), (28, 5)):
-            spec = Path(tmp) / f"grid{size}.yaml"
-            spec.write_text(grid_spec(size, kernel))
-            cases.append((f"{size}×{size} / {kernel}×{kernel}, markdown + json (-o)", ["solve", str(spec), "-o", os.path.join(tmp, f"out{size}")]))
-        layers = Path(tmp) / "layers.json"
-        layers.write_text(layers_spec())
-        cases.append(("3×32×32, 8 filters, ReLU, max pool: json", ["solve", str(layers), "--format", "json"]))
-        cases.append(("3×32×32, 8 filters, ReLU, max pool: markdown", ["solve", str(layers)]))
-        cases.append(("1,000 seed-sized variants, --jobs 2 (all files)",
-                      ["variants", "examples/seed.yaml", "--count", "1000", "--seed", "1", "--jobs", "2",
-                       "-o", os.path.join(tmp, "variants")]))
-        print(f"{'case':<48} {'wall s':>8} {'peak MB':>8}")
-        for name, args in cases:
-            repeats = 1 if args[0] == "variants" else 3
-            wall, peak = min(run(args) for _ in range(repeats))
-            print(f"{name:<48} {wall:>8.2f} {peak:>8.0f}")
+        processes(Path(tmp))
+    scaling()
+    versus_naive()
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
     main()

@@ -141,3 +141,28 @@ def dumps(value: Any, indent: int = 0) -> str:
     if isinstance(value, list) and any(isinstance(x, (list, dict)) for x in value):
         return "[\n" + ",\n".join(inner + dumps(x, indent + 2) for x in value) + "\n" + pad + "]"
     return json.dumps(value, ensure_ascii=False)
+
+
+def dumps_yaml(spec: dict[str, Any]) -> str:
+    """A spec as YAML, one key a line and one matrix row a line (readable, and several times faster
+    than a general YAML emitter). Strings are written as JSON strings, which YAML reads as they are."""
+    lines = []
+    for key, value in spec.items():
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            lines.append(f"{key}:")
+            lines += [f"  - {_flow(row)}" for row in value]
+        else:
+            lines.append(f"{key}: {_flow(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"a spec holds no {value!r}")
+    return repr(value) if isinstance(value, float) else str(value)

@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-import yaml
-
 from . import __version__
-from .answers import dumps, normalized_spec
+from .answers import dumps, dumps_yaml, normalized_spec
 from .errors import SpecError
 from .files import write_files
 from .parallel import pool
-from .lms import Question, blanks, columns, moodle_xml, qti_zip
+from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
 from .spec import read_spec
 from .variants import Plan, Variant, distinct_problems, first_good, identity, plan, variant_seed
 
@@ -36,6 +34,7 @@ class Rendered:
     files: dict[str, str]
     answers: dict[str, Any]
     question: Question
+    qti: str  # the variant's QTI assessment, made in the worker (the zip only collects them)
 
 
 class Interrupted(Exception):
@@ -74,9 +73,11 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
         wanted = [accepted[only - 1]] if only else accepted
         done = [v for v in wanted if resume and _complete(out / _folder(v.index, width), v, the_plan.ask)]
         todo = [v for v in wanted if v not in done]
+        rendered: dict[int, Rendered] = {}
         try:
-            for r in track(run(_render, [(v, the_plan.ask, precision, True) for v in todo]), len(todo)):
+            for r in track(run(_render, [(v, the_plan.ask, precision, True, _title(the_plan, spec_path)) for v in todo]), len(todo)):
                 written += _write_folder(out / _folder(r.variant.index, width), r.files)
+                rendered[r.variant.index] = Rendered(r.variant, {}, r.answers, r.question, r.qti)  # files are on disk
         except (KeyboardInterrupt, BrokenProcessPool) as exc:
             finished = sum(1 for v in wanted if (out / _folder(v.index, width)).is_dir())
             raise Interrupted(finished, len(wanted), "interrupted" if isinstance(exc, KeyboardInterrupt)
@@ -87,7 +88,9 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
         if not only:
             # The aggregate files need every variant's answers; those kept by --resume are re-solved,
             # without rendering their documents again.
-            everything = list(run(_render, [(v, the_plan.ask, precision, False) for v in wanted]))
+            kept = list(run(_render, [(v, the_plan.ask, precision, False, _title(the_plan, spec_path)) for v in done]))
+            rendered.update((r.variant.index, r) for r in kept)
+            everything = [rendered[v.index] for v in wanted]
             written += write_files(out, _aggregates(everything, width, precision, the_plan, Path(spec_path).stem))
     return written
 
@@ -159,16 +162,20 @@ def _problem_yaml(variant: Variant, ask: tuple[str, ...]) -> str:
 
     recorded = {**normalized_spec(build_problem(_titled(variant))), "ask": list(ask),
                 "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
-    return yaml.safe_dump(recorded, sort_keys=False, default_flow_style=None, allow_unicode=True, width=1000)
+    return dumps_yaml(recorded)
 
 
-def _render(args: tuple[Variant, tuple[str, ...], int, bool]) -> Rendered:
+def _title(p: Plan, spec_path: str) -> str:
+    return p.base.get("title") or Path(spec_path).stem
+
+
+def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     """Solve one variant and render its files, or with `documents` false only its answers and
     question (runs in a worker process)."""
     from .pipeline import solve
     from .printing import cell_label
 
-    variant, ask, precision, documents = args
+    variant, ask, precision, documents, quiz_title = args
     derivation = solve(_titled(variant), precision=precision)
     problem = derivation.problem
     answers = derivation.answers()
@@ -179,8 +186,9 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool]) -> Rendered:
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
         blanks=blanks(answers, ask, labels),
     )
+    qti = qti_assessment(question, precision, quiz_title)
     if not documents:
-        return Rendered(variant, {}, answers, question)
+        return Rendered(variant, {}, answers, question, qti)
     files = {
         "problem.yaml": _problem_yaml(variant, ask),
         "problem.md": derivation.problem_sheet("markdown", ask),
@@ -189,7 +197,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool]) -> Rendered:
         "solution.tex": derivation.to_latex(),
         "answers.json": dumps(answers) + "\n",
     }
-    return Rendered(variant, files, answers, question)
+    return Rendered(variant, files, answers, question, qti)
 
 
 def _aggregates(rendered: Sequence[Rendered], width: int, precision: int, p: Plan, name: str) -> dict[str, str | bytes]:
@@ -199,7 +207,7 @@ def _aggregates(rendered: Sequence[Rendered], width: int, precision: int, p: Pla
         "answers.csv": _csv(rendered),
         "index.md": _index(rendered, width, title, p.ask),
         "moodle.xml": moodle_xml(questions, precision, category=f"derive/{name}"),
-        "qti.zip": qti_zip(questions, precision, title),
+        "qti.zip": qti_zip(questions, [r.qti for r in rendered]),
     }
 
 

@@ -14,18 +14,21 @@ _FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*([+-]?\d+)\s*$")
 
 
 class Written(Fraction):
-    """An exact number that remembers how many decimals the user wrote (0.30 → 2; "1/3" → None)."""
+    """An exact number that remembers how many decimals the user wrote (0.30 → 2; "1/3" → None).
+
+    Its constructor keeps Fraction's signature (Fraction's own methods call it that way); the
+    decimals written are a keyword.
+    """
 
     __slots__ = ("places",)
 
-    def __new__(cls, value: Fraction, places: int | None):
-        number = super().__new__(cls, value)
+    def __new__(cls, numerator: Any = 0, denominator: Any = None, *, places: int | None = None):
+        number = super().__new__(cls, numerator, denominator)
         number.places = places
         return number
 
     def __reduce__(self):
-        # Fraction pickles as (class, (numerator, denominator)), which would misread as (value, places).
-        return (Written, (Fraction(self), self.places))
+        return (_written, (self.numerator, self.denominator, self.places))
 
     def __copy__(self) -> "Written":
         return self  # immutable, like every number
@@ -34,7 +37,11 @@ class Written(Fraction):
         return self
 
     def __repr__(self) -> str:
-        return f"Written({str(Fraction(self))!r}, {self.places})"
+        return f"Written({str(Fraction(self))!r}, places={self.places})"
+
+
+def _written(numerator: int, denominator: int, places: int | None) -> Written:
+    return Written(numerator, denominator, places=places)
 
 
 def parse_number(value: Any) -> Fraction:
@@ -59,7 +66,7 @@ def parse_number(value: Any) -> Fraction:
         numerator, denominator = int(match[1]), int(match[2])
         if denominator == 0:
             raise SpecError(f"{value!r} divides by zero")
-        return Written(Fraction(numerator, denominator), None)
+        return Written(numerator, denominator, places=None)
     text = value.strip().replace("_", "")
     if text.lower().lstrip("+-") in (".inf", ".nan"):  # YAML's spelling of the IEEE specials
         text = text.replace(".", "", 1)
@@ -74,7 +81,7 @@ def parse_number(value: Any) -> Fraction:
     if decimal and abs(decimal.adjusted()) > MAX_EXPONENT:
         # Exact arithmetic on 10**100000 would fill the machine; no exercise needs it.
         raise SpecError(f"{_show(value)} is out of range (|exponent| > {MAX_EXPONENT})")
-    return Written(Fraction(decimal), max(0, -decimal.as_tuple().exponent))
+    return Written(Fraction(decimal), places=max(0, -decimal.as_tuple().exponent))
 
 
 def _show(value: Any) -> str:

@@ -67,10 +67,9 @@ def moodle_xml(questions: Sequence[Question], precision: int, category: str) -> 
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
 
-def qti_zip(questions: Sequence[Question], precision: int, title: str) -> bytes:
-    """A QTI 1.2 package for Canvas: one quiz (assessment) per variant; its first item shows the
-    problem, then one numerical question per asked value with the tolerance as bounds."""
-    files = {f"{q.ident}.xml": _assessment(q, precision, title) for q in questions}
+def qti_zip(questions: Sequence[Question], assessments: Sequence[str]) -> bytes:
+    """A QTI 1.2 package for Canvas: one quiz (assessment, from `qti_assessment`) per variant."""
+    files = {f"{q.ident}.xml": xml for q, xml in zip(questions, assessments)}
     files["imsmanifest.xml"] = _manifest(questions)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -96,7 +95,9 @@ def _manifest(questions: Sequence[Question]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _assessment(q: Question, precision: int, title: str) -> str:
+def qti_assessment(q: Question, precision: int, title: str) -> str:
+    """One variant as a QTI 1.2 assessment: its problem first, then a numerical question per
+    asked value with the tolerance as bounds (made in the worker that renders the variant)."""
     root = ET.Element("questestinterop", xmlns=QTI_NS)
     assessment = ET.SubElement(root, "assessment", ident=q.ident, title=f"{title}: {q.name}")
     section = ET.SubElement(assessment, "section", ident=f"{q.ident}-section")

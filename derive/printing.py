@@ -7,6 +7,7 @@ constants and print as fractions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
@@ -95,6 +96,26 @@ class Number:
 
 
 def number(value: Any, precision: int, fractions: bool = False) -> Number:
+    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`;
+    with `fractions`, every rational exactly as a fraction.
+
+    `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
+    gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
+    """
+    exact = _as_fraction(value)
+    if exact is not None:
+        return _rational_number(exact, precision, fractions)  # the same values recur: printed once each
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return _rounded(Decimal(str(value)), precision)
+
+
+@lru_cache(maxsize=16384)
+def _rational_number(exact: Fraction, precision: int, fractions: bool) -> Number:
+    return _number(exact, precision, fractions)
+
+
+def _number(value: Any, precision: int, fractions: bool = False) -> Number:
     """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`;
     with `fractions`, every rational exactly as a fraction.
 
@@ -278,14 +299,15 @@ class DerivePrinter(LatexPrinter):
                 body = self._term(term)
             if k == 0:
                 out.append(("-" if negative else "") + body)
-                used = visible_width(body)
+                used = visible_width(body) if width else 0
                 continue
             piece = (" - " if negative else " + ") + body
-            if width and used + visible_width(piece) > width:
-                out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
-                used = 4
+            if width:
+                if used + visible_width(piece) > width:
+                    out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
+                    used = 4
+                used += visible_width(piece)
             out.append(piece)
-            used += visible_width(piece)
         return "".join(out)
 
     def _term(self, term: Expr) -> str:
@@ -348,7 +370,9 @@ def equation(eq: Equation, style: Style) -> str:
     flat = _sides(eq.sides, style, 0)
     if len(lhs) + sum(len(t) for t, _ in flat) < 160:
         return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    broken = _sides(eq.sides, style, LINE_WIDTH)
+    # Only a side wider than a line needs printing again with line breaks (printing is the cost).
+    broken = [_sides((side,), style, LINE_WIDTH)[0] if visible_width(text) > LINE_WIDTH - 8 else (text, rounded)
+              for side, (text, rounded) in zip(eq.sides, flat)]
     lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 

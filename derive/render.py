@@ -34,14 +34,16 @@ def template_dir() -> Path:
 
 @lru_cache(maxsize=None)
 def environment(user_templates: str | None = None) -> jinja2.Environment:
-    """The Jinja2 environment: sandboxed (a user template cannot reach Python's internals), user
-    templates first when given, undefined variables an error rather than a silent blank."""
+    """The Jinja2 environment: user templates first when given, and then sandboxed (a user template
+    cannot reach Python's internals); undefined variables are an error rather than a silent blank."""
     builtin = jinja2.FileSystemLoader(str(template_dir()))
     loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
         builtin,
         jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
     ]
-    env = SandboxedEnvironment(
+    # derive's own templates are trusted; only user templates pay for the sandbox's checks.
+    kind = SandboxedEnvironment if user_templates else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

@@ -8,6 +8,7 @@ superscripts (W^(f,c)_uv).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
@@ -82,7 +83,7 @@ class Names:
         self.pooled = self.a if act else self.z  # what the pooling layer reads
 
     def _at(self, base: IndexedBase, lead: tuple[int, ...], rest: tuple[int, ...]) -> Indexed:
-        return base[rest] if self.rank2 else base[lead + rest]
+        return _indexed(base, rest if self.rank2 else lead + rest)
 
     def input(self, c: int, r: int, q: int, padded: bool = True) -> Indexed:
         return self._at(self.x if padded else IndexedBase("I"), (c,), (r, q))
@@ -95,6 +96,12 @@ class Names:
 
     def bias(self, f: int, base: str = "b") -> Expr:
         return Symbol(base) if self.rank2 else IndexedBase(base)[f]
+
+
+@lru_cache(maxsize=65536)
+def _indexed(base: IndexedBase, index: tuple[int, ...]) -> Indexed:
+    """W_{01} and friends, made once: the same symbols recur in every step."""
+    return base[index]
 
 
 def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) -> IterationWork:
@@ -147,12 +154,14 @@ def _const(value: Num) -> Rational:
 
 
 def _sum(terms: Sequence[Expr]) -> Expr:
-    return Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+    # Built directly from its (already SymPy) terms: Add(..., evaluate=False) would re-derive
+    # commutativity through the assumptions system, the largest cost of writing a document.
+    return Add._from_args(tuple(terms), True) if len(terms) > 1 else terms[0]
 
 
 def _times(*factors: Expr) -> Expr:
     kept = [f for f in factors if f != 1]
-    return Mul(*kept, evaluate=False) if len(kept) > 1 else kept[0]
+    return Mul._from_args(tuple(kept), True) if len(kept) > 1 else kept[0]
 
 
 def _minus(a: Expr, b: Expr) -> Expr:

@@ -255,3 +255,20 @@ def test_bad_variant_specs_get_one_line(tmp_path, extra, message):
 def test_solve_checks_homework_keys_too(tmp_path):
     with pytest.raises(SpecError, match="ask: unknown answer field"):
         derive.solve(dict(BASE, ask=["nope"]))
+
+
+def test_problem_yaml_reads_back_as_the_same_spec():
+    from derive.answers import dumps_yaml
+    from derive.spec import parse_text
+
+    spec = {"title": 'A "quoted": title # not a comment', "input": [[1, -2.5], [3, 4]],
+            "kernel": [[[[0.5]], [["1/3"]]]], "learning_rate": 0.1, "pooling": {"type": "max", "size": [2, 2]},
+            "ask": ["loss"], "variant": {"index": 3, "seed": 18446744073709551615, "derive": "0.1.0"}}
+    def floats(value):  # exact decimals read back as Fractions; the spec wrote them as floats
+        if isinstance(value, dict):
+            return {k: floats(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [floats(v) for v in value]
+        return float(value) if type(value).__name__ == "Written" else value
+
+    assert floats(parse_text(dumps_yaml(spec), ".yaml")) == spec
