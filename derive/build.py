@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
 from .errors import SpecError
-from .files import write_files
+from .files import replace_folder, write_files
 from .parallel import pool
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -158,7 +158,7 @@ def build(specs_dir: str, out_dir: str, *, jobs: int = 1, force: bool = False,
             if error is not None:
                 report.errors.append(error)
                 continue
-            report.files += _replace_folder(out / key, files)
+            report.files += replace_folder(out / key, files)
             entries[key] = entry
             done_hashes[key] = hashes[key]
             report.written.append(key)
@@ -175,17 +175,6 @@ def build(specs_dir: str, out_dir: str, *, jobs: int = 1, force: bool = False,
                              sort_keys=True) + "\n",
     })
     return report
-
-
-def _replace_folder(folder: Path, files: dict[str, str]) -> list[Path]:
-    """A problem's folder, written aside and renamed in: whole or not at all."""
-    partial = folder.parent / f".{folder.name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    write_files(partial, files)
-    if folder.exists():
-        shutil.rmtree(folder)
-    partial.rename(folder)
-    return [folder / name for name in files]
 
 
 def _prune_empty_parents(path: Path, stop: Path) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -26,6 +27,17 @@ def write_files(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]
             raise
         written.append(path)
     return written
+
+
+def replace_folder(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write a folder's files beside it, then rename it into place: the folder is whole or absent."""
+    partial = folder.parent / f".{folder.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    write_files(partial, files)
+    if folder.exists():
+        shutil.rmtree(folder)
+    partial.rename(folder)
+    return [folder / name for name in files]
 
 
 def _umask() -> int:

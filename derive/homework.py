@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from . import __version__
 from .answers import dumps, dumps_yaml, normalized_spec
 from .errors import SpecError
-from .files import write_files
+from .files import replace_folder, write_files
 from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
 from .spec import read_spec
@@ -76,7 +76,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
         rendered: dict[int, Rendered] = {}
         try:
             for r in track(run(_render, [(v, the_plan.ask, precision, True, _title(the_plan, spec_path)) for v in todo]), len(todo)):
-                written += _write_folder(out / _folder(r.variant.index, width), r.files)
+                written += replace_folder(out / _folder(r.variant.index, width), r.files)
                 rendered[r.variant.index] = Rendered(r.variant, {}, r.answers, r.question, r.qti)  # files are on disk
         except (KeyboardInterrupt, BrokenProcessPool) as exc:
             finished = sum(1 for v in wanted if (out / _folder(v.index, width)).is_dir())
@@ -93,17 +93,6 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             everything = [rendered[v.index] for v in wanted]
             written += write_files(out, _aggregates(everything, width, precision, the_plan, Path(spec_path).stem))
     return written
-
-
-def _write_folder(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write a variant's files beside its folder, then rename: the folder is whole or absent."""
-    partial = folder.parent / f".{folder.name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    write_files(partial, files)
-    if folder.exists():
-        shutil.rmtree(folder)
-    partial.rename(folder)
-    return [folder / name for name in files]
 
 
 def _complete(folder: Path, variant: Variant, ask: tuple[str, ...]) -> bool:
