@@ -38,7 +38,7 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         _check_size(problem, detail, max_cells)
     except SpecError as exc:
         raise exc.located(source) if source else exc from None
-    if templates is not None and not Path(templates).is_dir():
+    if templates is not None and not _is_dir(templates):
         raise SpecError(f"{templates} is not a directory", field="--templates")
     detail = detail or default_detail(problem)
     iterations = train(problem)
@@ -47,6 +47,13 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     except SpecError as exc:
         raise exc.located(source) if source else exc from None
     return Derivation(problem, iterations, detail, style, str(templates) if templates else None)
+
+
+def _is_dir(path: str | Path) -> bool:
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):  # a NUL byte in the name
+        return False
 
 
 def work(problem: Problem) -> int:

@@ -89,6 +89,8 @@ def read_spec(path: str | Path) -> Any:
         raise exc.located(name) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", source=name) from None
+    except ValueError:  # a NUL byte in the name (Python 3.12 raises where 3.11 said "no such file")
+        raise SpecError("is not a valid file name", source=name) from None
     try:
         return parse_text(text, p.suffix)
     except SpecError as exc:

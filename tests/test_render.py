@@ -75,11 +75,10 @@ def test_pdf_format_is_a_reproducible_pdf(tmp_path):
 
 
 def test_pdf_without_pdflatex_names_the_package(tmp_path):
-    env_path = tmp_path / "bin"
-    env_path.mkdir()
-    (env_path / "python").symlink_to(sys.executable)
-    result = subprocess.run([str(env_path / "python"), "-m", "derive", "solve", "examples/seed.yaml", "--format", "pdf"],
-                            capture_output=True, text=True, cwd=ROOT, env={"PATH": str(env_path)}, timeout=120)
+    empty = tmp_path / "bin"  # a PATH with no pdflatex on it
+    empty.mkdir()
+    result = subprocess.run([sys.executable, "-m", "derive", "solve", "examples/seed.yaml", "--format", "pdf"],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": str(empty)}, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: --format pdf: pdflatex was not found: install a TeX distribution "
                                      "(on Debian: apt-get install texlive-latex-base)")
