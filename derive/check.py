@@ -255,7 +255,7 @@ def _cause(problem: Problem, name: str, factor: float) -> str | None:
         (1 / n, f"1/n = 1/{n}: divided by n once too often, or the mean used where the loss is a sum"),
         (0.5, "1/2: the factor 2 of the square's derivative is missing"),
         (2.0, "2: the factor 2 counted where the loss already halves it (or counted twice)"),
-        (2 / n, f"2/n: the mean's 1/n and the square's 2 mixed up" if n != 4 else "2/n = 1/2: the mean's 1/n and the square's 2 mixed up"),
+        (2 / n, "2/n: the mean's 1/n and the square's 2 mixed up" if n != 4 else "2/n = 1/2: the mean's 1/n and the square's 2 mixed up"),
         (n / 2, f"n/2 = {n / 2:g}: both the mean's 1/n and the square's 2 mishandled"),
     ]
     if name in ("kernel_next", "bias_next"):

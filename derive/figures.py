@@ -107,7 +107,7 @@ def _window(d: "Derivation", plt) -> Figure:
     """The (padded) input with the window of output cell (0, 0) outlined."""
     p, it = d.problem, d.iterations[0]
     h, w = p.span
-    panels = [(f"window of cell (0, 0)" + ("" if p.rank2 else f", channel {c}"), m)
+    panels = [("window of cell (0, 0)" + ("" if p.rank2 else f", channel {c}"), m)
               for c, m in enumerate(it.padded_input)][:MAX_PANELS]
     fig, axes = plt.subplots(1, len(panels), figsize=(min(12, 2.2 * len(panels) + 1), 2.6), squeeze=False)
     for ax, (title, matrix) in zip(axes[0], panels):

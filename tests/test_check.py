@@ -2,7 +2,6 @@
 a correct submission is never diagnosed; bad submission files get one clear line."""
 from __future__ import annotations
 
-import itertools
 import json
 import subprocess
 import sys
