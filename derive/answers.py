@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from .errors import SpecError
 from .exact import Num, is_exact
-from .model import Iteration
+from .model import Iteration, values
 from .problem import Problem
 
 
@@ -27,7 +27,7 @@ def check_range(iterations: Sequence[Iteration]) -> None:
               "bias_next": "bias_next", "loss_next": "loss_next"}
     for k, it in enumerate(iterations, start=1):
         for attribute, name in fields.items():
-            for value in _flat(getattr(it, attribute)):
+            for value in values(getattr(it, attribute)):
                 try:
                     as_float = float(value)
                 except OverflowError:
@@ -42,18 +42,10 @@ def check_range(iterations: Sequence[Iteration]) -> None:
                                 "(doubles) can hold; scale the problem's numbers", field="numbers")
 
 
-def _flat(values: Any) -> list:
-    if values is None:
-        return []
-    if isinstance(values, tuple):
-        return [x for v in values for x in _flat(v)]
-    return [values]
-
-
-def _nested(values: Any) -> Any:
-    if isinstance(values, tuple):
-        return [_nested(v) for v in values]
-    return to_json_number(values)
+def _nested(tensor: Any) -> Any:
+    if isinstance(tensor, tuple):
+        return [_nested(v) for v in tensor]
+    return to_json_number(tensor)
 
 
 def spec_number(value: Num) -> int | float | str:
@@ -67,8 +59,8 @@ def spec_number(value: Num) -> int | float | str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _spec_tensor(values: Any) -> Any:
-    return [_spec_tensor(v) for v in values] if isinstance(values, tuple) else spec_number(values)
+def _spec_tensor(tensor: Any) -> Any:
+    return [_spec_tensor(v) for v in tensor] if isinstance(tensor, tuple) else spec_number(tensor)
 
 
 def normalized_spec(p: Problem) -> dict[str, Any]:

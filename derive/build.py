@@ -22,6 +22,7 @@ from . import __version__
 from .errors import SpecError
 from .files import replace_folder, write_files
 from .parallel import pool
+from .problem import dims
 
 SUFFIXES = (".yaml", ".yml", ".json")
 SUBMISSION = ".submission"  # NAME.submission.yaml beside NAME.yaml is a submission, not a problem
@@ -115,11 +116,10 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
             source = Path(exc.source).relative_to(root).as_posix()
         return key, None, None, str(SpecError(exc.message, exc.field, source))
     p = d.problem
+    image = (() if p.rank2 else (p.channels,)) + _shape(p.input[0])
     entry = {
         "title": p.title or key,
-        "sizes": (f"{'×'.join(map(str, (p.channels,) + _shape(p.input[0]))) if not p.rank2 else '×'.join(map(str, _shape(p.input[0])))} input, "
-                  f"{p.filters if not p.rank2 else 1}×{'×'.join(map(str, p.kernel_size))} kernel, "
-                  f"{'×'.join(map(str, p.output_shape))} output"),
+        "sizes": f"{dims(image)} input, {dims((p.filters,) + p.kernel_size)} kernel, {dims(p.output_shape)} output",
         "loss": p.loss,
     }
     return key, files, entry, None

@@ -22,7 +22,7 @@ from .derivation import Derivation
 from .errors import SpecError
 from .exact import Num
 from .literals import parse_number
-from .model import Iteration, grid, tap, weights
+from .model import Iteration, grid, tap, values, weights
 from .problem import Problem
 
 VERDICTS = ("correct", "carried", "sign", "scale", "flipped", "partial-sum", "wrong")
@@ -137,19 +137,15 @@ def check(derivation: Derivation, submission: list[dict[str, Any]], settings: Se
             if name in submitted:
                 reports.append(_mark(problem, derivation.iterations[k], k, name, submitted[name], key[k][name],
                                      follow.carried(k, name), settings))
-    cells = [v for r in reports for v in _flat(r.cells)]
+    cells = [v for r in reports for v in values(r.cells)]
     earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
     return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
 
 
-def _flat(value: Any) -> list:
-    return [x for v in value for x in _flat(v)] if isinstance(value, (list, tuple)) else [value]
-
-
 def _mark(problem: Problem, it: Iteration, k: int, name: str, submitted: Any, expected: Any, carried: Any,
           settings: Settings) -> FieldReport:
-    sub, exp = _flat(submitted), [float(x) for x in _flat(expected)]
-    car = [float(x) for x in _flat(carried)] if carried is not None else None
+    sub, exp = values(submitted), [float(x) for x in values(expected)]
+    car = [float(x) for x in values(carried)] if carried is not None else None
     tols = [_tolerance(s, e, settings) for s, e in zip(sub, exp)]
     s = [float(x) for x in sub]
     close = lambda a, b, t: abs(a - b) <= t * (1 + 1e-9)  # noqa: E731 - 0.37 vs 0.365 is within 0.005
@@ -217,7 +213,7 @@ def _factor(x: float) -> str:
 def _scale(problem: Problem, it: Iteration, name: str, s: list[float], e: list[float], tols: list[float]):
     """A factor common to the whole field (for an update: to its step W − W'), with its likely cause."""
     if name in ("kernel_next", "bias_next"):
-        start = [float(x) for x in _flat_values(it.kernel if name == "kernel_next" else it.bias, problem, name)]
+        start = [float(x) for x in values(it.kernel if name == "kernel_next" else it.bias)]  # same order, any rank
         s, e = [w - x for w, x in zip(start, s)], [w - x for w, x in zip(start, e)]
     pairs = [(a, b) for a, b in zip(s, e) if abs(b) > 1e-12]
     if not pairs:
@@ -231,20 +227,6 @@ def _scale(problem: Problem, it: Iteration, name: str, s: list[float], e: list[f
     if len(pairs) < 2 and cause is None:
         return None  # one number is always "a multiple" of another: only a known cause says anything
     return factor, cause or "no standard convention explains it; check the loss's constant factors"
-
-
-def _flat_values(values: Any, problem: Problem, name: str) -> list:
-    if name == "kernel_next" and problem.rank2:
-        values = values[0][0]
-    out: list = []
-    stack = [values]
-    while stack:
-        v = stack.pop(0)
-        if isinstance(v, tuple):
-            stack = list(v) + stack
-        else:
-            out.append(v)
-    return out
 
 
 def _cause(problem: Problem, name: str, factor: float) -> str | None:

@@ -7,7 +7,7 @@ operations out as equations. Values are exact rationals until a sigmoid or tanh 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .exact import ONE, ZERO, Num, exp, mpq, precise, tanh
 from .problem import Matrix, Pair, Problem, Tensor3, Tensor4
@@ -164,6 +164,26 @@ def pool(problem: Problem, maps: Tensor3) -> tuple[Tensor3, dict[Cell, Index] | 
                 rows[i][j] = sum((m[r][c] for r, c in window), ZERO) / len(window)
         out.append(_freeze(rows))
     return tuple(out), (winners if problem.pooling.type == "max" else None)
+
+
+def tied_windows(problem: Problem, it: Iteration) -> tuple[Cell, ...]:
+    """The max-pooling cells whose window maximum is shared (the first in row-major order won)."""
+    if it.winners is None:
+        return ()
+    source = it.activation if it.activation is not None else it.feature_map
+    return tuple(
+        (f, i, j) for (f, i, j), (r, c) in it.winners.items()
+        if sum(1 for rr, cc in pool_windows(problem, (i, j)) if source[f][rr][cc] == source[f][r][c]) > 1
+    )
+
+
+def values(tensor: Any) -> list:
+    """Every number of a (nested) tensor, in order; none for an absent one."""
+    if tensor is None:
+        return []
+    if isinstance(tensor, (tuple, list)):
+        return [x for t in tensor for x in values(t)]
+    return [tensor]
 
 
 def unpool(problem: Problem, grad: Tensor3, winners: dict[Cell, Index] | None) -> Tensor3:

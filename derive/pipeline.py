@@ -29,7 +29,7 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
-            plan(data)  # homework keys are checked here too, so a typo never waits for `variants`
+            plan(data, problem)  # homework keys are checked here too, so a typo never waits for `variants`
         style = style_from_notation(precision, fractions, _notation(data))
     except SpecError as exc:
         raise exc.located(source) if source else exc from None

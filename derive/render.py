@@ -11,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import printing as pr
 from .errors import SpecError
-from .model import ACTIVATIONS, LOSSES
+from .model import ACTIVATIONS, LOSSES, values
 from .problem import Problem, Tensor3, Tensor4
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
     full = type(derivation)(p, derivation.iterations, "full", style)  # every step, to show the right ones
     fields = []
     for f in report.fields:
-        flat_verdicts = _flatten(f.cells)
+        flat_verdicts = values(f.cells)
         wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
         equations = _equations_for(p, full.steps[f.iteration - 1], f.field)
         fields.append({
@@ -326,10 +326,6 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
         })
     return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
             "percent": f"{100 * report.score:.1f}", "fields": fields}
-
-
-def _flatten(value: Any) -> list:
-    return [x for v in value for x in _flatten(v)] if isinstance(value, list) else [value]
 
 
 def _is_scalar(value: Any) -> bool:

@@ -15,7 +15,7 @@ from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, 
 from sympy import UnevaluatedExpr, exp, tanh
 
 from .exact import ZERO, Num, is_exact
-from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, weights
+from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
 from .printing import Equation
 from .problem import Matrix, Problem
 
@@ -126,7 +126,7 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) ->
         activation=tuple(_activation(problem, n, it, c) for c in conv_cells) if it.activation is not None else (),
         relu_at_zero=problem.activation == "relu" and any(z == 0 for m in it.feature_map for r in m for z in r),
         pooling=tuple(_pool(problem, n, it, c) for c in out_cells) if problem.pooling else (),
-        pool_ties=_ties(problem, it),
+        pool_ties=tied_windows(problem, it),
         loss=_loss(problem, n, it, detail),
         grad_prediction=tuple(_grad_prediction(problem, n, it, c) for c in out_cells),
         routes=_routes(problem, n, it, out_cells) if problem.pooling else (),
@@ -252,18 +252,6 @@ def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
     k = Rational(1, len(window))
     total = sum((source[f][r][c] for r, c in window), ZERO)
     return Equation(lhs, (_times(k, _sum(syms)), _times(k, _sum(nums)), _times(k, v(total)), value))
-
-
-def _ties(problem: Problem, it: Iteration) -> tuple[Cell, ...]:
-    if it.winners is None:
-        return ()
-    source = it.activation if it.activation is not None else it.feature_map
-    ties = []
-    for (f, i, j), (r, c) in it.winners.items():
-        best = source[f][r][c]
-        if sum(1 for rr, cc in pool_windows(problem, (i, j)) if source[f][rr][cc] == best) > 1:
-            ties.append((f, i, j))
-    return tuple(ties)
 
 
 def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import SpecError
 from .exact import is_exact
 from .literals import parse_number
-from .model import Iteration, forward, padded, train
+from .model import Iteration, forward, padded, tied_windows, train, values
 from .problem import Problem, build_problem
 
 ANSWER_FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
@@ -80,9 +80,10 @@ def variant_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def plan(spec: Mapping[str, Any]) -> Plan:
-    """Read the `variants:` and `ask:` blocks; matrices without a rule vary like the base."""
-    problem = build_problem(spec)
+def plan(spec: Mapping[str, Any], problem: Problem | None = None) -> Plan:
+    """Read the `variants:` and `ask:` blocks; matrices without a rule vary like the base.
+    `problem` is the spec's, when the caller has already built it."""
+    problem = problem or build_problem(spec)
     block = spec.get("variants") or {}
     if not isinstance(block, Mapping):
         raise SpecError("must be a mapping from input/kernel/target/bias to a rule", field="variants")
@@ -172,9 +173,9 @@ def _floor_to(x: Fraction, step: Fraction) -> Fraction:
     return (x // step) * step
 
 
-def _like(values: Any, key: str) -> Rule | None:
+def _like(given: Any, key: str) -> Rule | None:
     """The base's kind of numbers: integers in its range, or decimals with its decimal places."""
-    flat = [parse_number(v) for v in _flatten(values)]
+    flat = [parse_number(v) for v in values(given)]
     low, high = min(flat), max(flat)
     if low == high:
         return None  # a constant matrix stays as it is
@@ -190,14 +191,6 @@ def _places(value: Fraction) -> int:
     return 2  # a fraction like 1/3: draw two decimals instead
 
 
-def _flatten(values: Any) -> Iterator[Any]:
-    if isinstance(values, list):
-        for v in values:
-            yield from _flatten(v)
-    else:
-        yield values
-
-
 def _shaped(template: Any, fill: Callable[[], Any]) -> Any:
     return [_shaped(t, fill) for t in template] if isinstance(template, list) else fill()
 
@@ -207,9 +200,9 @@ def distinct_problems(p: Plan) -> int:
     total = 1
     for key, rule in p.rules.items():
         if rule is not None:
-            total *= rule.choices ** sum(1 for _ in _flatten(p.base[key]))
+            total *= rule.choices ** len(values(p.base[key]))
     if p.hidden_kernel is not None:
-        total *= p.hidden_kernel.choices ** sum(1 for _ in _flatten(p.base["kernel"]))
+        total *= p.hidden_kernel.choices ** len(values(p.base["kernel"]))
     return total
 
 
@@ -246,20 +239,14 @@ def _target_from(spec: dict[str, Any]) -> Any:
 # The checks that make a variant a good exercise: (name, test on the solved iterations).
 CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]], ...] = (
     ("no gradient entry exactly zero", lambda pr, its, p: all(
-        g != 0 for it in its for g in _values(it.grad_kernel) + list(it.grad_bias or ()))),
+        g != 0 for it in its for g in values(it.grad_kernel) + list(it.grad_bias or ()))),
     ("no ReLU input exactly 0", lambda pr, its, p: pr.activation not in ("relu", "leaky_relu") or all(
-        z != 0 for it in its for z in _values(it.feature_map))),
-    ("no max-pooling tie", lambda pr, its, p: not _has_tie(pr, its)),
+        z != 0 for it in its for z in values(it.feature_map))),
+    ("no max-pooling tie", lambda pr, its, p: not any(tied_windows(pr, it) for it in its)),
     ("the loss falls after the update", lambda pr, its, p: all(it.loss_next < it.loss for it in its)),
     ("answers with at most `nice` decimals", lambda pr, its, p: p.nice is None or all(
-        _nice(v, p.nice) for it in its for name in p.ask for v in _values(_field(it, name)))),
+        _nice(v, p.nice) for it in its for name in p.ask for v in values(_field(it, name)))),
 )
-
-
-def _values(tensor: Any) -> list:
-    if isinstance(tensor, tuple):
-        return [v for t in tensor for v in _values(t)]
-    return [] if tensor is None else [tensor]
 
 
 def _field(it: Iteration, name: str) -> Any:
@@ -268,20 +255,6 @@ def _field(it: Iteration, name: str) -> Any:
 
 def _nice(value: Any, places: int) -> bool:
     return is_exact(value) and (value * 10**places).denominator == 1
-
-
-def _has_tie(problem: Problem, its: tuple[Iteration, ...]) -> bool:
-    from .model import pool_windows
-
-    if problem.pooling is None or problem.pooling.type != "max":
-        return False
-    for it in its:
-        source = it.activation if it.activation is not None else it.feature_map
-        for (f, i, j), (r, c) in it.winners.items():
-            best = source[f][r][c]
-            if sum(1 for rr, cc in pool_windows(problem, (i, j)) if source[f][rr][cc] == best) > 1:
-                return True
-    return False
 
 
 def first_good(p: Plan, index: int, seed: int, skip: int = 0) -> tuple[dict[str, Any], int, str | None]:
