@@ -365,22 +365,14 @@ class _FollowThrough:
         source = a if a is not None else z
         pooled, winners = model.pool(p, source) if p.pooling else (source, None)
         y = self._tensor(k, "prediction", pooled)
-        n = p.filters * p.output_shape[0] * p.output_shape[1]
-        scale = model.LOSSES[p.loss].grad_scale(n)
-        dy = model._map(y, lambda yh, t: scale * (yh - t), p.target)
-        da = model.unpool(p, dy, winners) if p.pooling else dy
-        if a is not None:
-            act = model.ACTIVATIONS[p.activation]
-            dz = model._map(da, lambda g, zv, av: g * act.derivative(zv, av, p.negative_slope), z, a)
-        else:
-            dz = da
+        dz = model.backward(p, z, a, y, winners)[3]
         g_kernel = self._tensor(k, "grad_kernel", model.grad_kernel(p, it.padded_input, dz))
-        g_bias = self._tensor(k, "grad_bias", tuple(sum((d for r in m for d in r), 0) for m in dz)) if bias is not None else None
+        g_bias = self._tensor(k, "grad_bias", model.grad_bias(dz)) if bias is not None else None
         values: dict[str, Callable[[], Any]] = {
             "feature_map": lambda: z, "activation": lambda: a, "prediction": lambda: y,
             "loss": lambda: model.loss(p, y),
             "grad_kernel": lambda: model.grad_kernel(p, it.padded_input, dz),
-            "grad_bias": lambda: tuple(sum((d for r in m for d in r), 0) for m in dz),
+            "grad_bias": lambda: model.grad_bias(dz),
             "grad_input": lambda: model.grad_input(p, kernel, dz),
             "velocity": lambda: _update_direction(p, g_kernel, it.velocity),
             "velocity_bias": lambda: _update_direction(p, g_bias, it.velocity_bias),

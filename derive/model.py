@@ -273,22 +273,31 @@ def grad_input(problem: Problem, kernel: Tensor4, dz: Tensor3) -> Tensor3:
     return tuple(out)
 
 
+def backward(problem: Problem, z: Tensor3, a: Tensor3 | None, y: Tensor3, winners: dict | None):
+    """The chain back from the loss to the convolution's output: ∂L/∂Ŷ, ∂L/∂A (through the
+    pooling), ∂A/∂Z, and ∂L/∂Z = ∂L/∂A · ∂A/∂Z."""
+    scale = LOSSES[problem.loss].grad_scale(sum(1 for _ in _cells(y)))
+    dy = _map(y, lambda yh, t: scale * (yh - t), problem.target)
+    da = unpool(problem, dy, winners) if problem.pooling else dy
+    if a is None:
+        return dy, da, None, da
+    act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
+    fprime = _map(z, lambda zv, av: act.derivative(zv, av, slope), a)
+    return dy, da, fprime, _map(da, lambda g, d: g * d, fprime)
+
+
+def grad_bias(dz: Tensor3) -> tuple[Num, ...]:
+    """∂L/∂b_f = Σ_ij ∂L/∂Z_f,ij, since ∂Z/∂b = 1."""
+    return tuple(sum((d for row in m for d in row), ZERO) for m in dz)
+
+
 def step(problem: Problem, kernel: Tensor4, bias, velocity, velocity_bias) -> Iteration:
     """One iteration: forward pass, loss, backward pass, and the (momentum) SGD update."""
     x = padded(problem)
     z, a, y, winners = forward(problem, x, kernel, bias)
-    n = sum(1 for _ in _cells(y))
-    dy = _map(y, lambda yh, t: LOSSES[problem.loss].grad_scale(n) * (yh - t), problem.target)
-    da = unpool(problem, dy, winners) if problem.pooling else dy
-    fprime = None
-    if a is not None:
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        fprime = _map(z, lambda zv, av: act.derivative(zv, av, slope), a)
-        dz = _map(da, lambda g, d: g * d, fprime)
-    else:
-        dz = da
+    dy, da, fprime, dz = backward(problem, z, a, y, winners)
     g_kernel = grad_kernel(problem, x, dz)
-    g_bias = tuple(sum((d for row in m for d in row), ZERO) for m in dz) if bias is not None else None
+    g_bias = grad_bias(dz) if bias is not None else None
     v_next = vb_next = None
     direction, direction_bias = g_kernel, g_bias
     if problem.momentum is not None:
