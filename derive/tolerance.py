@@ -15,20 +15,14 @@ whose working carries no rounding keeps exactly half a unit).
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from .exact import ZERO, Num, mpq
+from .exact import ZERO, Num, mpq, precise
 from .model import (ACTIVATIONS, LOSSES, Iteration, convolve, grad_bias, grad_input, grad_kernel, loss, padded,
                     pool, unpool)
 from .problem import Problem, Tensor3, Tensor4
 
 SAFETY = mpq(3, 2)  # the student simulated is one of several ways to round; leave room for the others
-
-
-def half_unit(precision: int) -> Decimal:
-    """Half a unit in the last displayed decimal: a correctly rounded answer always passes."""
-    return Decimal(5).scaleb(-(precision + 1))
 
 
 def rounded(value: Num, precision: int) -> mpq:
@@ -121,8 +115,10 @@ def tolerances(problem: Problem, iterations: Sequence[Iteration], precision: int
         margin = SAFETY * mpq(abs(student - exact))
         return half + grid * -((-margin / grid).__floor__())  # the margin rounded up to the grid
 
+    with precise():  # the model's 256 bits after a sigmoid or tanh, or the margin measures float noise
+        students = rounding_student(problem, precision)
     out = []
-    for student, it in zip(rounding_student(problem, precision), iterations):
+    for student, it in zip(students, iterations):
         out.append({name: _each(value, tol, getattr(it, name)) for name, value in student.items()})
     return out
 

@@ -489,3 +489,14 @@ def test_unmeetable_nice_from_the_command_line(tmp_path):
     assert f"error: {spec}: variants.nice: 3 decimals cannot be met" in result.stderr
     assert "with n = 9 output cells the loss carries a factor 1/9 and the gradients 2/9" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_value_with_no_rounding_before_it_keeps_half_a_unit_after_a_sigmoid():
+    """The replay runs at the model's 256 bits: float noise in sigmoid(Z) must not widen A's blanks."""
+    from derive.model import values
+    from derive.tolerance import tolerances
+
+    d = derive.solve(ROOT / "examples" / "sigmoid-avgpool.yaml")
+    tol = tolerances(d.problem, d.iterations, 4)[0]
+    assert set(values(tol["activation"])) == {Fraction(5, 10**5)}
+    assert max(values(tol["grad_kernel"])) > Fraction(5, 10**5)  # later values do carry rounding
