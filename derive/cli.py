@@ -134,7 +134,7 @@ def _emit(document: str | bytes) -> None:
                   "sheet, a worked solution, an answer key and a spec that reproduces it; plus answers.csv, "
                   "index.md, moodle.xml (Moodle cloze) and qti.zip (QTI 1.2 for Canvas).\n\n"
                   "The spec may hold `ask:` (the answer fields students enter; default prediction, loss, "
-                  "grad_kernel, kernel_next) and `variants:` (how each of input, kernel, target, bias is drawn: "
+                  "grad_kernel, kernel_next, and grad_bias, bias_next with a bias) and `variants:` (how each of input, kernel, target, bias is drawn: "
                   "{integers: [lo, hi]}, {decimals: d, range: [lo, hi]}, fixed, or for the target "
                   "{from_kernel: rule}; nice: d caps the decimals of every asked answer). Without rules each "
                   "matrix is drawn like the base problem's.")
@@ -145,7 +145,8 @@ def _emit(document: str | bytes) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use; the files do not depend on it.")
 @click.option("--only", type=click.IntRange(1), default=None, help="Regenerate just this variant (1-based); aggregate files are left alone.")
 @click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True,
-              help="Decimals for values that do not terminate; also sets the LMS tolerance (half a unit in the last place).")
+              help="Decimals for values that do not terminate; also sets the LMS tolerances (half a unit in the last "
+              "place plus the rounding that a student rounding every step carries into the answer).")
 @click.option("--force", is_flag=True, help="Overwrite an existing, non-empty DIR.")
 @click.option("--resume", is_flag=True, help="Keep the variant folders of DIR that are complete and identical to "
               "what this run writes; write the rest.")

@@ -89,6 +89,12 @@ class Derivation:
 
         return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
 
+    def to_lms(self) -> str:
+        """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
+        from .render import render
+
+        return render(self._view, "lms", templates=self.templates)
+
     def to_pdf(self, figures: bool = False) -> bytes:
         """The LaTeX solution compiled with pdflatex (which must be installed)."""
         from .pdf import compile_pdf

@@ -21,7 +21,7 @@ from .files import replace_folder, write_files
 from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
 from .spec import read_spec
-from .variants import Plan, Variant, distinct_problems, first_good, identity, plan, variant_seed
+from .variants import Plan, Variant, check_nice, distinct_problems, first_good, identity, plan, variant_seed
 
 VARIANT_FILES = ("problem.yaml", "problem.md", "problem.tex", "solution.md", "solution.tex", "answers.json")
 
@@ -56,9 +56,10 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     try:
         base = read_spec(spec_path)
         the_plan = plan(base)
+        _check_count(the_plan, count, only, spec_path)
+        check_nice(the_plan, seed)
     except SpecError as exc:
         raise exc.located(spec_path) from None
-    _check_count(the_plan, count, only, spec_path)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise SpecError("exists and is not a directory", source=out_dir)
@@ -91,7 +92,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             kept = list(run(_render, [(v, the_plan.ask, precision, False, _title(the_plan, spec_path)) for v in done]))
             rendered.update((r.variant.index, r) for r in kept)
             everything = [rendered[v.index] for v in wanted]
-            written += write_files(out, _aggregates(everything, width, precision, the_plan, Path(spec_path).stem))
+            written += write_files(out, _aggregates(everything, width, the_plan, Path(spec_path).stem))
     return written
 
 
@@ -161,21 +162,27 @@ def _title(p: Plan, spec_path: str) -> str:
 def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     """Solve one variant and render its files, or with `documents` false only its answers and
     question (runs in a worker process)."""
+    from .answers import answer_key
     from .pipeline import solve
     from .printing import cell_label
+    from .tolerance import as_iterations, tolerances
 
     variant, ask, precision, documents, quiz_title = args
     derivation = solve(_titled(variant), precision=precision)
     problem = derivation.problem
     answers = derivation.answers()
     labels = {name: (lambda index, n=name: cell_label(problem, n, index, derivation.style)) for name in ask}
+    # The tolerances, laid out by the answer key's own shaping so each lines up with its cell.
+    tolerance_key = answer_key(problem, as_iterations(derivation.iterations,
+                                                      tolerances(problem, derivation.iterations, precision)))
     question = Question(
         ident=f"variant-{variant.index:04d}",
         name=f"Variant {variant.index}",
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
-        blanks=blanks(answers, ask, labels),
+        blanks=blanks(answers, ask, labels, tolerance_key),
+        feedback=derivation.to_lms(),  # from the strings already printed for the other documents
     )
-    qti = qti_assessment(question, precision, quiz_title)
+    qti = qti_assessment(question, quiz_title)
     if not documents:
         return Rendered(variant, {}, answers, question, qti)
     files = {
@@ -189,13 +196,13 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     return Rendered(variant, files, answers, question, qti)
 
 
-def _aggregates(rendered: Sequence[Rendered], width: int, precision: int, p: Plan, name: str) -> dict[str, str | bytes]:
+def _aggregates(rendered: Sequence[Rendered], width: int, p: Plan, name: str) -> dict[str, str | bytes]:
     questions = [r.question for r in rendered]
     title = p.base.get("title") or name
     return {
         "answers.csv": _csv(rendered),
         "index.md": _index(rendered, width, title, p.ask),
-        "moodle.xml": moodle_xml(questions, precision, category=f"derive/{name}"),
+        "moodle.xml": moodle_xml(questions, category=f"derive/{name}"),
         "qti.zip": qti_zip(questions, [r.qti for r in rendered]),
     }
 

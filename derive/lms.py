@@ -1,7 +1,9 @@
 """Exports for learning-management systems: answer blanks, Moodle XML (cloze) and QTI 1.2 (Canvas).
 
 Both are built with ElementTree, so every text is escaped by the XML library, not by hand; the
-QTI zip has fixed timestamps so the same variants give byte-identical files.
+QTI zip has fixed timestamps so the same variants give byte-identical files. Each blank carries
+its own tolerance (tolerance.py); each question carries the worked solution as feedback that
+students see after they submit.
 """
 from __future__ import annotations
 
@@ -24,42 +26,45 @@ class Blank:
     column: str  # e.g. grad_kernel[0][1], or iteration_2.loss
     label: str  # LaTeX, e.g. \frac{\partial L}{\partial W_{01}}
     value: float
+    tolerance: Decimal  # the accepted distance from `value`, either way
 
 
 @dataclass(frozen=True)
 class Question:
-    """One variant as an LMS question: its name, HTML problem text and blanks."""
+    """One variant as an LMS question: its name, HTML problem text, blanks and worked solution."""
 
     ident: str
     name: str
     html: str
     blanks: tuple[Blank, ...]
-
-
-def tolerance(precision: int) -> Decimal:
-    """Half a unit in the last displayed decimal: a correctly rounded answer always passes."""
-    return Decimal(5).scaleb(-(precision + 1))
+    feedback: str  # the worked solution as HTML, shown to students after they submit
 
 
 def _number(value: float) -> str:
     return repr(float(value))
 
 
-def moodle_xml(questions: Sequence[Question], precision: int, category: str) -> str:
-    """A Moodle XML quiz: one cloze question per variant, a NUMERICAL blank per asked value."""
+def _decimal(value: Any) -> Decimal:
+    """An answer-key number (a short decimal such as 0.00017) as the Decimal it stands for."""
+    return Decimal(repr(value) if isinstance(value, float) else str(value))
+
+
+def moodle_xml(questions: Sequence[Question], category: str) -> str:
+    """A Moodle XML quiz: one cloze question per variant, a NUMERICAL blank per asked value, and
+    the worked solution as general feedback (shown after the attempt)."""
     quiz = ET.Element("quiz")
     cat = ET.SubElement(ET.SubElement(quiz, "question", type="category"), "category")
     ET.SubElement(cat, "text").text = f"$course$/{category}"
-    tol = tolerance(precision)
     for q in questions:
         node = ET.SubElement(quiz, "question", type="cloze")
         ET.SubElement(ET.SubElement(node, "name"), "text").text = q.name
         rows = "".join(
-            f"<tr><td>\\({b.label}\\)</td><td>{{1:NUMERICAL:={_number(b.value)}:{tol}}}</td></tr>" for b in q.blanks
+            f"<tr><td>\\({b.label}\\)</td><td>{{1:NUMERICAL:={_number(b.value)}:{b.tolerance:f}}}</td></tr>"
+            for b in q.blanks
         )
         text = f"{q.html}<table>{rows}</table>"
         ET.SubElement(ET.SubElement(node, "questiontext", format="html"), "text").text = text
-        ET.SubElement(ET.SubElement(node, "generalfeedback", format="html"), "text").text = ""
+        ET.SubElement(ET.SubElement(node, "generalfeedback", format="html"), "text").text = q.feedback
         ET.SubElement(node, "penalty").text = "0.3333333"
         ET.SubElement(node, "hidden").text = "0"
         ET.SubElement(node, "idnumber").text = q.ident
@@ -95,14 +100,14 @@ def _manifest(questions: Sequence[Question]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def qti_assessment(q: Question, precision: int, title: str) -> str:
+def qti_assessment(q: Question, title: str) -> str:
     """One variant as a QTI 1.2 assessment: its problem first, then a numerical question per
-    asked value with the tolerance as bounds (made in the worker that renders the variant)."""
+    asked value with its tolerance as bounds, the first carrying the worked solution as its
+    general feedback (made in the worker that renders the variant)."""
     root = ET.Element("questestinterop", xmlns=QTI_NS)
     assessment = ET.SubElement(root, "assessment", ident=q.ident, title=f"{title}: {q.name}")
     section = ET.SubElement(assessment, "section", ident=f"{q.ident}-section")
     _item(section, f"{q.ident}-problem", q.name, "text_only_question", q.html)
-    tol = tolerance(precision)
     for k, blank in enumerate(q.blanks, start=1):
         item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({blank.label}\\) =</p>")
         presentation = item.find("presentation")
@@ -111,14 +116,24 @@ def qti_assessment(q: Question, precision: int, title: str) -> str:
         processing = ET.SubElement(item, "resprocessing")
         outcomes = ET.SubElement(processing, "outcomes")
         ET.SubElement(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        # Canvas imports an itemfeedback "general_fb" shown whatever the answer as the question's
+        # general ("neutral") comments; once per variant, not on every blank: it is the whole solution.
+        if k == 1:
+            shown = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
+            ET.SubElement(ET.SubElement(shown, "conditionvar"), "other")
+            ET.SubElement(shown, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
         condition = ET.SubElement(processing, "respcondition", attrib={"continue": "No"})
         either = ET.SubElement(ET.SubElement(condition, "conditionvar"), "or")
         ET.SubElement(either, "varequal", respident="response1").text = _number(blank.value)
         bounds = ET.SubElement(either, "and")
         value = Decimal(_number(blank.value))
-        ET.SubElement(bounds, "vargte", respident="response1").text = str(value - tol)
-        ET.SubElement(bounds, "varlte", respident="response1").text = str(value + tol)
+        ET.SubElement(bounds, "vargte", respident="response1").text = str(value - blank.tolerance)
+        ET.SubElement(bounds, "varlte", respident="response1").text = str(value + blank.tolerance)
         ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
+        if k == 1:
+            feedback = ET.SubElement(item, "itemfeedback", ident="general_fb")
+            material = ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material")
+            ET.SubElement(material, "mattext", texttype="text/html").text = q.feedback
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -135,16 +150,18 @@ def _item(section: ET.Element, ident: str, title: str, kind: str, html: str) -> 
     return item
 
 
-def blanks(answers: dict[str, Any], ask: Sequence[str], labels: dict[str, Any]) -> tuple[Blank, ...]:
-    """The asked values of an answer key, cell by cell, labelled with their symbols."""
+def blanks(answers: dict[str, Any], ask: Sequence[str], labels: dict[str, Any],
+           tolerances: dict[str, Any]) -> tuple[Blank, ...]:
+    """The asked values of an answer key, cell by cell, labelled with their symbols; `tolerances`
+    is shaped like the answer key and holds each cell's tolerance."""
     out = []
-    for k, iteration in enumerate(answers["iterations"], start=1):
+    for k, (iteration, tols) in enumerate(zip(answers["iterations"], tolerances["iterations"]), start=1):
         prefix = "" if k == 1 else f"iteration_{k}."
         for name in ask:
-            for index, value in _cells(iteration[name]):
+            for (index, value), (_, tol) in zip(_cells(iteration[name]), _cells(tols[name])):
                 column = prefix + name + "".join(f"[{i}]" for i in index)
                 label = labels[name](index) + (f" \\text{{ (iteration {k})}}" if k > 1 else "")
-                out.append(Blank(column, label, value))
+                out.append(Blank(column, label, value, _decimal(tol)))
     return tuple(out)
 
 

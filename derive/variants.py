@@ -20,9 +20,11 @@ from .problem import Problem, build_problem
 
 ANSWER_FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
                  "velocity", "velocity_bias", "kernel_next", "bias_next", "loss_next")
-DEFAULT_ASK = ("prediction", "loss", "grad_kernel", "kernel_next")
+# What students enter unless `ask:` says otherwise; the bias fields only when the problem has a bias.
+DEFAULT_ASK = ("prediction", "loss", "grad_kernel", "grad_bias", "kernel_next", "bias_next")
 DRAWN = ("input", "kernel", "target", "bias")
 MAX_ATTEMPTS = 2000
+NICE_PROBE = 200  # candidates drawn to judge `nice` before the run (a few tenths of a second)
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,6 @@ def plan(spec: Mapping[str, Any], problem: Problem | None = None) -> Plan:
 
 
 def _ask(spec: Mapping[str, Any], problem: Problem) -> tuple[str, ...]:
-    ask = spec.get("ask", list(DEFAULT_ASK))
-    if not isinstance(ask, list) or not ask:
-        raise SpecError(f"must be a non-empty list of answer fields ({', '.join(ANSWER_FIELDS)})", field="ask")
     present = set(ANSWER_FIELDS)
     if problem.activation == "none":
         present.discard("activation")
@@ -126,6 +125,9 @@ def _ask(spec: Mapping[str, Any], problem: Problem) -> tuple[str, ...]:
         present -= {"grad_bias", "bias_next", "velocity_bias"}
     if problem.momentum is None:
         present -= {"velocity", "velocity_bias"}
+    ask = spec.get("ask", [name for name in DEFAULT_ASK if name in present])
+    if not isinstance(ask, list) or not ask:
+        raise SpecError(f"must be a non-empty list of answer fields ({', '.join(ANSWER_FIELDS)})", field="ask")
     for name in ask:
         if name not in ANSWER_FIELDS:
             raise SpecError(f"unknown answer field {name!r} (valid: {', '.join(ANSWER_FIELDS)})", field="ask")
@@ -236,6 +238,7 @@ def _target_from(spec: dict[str, Any]) -> Any:
     return _spec_tensor(prediction[0] if problem.rank2 else prediction)
 
 
+NICE_CHECK = "answers with at most `nice` decimals"
 # The checks that make a variant a good exercise: (name, test on the solved iterations).
 CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]], ...] = (
     ("no gradient entry exactly zero", lambda pr, its, p: all(
@@ -244,7 +247,7 @@ CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]]
         z != 0 for it in its for z in values(it.feature_map))),
     ("no max-pooling tie", lambda pr, its, p: not any(tied_windows(pr, it) for it in its)),
     ("the loss falls after the update", lambda pr, its, p: all(it.loss_next < it.loss for it in its)),
-    ("answers with at most `nice` decimals", lambda pr, its, p: p.nice is None or all(
+    (NICE_CHECK, lambda pr, its, p: p.nice is None or all(
         _nice(v, p.nice) for it in its for name in p.ask for v in values(_field(it, name)))),
 )
 
@@ -278,12 +281,68 @@ def first_good(p: Plan, index: int, seed: int, skip: int = 0) -> tuple[dict[str,
 
 
 def _failed_check(p: Plan, spec: dict[str, Any]) -> str | None:
+    return _judge(p, spec)[0]
+
+
+def _judge(p: Plan, spec: dict[str, Any]) -> tuple[str | None, Problem, tuple[Iteration, ...]]:
+    """The first check a candidate fails (None: it passes), with its problem and iterations."""
     problem = build_problem(spec)
     iterations = train(problem)
     for name, check in CHECKS:
         if not check(problem, iterations, p):
-            return name
-    return None
+            return name, problem, iterations
+    return None, problem, iterations
+
+
+def check_nice(p: Plan, seed: int) -> None:
+    """Refuse a `nice` that (almost) no candidate meets, in a fraction of a second instead of after
+    MAX_ATTEMPTS draws per variant: if none of NICE_PROBE candidates passes and some fail only
+    `nice`, say why the answers do not terminate and what to change."""
+    if p.nice is None:
+        return
+    stream = Stream(variant_seed(seed, 1))  # variant 1's own draws: the run would start with them
+    offenders: dict[str, int] = {}
+    problem = None
+    for _ in range(NICE_PROBE):
+        failed, problem, iterations = _judge(p, candidate(p, stream))
+        if failed is None:
+            return
+        if failed == NICE_CHECK:
+            field = next(name for name in p.ask for it in iterations
+                         if not all(_nice(v, p.nice) for v in values(_field(it, name))))
+            offenders[field] = offenders.get(field, 0) + 1
+    if not offenders or problem is None:
+        return  # other checks fail: the run reports the one failing most
+    worst = max(offenders, key=offenders.__getitem__)
+    raise SpecError(f"{p.nice} decimals cannot be met: none of {NICE_PROBE} drawn candidates had every asked "
+                    f"answer within {p.nice} decimals (most often not: {worst}); {_nice_advice(problem, p.nice)}",
+                    field="variants.nice")
+
+
+def _nice_advice(problem: Problem, places: int) -> str:
+    """Why the answers do not terminate, from the factors the problem brings in, and what to change."""
+    def odd(q: Fraction) -> bool:  # a denominator with a prime other than 2 and 5 never terminates
+        d = q.denominator
+        for prime in (2, 5):
+            while d % prime == 0:
+                d //= prime
+        return d != 1
+
+    n = len(values(problem.target))
+    if problem.loss == "mse" and odd(Fraction(2, n)):
+        return (f"with n = {n} output cells the loss carries a factor 1/{n} and the gradients 2/{n}, which rarely "
+                "terminate; drop nice, "
+                "use loss: sse or half_sse, or choose a problem with 2^a·5^b output cells")
+    if problem.pooling is not None and problem.pooling.type == "avg":
+        k = problem.pooling.size[0] * problem.pooling.size[1]
+        if odd(Fraction(1, k)):
+            return (f"average pooling over {k} cells brings a factor 1/{k}, which rarely terminates; drop nice, "
+                    "use max pooling, or a window of 2^a·5^b cells")
+    for name, value in (("learning_rate", problem.learning_rate), ("momentum", problem.momentum)):
+        if value is not None and odd(Fraction(int(value.numerator), int(value.denominator))):
+            return f"{name} {value.numerator}/{value.denominator} does not terminate as a decimal; drop nice or change it"
+    return (f"products such as η·∂L/∂W need more decimals than {places}; raise nice, drop it, or draw numbers "
+            "with fewer decimals")
 
 
 def identity(spec: Mapping[str, Any]) -> tuple:

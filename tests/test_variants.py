@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -235,7 +236,9 @@ def test_target_from_a_hidden_kernel_is_reachable():
         ({"variants": {"kernel": {"digits": 1}}}, "variants.kernel: must be {integers: [low, high]}"),
         ({"variants": {"weights": "fixed"}}, "variants: unknown key 'weights'"),
         ({"variants": {"nice": 0, "input": {"integers": [1, 1]}, "kernel": {"decimals": 1, "range": [0.1, 0.2]}}},
-         "variants: cannot draw variant 1"),
+         "variants.nice: 0 decimals cannot be met: none of 200 drawn candidates"),
+        ({"learning_rate": 5, "variants": {"input": {"integers": [1, 2]}}},
+         "variants: cannot draw variant 1: no candidate passed the checks in 2000 attempts (most often failed: the loss"),
         ({"ask": ["gradient"]}, "ask: unknown answer field 'gradient'"),
         ({"ask": ["grad_bias"]}, "ask: grad_bias is not part of this problem's answers"),
         ({"activation": "sigmoid", "variants": {"nice": 3}}, "variants.nice: cannot be met: sigmoid values never terminate"),
@@ -272,3 +275,228 @@ def test_problem_yaml_reads_back_as_the_same_spec():
         return float(value) if type(value).__name__ == "Written" else value
 
     assert floats(parse_text(dumps_yaml(spec), ".yaml")) == spec
+
+
+# --- Tolerances: a student who rounds every intermediate value, as the sheet says, must pass ---
+
+NINE_CELLS = """\
+title: Nine cells
+input: [[1, 2, 1, 0], [0, 1, 2, 1], [2, 1, 0, 1], [1, 0, 2, 2]]
+kernel: [[0.5, 0.2], [0.3, 0.7]]
+target: [[1, 2, 1], [2, 1, 0], [1, 1, 2]]
+bias: 0.1
+learning_rate: 0.1
+"""
+EIGHTEEN_CELLS = """\
+title: Eighteen cells
+input: [[1, 2, 1, 0, 2, 1, 0], [0, 1, 2, 1, 1, 0, 2], [2, 1, 0, 1, 2, 2, 1], [1, 0, 2, 2, 0, 1, 1]]
+kernel: [[0.5, 0.2], [0.3, 0.7]]
+target: [[1, 2, 1, 0, 2, 1], [2, 1, 0, 1, 2, 2], [1, 1, 2, 0, 1, 2]]
+bias: 0.1
+learning_rate: 0.1
+"""
+DEFAULT_FIELDS = ("prediction", "loss", "grad_kernel", "grad_bias", "kernel_next", "bias_next")
+
+
+def school_round(x: Fraction, places: int = 4) -> Fraction:
+    """Halves away from zero, through Decimal: independent of derive's rounding."""
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        d = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return Fraction(d)
+
+
+def rounding_student(spec: dict) -> dict[str, np.ndarray]:
+    """The sheet's instructions followed literally (a plain cross-correlation with bias and MSE):
+    every value written down is rounded to 4 decimals before it is used again."""
+    R = np.vectorize(school_round, otypes=[object])
+    exact = np.vectorize(lambda v: Fraction(str(v)), otypes=[object])
+    x, w, t = exact(np.array(spec["input"])), exact(np.array(spec["kernel"])), exact(np.array(spec["target"]))
+    b, eta = Fraction(str(spec["bias"])), Fraction(str(spec["learning_rate"]))
+    kh, kw = w.shape
+    oh, ow = t.shape
+    n = oh * ow
+
+    def conv(w, b):
+        return np.array([[sum(x[i:i + kh, j:j + kw].ravel() * w.ravel()) + b for j in range(ow)] for i in range(oh)],
+                        dtype=object)
+
+    y = R(conv(w, b))
+    dy = R(Fraction(2, n) * (y - t))
+    gw = R(np.array([[sum((dy * x[u:u + oh, v:v + ow]).ravel()) for v in range(kw)] for u in range(kh)], dtype=object))
+    gb = school_round(sum(dy.ravel()))
+    w_next, b_next = R(w - eta * gw), school_round(b - eta * gb)
+    return {"prediction": y, "loss": np.array(school_round(sum(((y - t) ** 2).ravel()) / n)), "grad_kernel": gw,
+            "grad_bias": np.array(gb), "kernel_next": w_next, "bias_next": np.array(b_next), "dy": dy, "x": x}
+
+
+def moodle_blanks(out: Path) -> list[list[tuple[Decimal, Decimal]]]:
+    """(value, tolerance) of every NUMERICAL blank, per question."""
+    import re
+
+    quiz = ET.parse(out / "moodle.xml").getroot()
+    return [[(Decimal(v), Decimal(t)) for v, t in re.findall(r"\{1:NUMERICAL:=([^:}]+):([^}]+)\}", q.find("questiontext/text").text)]
+            for q in quiz.findall("question[@type='cloze']")]
+
+
+@pytest.fixture(scope="module", params=[NINE_CELLS, EIGHTEEN_CELLS], ids=["9 cells", "18 cells"])
+def mse_homework(request, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("mse")
+    (root / "hw.yaml").write_text(request.param)
+    result = run("variants", root / "hw.yaml", "--count", 6, "--seed", 7, "-o", root / "out")
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+def test_a_student_rounding_every_step_is_inside_every_tolerance(mse_homework):
+    off_by_more_than_half_a_unit = 0
+    for k, blanks in enumerate(moodle_blanks(mse_homework), start=1):
+        spec = yaml.safe_load((mse_homework / f"variant-{k:03d}" / "problem.yaml").read_text())
+        student = rounding_student(spec)
+        answers = np.concatenate([np.ravel(student[f]) for f in DEFAULT_FIELDS])
+        assert len(answers) == len(blanks)
+        for (value, tol), answer in zip(blanks, answers):
+            distance = abs(Fraction(answer) - Fraction(value))
+            assert distance <= tol, (k, value, tol, answer)
+            off_by_more_than_half_a_unit += distance > Fraction(5, 10**5)
+    # The point of the test: with 2/9 (2/18) and a sum over the cells, such a student is farther
+    # off than half a unit somewhere; a tolerance of ±0.00005 everywhere would fail them.
+    assert off_by_more_than_half_a_unit > 0
+
+
+@pytest.mark.parametrize("base", [NINE_CELLS, EIGHTEEN_CELLS], ids=["9 cells", "18 cells"])
+def test_typical_wrong_gradients_are_outside_the_tolerance(base, tmp_path):
+    # The base problems themselves (every matrix fixed), whose wrong answers are known to differ.
+    (tmp_path / "hw.yaml").write_text(base + "variants: {input: fixed, kernel: fixed, target: fixed, bias: fixed}\n")
+    assert run("variants", tmp_path / "hw.yaml", "--count", 1, "--seed", 1, "-o", tmp_path / "out").returncode == 0
+    for k, blanks in enumerate(moodle_blanks(tmp_path / "out"), start=1):
+        spec = yaml.safe_load(base)
+        student = rounding_student(spec)
+        dy, x = student["dy"], student["x"]
+        oh, ow = dy.shape
+        first = len(np.ravel(student["prediction"])) + 1
+        grads = blanks[first:first + 4]
+        for (u, v), (value, tol) in zip([(0, 0), (0, 1), (1, 0), (1, 1)], grads):
+            exact = Fraction(value)
+            full = sum((dy * x[u:u + oh, v:v + ow]).ravel())
+            partial = sum((dy * x[u:u + oh, v:v + ow])[0].ravel())  # only the first row of output cells
+            for wrong in (-exact, exact / 2, partial):
+                assert abs(wrong - exact) > tol, (k, (u, v), wrong, exact, tol)
+            assert abs(full - exact) <= tol
+
+
+def test_every_blank_has_at_least_half_a_unit_and_qti_uses_the_same_tolerances(mse_homework):
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    blanks = moodle_blanks(mse_homework)
+    with zipfile.ZipFile(mse_homework / "qti.zip") as archive:
+        for k, expected in enumerate(blanks, start=1):
+            root = ET.fromstring(archive.read(f"variant-{k:04d}.xml"))
+            numeric = [i for i in root.findall(".//q:item", ns) if i.find(".//q:varequal", ns) is not None]
+            assert len(numeric) == len(expected)
+            for item, (value, tol) in zip(numeric, expected):
+                assert tol >= Decimal("0.00005")
+                assert Decimal(item.find(".//q:vargte", ns).text) == value - tol
+                assert Decimal(item.find(".//q:varlte", ns).text) == value + tol
+
+
+def test_tolerance_is_half_a_unit_plus_the_rounding_carried_into_the_answer():
+    """The README's worked example: ∂L/∂W₀₀ of the nine-cell problem."""
+    from derive.tolerance import tolerances
+
+    d = derive.solve(yaml.safe_load(NINE_CELLS))
+    tol = tolerances(d.problem, d.iterations, 4)[0]
+    student = rounding_student(yaml.safe_load(NINE_CELLS))
+    exact = d.iterations[0].grad_kernel[0][0][0][0]
+    unrounded = sum((student["dy"] * student["x"][0:3, 0:3]).ravel())  # before its own last rounding
+    carried = abs(unrounded - Fraction(int(exact.numerator), int(exact.denominator)))
+    assert carried > Fraction(5, 10**5)
+    margin = -(-(Fraction(3, 2) * carried) // Fraction(1, 10**5)) * Fraction(1, 10**5)
+    assert tol["grad_kernel"][0][0][0][0] == Fraction(5, 10**5) + margin == Fraction(27, 10**5)  # as the README says
+    assert tol["prediction"][0][0][0] == Fraction(5, 10**5)  # no rounding before it: half a unit
+
+
+# --- The worked solution as feedback ---
+
+def test_moodle_questions_carry_the_worked_solution_as_general_feedback(homework):
+    _, out = homework
+    questions = ET.parse(out / "moodle.xml").getroot().findall("question[@type='cloze']")
+    for k, question in enumerate(questions, start=1):
+        feedback = question.find("generalfeedback")
+        assert feedback.get("format") == "html"
+        html = feedback.find("text").text
+        solution = (out / f"variant-{k:03d}" / "solution.md").read_text()
+        assert "<h3>Step 1: Compute the Cross-Correlation Output</h3>" in html and "\\[" in html
+        assert "Step 1" in solution
+        # the same worked solution: its last displayed equation (the updated kernel) is in both
+        last_display = solution.rstrip().split("$$")[-2].strip()
+        assert last_display.replace("&", "&amp;") in html
+
+
+def test_qti_first_question_of_each_variant_carries_the_worked_solution(homework):
+    _, out = homework
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    with zipfile.ZipFile(out / "qti.zip") as archive:
+        root = ET.fromstring(archive.read("variant-0001.xml"))
+    numeric = [i for i in root.findall(".//q:item", ns) if i.find(".//q:varequal", ns) is not None]
+    first, rest = numeric[0], numeric[1:]
+    shown = first.find("q:resprocessing/q:respcondition/q:displayfeedback", ns)
+    assert shown.get("linkrefid") == "general_fb" and shown.get("feedbacktype") == "Response"
+    assert first.find("q:resprocessing/q:respcondition", ns).get("continue") == "Yes"
+    text = first.find("q:itemfeedback[@ident='general_fb']/q:flow_mat/q:material/q:mattext", ns)
+    assert text.get("texttype") == "text/html" and "<h3>Step 1: Compute the Cross-Correlation Output</h3>" in text.text
+    assert all(i.find("q:itemfeedback", ns) is None for i in rest)  # once per variant, not per blank
+
+
+# --- What is asked by default ---
+
+def test_a_trained_bias_is_asked_by_default():
+    with_bias = plan(dict(BASE, bias=0.1))
+    assert with_bias.ask == ("prediction", "loss", "grad_kernel", "grad_bias", "kernel_next", "bias_next")
+    assert plan(BASE).ask == ("prediction", "loss", "grad_kernel", "kernel_next")
+    assert plan(dict(BASE, bias=0.1, ask=["loss"])).ask == ("loss",)
+
+
+# --- A nice that cannot be met is refused at once ---
+
+def test_unmeetable_nice_is_refused_after_a_few_hundred_draws(monkeypatch):
+    import derive.variants as variants
+
+    drawn = []
+    real = variants.candidate
+    monkeypatch.setattr(variants, "candidate", lambda p, s: drawn.append(1) or real(p, s))
+    the_plan = plan(dict(yaml.safe_load(NINE_CELLS), variants={"nice": 3}))
+    with pytest.raises(SpecError) as caught:
+        variants.check_nice(the_plan, seed=1)
+    assert len(drawn) == variants.NICE_PROBE < variants.MAX_ATTEMPTS
+    message = str(caught.value)
+    assert message.startswith("variants.nice: 3 decimals cannot be met")
+    assert "n = 9 output cells" in message and "2/9" in message and "loss: sse or half_sse" in message
+
+
+def test_meetable_nice_is_not_refused(monkeypatch):
+    import derive.variants as variants
+
+    variants.check_nice(plan(dict(BASE, variants={"nice": 4})), seed=1)  # four cells: 2/4 terminates
+
+
+def test_unmeetable_nice_from_the_command_line(tmp_path):
+    spec = tmp_path / "hw.yaml"
+    spec.write_text(NINE_CELLS + "variants: {nice: 3}\n")
+    result = run("variants", spec, "--count", 20, "--seed", 1, "-o", tmp_path / "out")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"error: {spec}: variants.nice: 3 decimals cannot be met" in result.stderr
+    assert "with n = 9 output cells the loss carries a factor 1/9 and the gradients 2/9" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_value_with_no_rounding_before_it_keeps_half_a_unit_after_a_sigmoid():
+    """The replay runs at the model's 256 bits: float noise in sigmoid(Z) must not widen A's blanks."""
+    from derive.model import values
+    from derive.tolerance import tolerances
+
+    d = derive.solve(ROOT / "examples" / "sigmoid-avgpool.yaml")
+    tol = tolerances(d.problem, d.iterations, 4)[0]
+    assert set(values(tol["activation"])) == {Fraction(5, 10**5)}
+    assert max(values(tol["grad_kernel"])) > Fraction(5, 10**5)  # later values do carry rounding
