@@ -1,16 +1,26 @@
 """LaTeX math to MathML, offline (latex2mathml), for HTML that needs no script and no CDN.
 
 latex2mathml does not lay out `aligned`; derive's long equations use it, so those are split at
-their top-level row (\\\\) and column (&) separators and set as an <mtable> here.
+their top-level row (\\\\) and column (&) separators and set as an <mtable class="aligned">,
+whose columns page.j2 aligns with CSS (Chromium's MathML ignores `columnalign`).
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 
 from latex2mathml.converter import convert
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 ALIGNED = (r"\begin{aligned}", r"\end{aligned}")
+MINUS = "<mo>&#x02212;</mo>"
+PREFIX_MINUS = '<mo form="prefix">&#x02212;</mo>'
+# After one of these the minus is a subtraction: `(a) − b`, `[…] − b`, `x′ − b`.
+CLOSERS = frozenset(")]}|\u2016\u232a\u27e9\u2309\u230b!\u2032\u2033")
+_MINUS = re.compile(re.escape(MINUS))
+_OPENING_TAG = re.compile(r"<[a-z]+(?:\s[^<>]*)?(?<!/)>$")
+_PREVIOUS_MO = re.compile(r"<mo(\s[^<>]*)?>([^<]*)</mo>$")
 
 
 @lru_cache(maxsize=4096)
@@ -18,20 +28,41 @@ def to_mathml(latex: str, display: bool = False) -> str:
     """One <math> element for `latex` (block when `display`)."""
     body = latex.strip()
     if body.startswith(ALIGNED[0]) and body.endswith(ALIGNED[1]):
-        rows = _split(body[len(ALIGNED[0]) : -len(ALIGNED[1])], r"\\")
-        cells = "".join(
-            "<mtr>" + "".join(f"<mtd>{_inner(cell)}</mtd>" for cell in _split(row, "&")) + "</mtr>" for row in rows
-        )
-        table = f'<mtable columnalign="right left" displaystyle="true">{cells}</mtable>'
+        rows = [_split(row, "&") for row in _split(body[len(ALIGNED[0]) : -len(ALIGNED[1])], r"\\")]
+        cells = "".join("<mtr>" + "".join(f"<mtd>{_inner(cell)}</mtd>" for cell in row) + "</mtr>" for row in rows)
+        # amsmath's aligned alternates right- and left-aligned columns: `lhs &= rhs & lhs &= rhs`.
+        columns = " ".join("left" if i % 2 else "right" for i in range(max(len(row) for row in rows)))
+        table = f'<mtable class="aligned" columnalign="{columns}" displaystyle="true">{cells}</mtable>'
         return f'<math xmlns="{MATHML_NS}" display="{"block" if display else "inline"}">{table}</math>'
-    return convert(body, display="block" if display else "inline")
+    return mark_prefix_minus(convert(body, display="block" if display else "inline"))
+
+
+def mark_prefix_minus(mathml: str) -> str:
+    """Mark each sign minus `<mo form="prefix">`, so a browser sets `−0.3` without a binary space.
+
+    latex2mathml writes every `-` as a plain <mo>; a browser infers the form from the position
+    in the row, so `(−0.3)` or `= −0.3` get subtraction's spacing. A minus is a sign when it
+    opens its row or follows an operator other than a closing fence.
+    """
+    return _MINUS.sub(lambda m: PREFIX_MINUS if _sign_follows(mathml[max(0, m.start() - 200) : m.start()]) else MINUS,
+                      mathml)
+
+
+def _sign_follows(before: str) -> bool:
+    """Whether a minus right after `before` (the markup just before it) is a sign, not a subtraction."""
+    if _OPENING_TAG.search(before):
+        return True  # the first child of its row (or cell, fraction part, script)
+    previous = _PREVIOUS_MO.search(before)
+    if previous is None:
+        return False  # after an identifier, a number or a group: a subtraction
+    return "postfix" not in (previous.group(1) or "") and unescape(previous.group(2)).strip() not in CLOSERS
 
 
 def _inner(latex: str) -> str:
     """The MathML inside <math>…</math> for a fragment (empty for an empty cell)."""
     if not latex.strip():
         return ""
-    text = convert(latex.strip())
+    text = mark_prefix_minus(convert(latex.strip()))
     return text[text.index(">") + 1 : text.rindex("</math>")]
 
 

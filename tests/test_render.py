@@ -36,9 +36,33 @@ def test_html_math_is_well_formed_mathml_and_the_page_needs_nothing_else(example
     assert "https://" not in html and "$$" not in html and "\\frac" not in html
 
 
-def test_html_aligned_equations_become_tables():
+def test_html_aligned_equations_become_tables_the_page_aligns():
     html = derive.solve(SEED).to_html()
-    assert '<mtable columnalign="right left"' in html
+    assert '<mtable class="aligned" columnalign="right left"' in html
+    # Chromium ignores columnalign: the page's CSS aligns the cells (measured in test_browser.py).
+    assert "mtable.aligned > mtr > mtd:nth-child(odd) { text-align: right; }" in html
+
+
+SIGN, SUBTRACT = '<mo form="prefix">&#x02212;</mo>', "<mo>&#x02212;</mo>"
+
+
+@pytest.mark.parametrize("latex, minuses", [
+    (r"(-0.25 \cdot 0)", [SIGN]),
+    (r"-1 \cdot (-0.3)", [SIGN, SIGN]),
+    (r"x = -0.3", [SIGN]),
+    (r"\frac{1}{2} \cdot (-0.5) = -0.25", [SIGN, SIGN]),
+    (r"0.6 + 0.45 - 0.25", [SUBTRACT]),
+    (r"\left(1.6 - 1\right) - (2) - x_{1} - 0.5", [SUBTRACT] * 4),
+    (r"\left(-1\right) - 2", [SIGN, SUBTRACT]),
+    (r"\begin{bmatrix} 0.5 & -1 \\ -2 & 3 \end{bmatrix}", [SIGN, SIGN]),
+    (r"3.3 \times 10^{-8}", [SIGN]),
+    (r"\begin{aligned}x &= -1 - y \\ &\qquad - 2\end{aligned}", [SIGN, SUBTRACT, SUBTRACT]),
+])
+def test_a_minus_sign_is_marked_prefix_and_a_subtraction_is_not(latex, minuses):
+    """A browser spaces a plain <mo>−</mo> in mid-row as subtraction: `(− 0.3)`; a sign must say so."""
+    from derive.mathml import to_mathml
+
+    assert re.findall(r"<mo[^>]*>&#x02212;</mo>", to_mathml(latex)) == minuses
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
