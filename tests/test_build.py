@@ -73,7 +73,21 @@ def test_a_template_change_rebuilds_everything(bank, tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     build_module.build(str(bank), str(out))
-    monkeypatch.setattr(build_module, "_templates_hash", lambda: "other templates")
+    monkeypatch.setattr(build_module, "_sources_hash", lambda: "other templates")
+    assert sorted(build_module.build(str(bank), str(out)).written) == ["week1/seed", "week2/bias"]
+
+
+def test_a_change_to_derive_s_code_rebuilds_everything(bank, tmp_path, monkeypatch):
+    """A fix in derive (mathml.py, say) must reach the published tree without a version bump."""
+    from derive import build as build_module
+
+    names = [name for name, _ in build_module.hashed_sources()]
+    assert {"code/mathml.py", "code/build.py", "templates/page.j2", "templates/document.j2"} <= set(names)
+    out = tmp_path / "out"
+    build_module.build(str(bank), str(out))
+    patched = tmp_path / "mathml.py"
+    patched.write_text("# a fix\n")
+    monkeypatch.setattr(build_module, "hashed_sources", lambda: [("code/mathml.py", patched)])
     assert sorted(build_module.build(str(bank), str(out)).written) == ["week1/seed", "week2/bias"]
 
 
