@@ -18,7 +18,14 @@ MINUS = "<mo>&#x02212;</mo>"
 PREFIX_MINUS = '<mo form="prefix">&#x02212;</mo>'
 # After one of these the minus is a subtraction: `(a) − b`, `[…] − b`, `x′ − b`.
 CLOSERS = frozenset(")]}|\u2016\u232a\u27e9\u2309\u230b!\u2032\u2033")
+# TeX's ordinary symbols that latex2mathml writes as <mo>: a browser gives `/` and a `∂` in
+# mid-row operator spaces, `∂L / ∂W`; TeX sets `∂L/∂W` with none. Likewise a function name
+# (`\max`, `\operatorname{rot}`) is set against its parenthesis: `max(0, z)`, not `max (0, z)`.
+ORDINARY = {f"<mo>{char}</mo>": f'<mo lspace="0" rspace="0">{char}</mo>' for char in ("&#x0002F;", "&#x02202;")}
+_WORD_OPERATOR = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
 _MINUS = re.compile(re.escape(MINUS))
+_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
+_TALL = re.compile(r"<(?:mfrac|mtable|msqrt|mroot|munder|munderover)\b")
 _OPENING_TAG = re.compile(r"<[a-z]+(?:\s[^<>]*)?(?<!/)>$")
 _PREVIOUS_MO = re.compile(r"<mo(\s[^<>]*)?>([^<]*)</mo>$")
 
@@ -34,7 +41,41 @@ def to_mathml(latex: str, display: bool = False) -> str:
         columns = " ".join("left" if i % 2 else "right" for i in range(max(len(row) for row in rows)))
         table = f'<mtable class="aligned" columnalign="{columns}" displaystyle="true">{cells}</mtable>'
         return f'<math xmlns="{MATHML_NS}" display="{"block" if display else "inline"}">{table}</math>'
-    return mark_prefix_minus(convert(body, display="block" if display else "inline"))
+    return _settle(convert(body, display="block" if display else "inline"))
+
+
+def _settle(mathml: str) -> str:
+    """latex2mathml's output spaced as TeX spaces it: signs, flat fences, `∂L/∂W`, `max(…)`."""
+    mathml = unstretch_flat_fences(mark_prefix_minus(mathml))
+    for plain, unspaced in ORDINARY.items():
+        mathml = mathml.replace(plain, unspaced)
+    return _WORD_OPERATOR.sub(r'<mo lspace="0" rspace="0">\1</mo>', mathml)
+
+
+def unstretch_flat_fences(mathml: str) -> str:
+    """Make `\\left( … \\right)` around one line of symbols `stretchy="false"`, as TeX sets it.
+
+    Chromium draws a stretchy parenthesis around `1.6 − 1` with a glyph twice as wide as the
+    plain one, which reads `( 1.6 − 1 )`; TeX's \\left picks the plain size there too. A pair
+    around a fraction, a table, a root or a sum with limits stays stretchy.
+    """
+    tags = list(_FENCE.finditer(mathml))
+    flat: list[re.Match[str]] = []
+    opened: list[re.Match[str]] = []
+    for tag in tags:
+        if tag.group(1) == "prefix":
+            opened.append(tag)
+        elif opened:
+            start = opened.pop()
+            if not _TALL.search(mathml, start.end(), tag.start()):
+                flat += [start, tag]
+    if not flat:
+        return mathml
+    out, last = [], 0
+    for tag in sorted(flat, key=lambda m: m.start()):
+        out += [mathml[last : tag.start()], tag.group(0).replace('stretchy="true"', 'stretchy="false"')]
+        last = tag.end()
+    return "".join(out) + mathml[last:]
 
 
 def mark_prefix_minus(mathml: str) -> str:
@@ -62,7 +103,7 @@ def _inner(latex: str) -> str:
     """The MathML inside <math>…</math> for a fragment (empty for an empty cell)."""
     if not latex.strip():
         return ""
-    text = mark_prefix_minus(convert(latex.strip()))
+    text = _settle(convert(latex.strip()))
     return text[text.index(">") + 1 : text.rindex("</math>")]
 
 

@@ -105,3 +105,29 @@ def test_only_wide_math_scrolls_sideways_and_nothing_is_logged(loaded):
     if width < 500:
         assert page.evaluate("[...document.querySelectorAll('div.math')].some(d => d.scrollWidth > d.clientWidth)")
     assert errors == []
+
+
+# Each parenthesis of a \left( … \right) pair: its width in em, and whether a fraction, table,
+# root or sum with limits is inside (then it may stretch, and widen).
+FENCES = """() => [...document.querySelectorAll('mo[fence="true"]')].filter(mo => mo.textContent === '(').map(mo => {
+  const tall = mo.parentElement.querySelector('mfrac, mtable, msqrt, mroot, munder, munderover') !== null;
+  return {tall, em: mo.getBoundingClientRect().width / parseFloat(getComputedStyle(mo).fontSize),
+          context: mo.parentElement.textContent.slice(0, 20)};
+})"""
+
+
+def test_parentheses_around_one_line_keep_their_natural_width(loaded):
+    page, _ = loaded
+    flat = [f for f in page.evaluate(FENCES) if not f["tall"]]
+    assert flat and all(f["em"] < 0.6 for f in flat), [f for f in flat if f["em"] >= 0.6][:3]
+
+
+def test_a_slash_a_partial_sign_and_a_function_name_are_unspaced_as_in_tex(loaded):
+    """`∂Ŷ/∂W`, `max(0, z)`: TeX puts no space after these (a browser gave 4, 7 and 5 px)."""
+    page, _ = loaded
+    gaps = page.evaluate("""() => [...document.querySelectorAll('mo')]
+      .filter(mo => /^([/\\u2202]|[a-z]{2,})$/.test(mo.textContent) && mo.nextElementSibling)
+      .map(mo => [mo.textContent, mo.nextElementSibling.getBoundingClientRect().left - mo.getBoundingClientRect().right])""")
+    assert gaps and max(gap for _, gap in gaps) < 1, [g for g in gaps if g[1] >= 1][:3]
+    if "rgb" in page.url:
+        assert any(name == "max" for name, _ in gaps)

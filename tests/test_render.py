@@ -65,6 +65,26 @@ def test_a_minus_sign_is_marked_prefix_and_a_subtraction_is_not(latex, minuses):
     assert re.findall(r"<mo[^>]*>&#x02212;</mo>", to_mathml(latex)) == minuses
 
 
+def test_slash_and_partial_sign_carry_no_operator_space():
+    from derive.mathml import to_mathml
+
+    assert to_mathml(r"\partial \hat{Y}_{ij} / \partial W_{uv}").count('lspace="0" rspace="0"') == 3
+    assert '<mo lspace="0" rspace="0">max</mo>' in to_mathml(r"A = \max\left(0, Z\right)")
+
+
+@pytest.mark.parametrize("latex, stretchy", [
+    (r"\frac{1}{2} \left(1.6 - 1\right)", ["false", "false"]),
+    (r"\left(\hat{Y}_{00} - Y_{00}\right)^{2}", ["false", "false"]),
+    (r"\left(\frac{1}{2}\right) - \left(a \left(b\right)\right)", ["true", "true"] + ["false"] * 4),
+    (r"\left\{\begin{array}{ll} 1 & x \\ 0 & y\end{array}\right.", ["true", "true"]),
+])
+def test_fences_stretch_only_around_something_tall(latex, stretchy):
+    """Chromium draws a stretchy ( around `1.6 − 1` twice as wide as a plain one: `( 1.6 − 1 )`."""
+    from derive.mathml import to_mathml
+
+    assert re.findall(r'<mo stretchy="(\w+)" fence="true" form="', to_mathml(latex, display=True)) == stretchy
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_seed_page_in_a_phone_sized_browser(tmp_path):
     """Look at the page as a reader would: headless Chromium at phone width, then check the picture."""
