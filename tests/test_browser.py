@@ -127,7 +127,8 @@ def test_a_slash_a_partial_sign_and_a_function_name_are_unspaced_as_in_tex(loade
     page, _ = loaded
     gaps = page.evaluate("""() => [...document.querySelectorAll('mo')]
       .filter(mo => /^([/\\u2202]|[a-z]{2,})$/.test(mo.textContent) && mo.nextElementSibling)
-      .map(mo => [mo.textContent, mo.nextElementSibling.getBoundingClientRect().left - mo.getBoundingClientRect().right])""")
+      .map(mo => [mo.textContent,
+                  mo.nextElementSibling.getBoundingClientRect().left - mo.getBoundingClientRect().right])""")
     assert gaps and max(gap for _, gap in gaps) < 1, [g for g in gaps if g[1] >= 1][:3]
     if "rgb" in page.url:
         assert any(name == "max" for name, _ in gaps)
