@@ -66,18 +66,26 @@ def submission_for(spec: Path) -> Path | None:
     return None
 
 
-def _templates_hash() -> str:
+def hashed_sources() -> list[tuple[str, Path]]:
+    """What every problem's output depends on besides its own files: derive's code and templates."""
     from .render import template_dir
 
+    code, templates = Path(__file__).resolve().parent, template_dir()
+    # The code too, not only the version: a fix in mathml.py must rebuild output/ without a release.
+    return ([(f"code/{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*.py"))]
+            + [(f"templates/{p.relative_to(templates).as_posix()}", p) for p in sorted(templates.rglob("*"))
+               if p.is_file()])
+
+
+def _sources_hash() -> str:
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(template_dir().rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
+    for name, path in hashed_sources():
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
 def input_hash(spec: Path, base: str) -> str:
-    """What a problem's output depends on: its spec and submission bytes, the templates, derive."""
+    """What a problem's output depends on: its spec and submission bytes, derive's code and templates."""
     digest = hashlib.sha256(base.encode() + spec.read_bytes())
     submission = submission_for(spec)
     if submission is not None:
@@ -141,7 +149,7 @@ def build(specs_dir: str, out_dir: str, *, jobs: int = 1, force: bool = False,
     if old is None and out.is_dir() and any(out.iterdir()) and not force:
         raise SpecError("exists, is not empty and was not made by derive build: use --force", source=out_dir)
     specs = find_specs(root)
-    base = _templates_hash()
+    base = _sources_hash()
     hashes = {key: input_hash(path, base) for key, path in specs.items()}
     entries = dict((old or {}).get("entries", {}))
     report = Report()
@@ -256,5 +264,12 @@ def _diff(name: str, before: bytes, after: bytes) -> list[str]:
         old_text, new_text = before.decode("utf-8"), after.decode("utf-8")
     except UnicodeDecodeError:
         return [f"changed file: {name} (binary)"]
+    if name.endswith(".html"):
+        from .pagetext import page_text
+
+        # A line of MathML is thousands of characters: diff each equation as a line of text instead.
+        old_text, new_text = page_text(old_text), page_text(new_text)
+        if old_text == new_text:
+            return [f"changed file: {name} (MathML markup only: the text of every equation is the same)"]
     diff = difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), f"a/{name}", f"b/{name}", lineterm="", n=2)
     return list(diff)

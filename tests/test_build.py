@@ -1,6 +1,7 @@
 """`derive build`: a spec folder into a published tree, incremental, with a snapshot check."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -73,7 +74,21 @@ def test_a_template_change_rebuilds_everything(bank, tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     build_module.build(str(bank), str(out))
-    monkeypatch.setattr(build_module, "_templates_hash", lambda: "other templates")
+    monkeypatch.setattr(build_module, "_sources_hash", lambda: "other templates")
+    assert sorted(build_module.build(str(bank), str(out)).written) == ["week1/seed", "week2/bias"]
+
+
+def test_a_change_to_derive_s_code_rebuilds_everything(bank, tmp_path, monkeypatch):
+    """A fix in derive (mathml.py, say) must reach the published tree without a version bump."""
+    from derive import build as build_module
+
+    names = [name for name, _ in build_module.hashed_sources()]
+    assert {"code/mathml.py", "code/build.py", "templates/page.j2", "templates/document.j2"} <= set(names)
+    out = tmp_path / "out"
+    build_module.build(str(bank), str(out))
+    patched = tmp_path / "mathml.py"
+    patched.write_text("# a fix\n")
+    monkeypatch.setattr(build_module, "hashed_sources", lambda: [("code/mathml.py", patched)])
     assert sorted(build_module.build(str(bank), str(out)).written) == ["week1/seed", "week2/bias"]
 
 
@@ -88,6 +103,7 @@ def test_check_mode(bank, tmp_path):
     assert changed.returncode == 1
     assert "--- a/week2/bias/answers.json" in changed.stdout and "+++ b/week2/bias/answers.json" in changed.stdout
     assert "is stale" in changed.stderr
+    assert "+++ b/week2/bias/solution.html" in changed.stdout and "<mrow" not in changed.stdout  # readable
     assert (out / "week2" / "bias" / "answers.json").read_text() != ""  # --check writes nothing
 
     (bank / "week3").mkdir()
@@ -96,6 +112,39 @@ def test_check_mode(bank, tmp_path):
     listed = run("build", bank, "-o", out, "--check")
     assert listed.returncode == 1
     assert "added problem: week3/new" in listed.stdout and "removed problem: week1/seed" in listed.stdout
+
+
+def test_check_diffs_html_as_a_line_of_text_per_equation(bank, tmp_path):
+    """A changed page shows as its changed equations, not as thousands of characters of MathML."""
+    out = tmp_path / "out"
+    assert run("build", bank, "-o", out).returncode == 0
+    page = out / "week1" / "seed" / "solution.html"
+    page.write_text(page.read_text().replace("<mn>0.37</mn>", "<mn>0.38</mn>"))
+    other = out / "week2" / "bias" / "solution.html"
+    other.write_text(other.read_text().replace("<mrow>", '<mrow class="x">'))  # markup only, same text
+    result = run("build", bank, "-o", out, "--check")
+    assert result.returncode == 1
+    diff = result.stdout.splitlines()
+    assert "--- a/week1/seed/solution.html" in diff
+    assert "-<div class=\"math\">$$W′_00 = W_00 − η · ∂L/∂W_00 = 0.5 − 0.1 · 1.3 = 0.5 − 0.13 = 0.38$$</div>" in diff
+    assert "+<div class=\"math\">$$W′_00 = W_00 − η · ∂L/∂W_00 = 0.5 − 0.1 · 1.3 = 0.5 − 0.13 = 0.37$$</div>" in diff
+    assert "+<div class=\"math\">$$W′ = [0.37 0.1; 0.295 0.605]$$</div>" in diff
+    assert "changed file: week2/bias/solution.html (MathML markup only: the text of every equation is the same)" in diff
+    assert len(diff) < 40 and max(map(len, diff)) < 300 and "<mrow" not in result.stdout
+
+
+def test_page_text_writes_each_equation_row_as_a_line():
+    from derive.mathml import to_mathml
+    from derive.pagetext import page_text
+
+    aligned = to_mathml(r"\begin{aligned}\frac{\partial L}{\partial W_{00}} &= (0.3 \cdot 1) + (-0.25 \cdot 0) "
+                        r"\\ &\qquad + \hat{Y}_{i+u, j} \\ &\approx -1.3\end{aligned}", display=True)
+    assert page_text(f"<p>{aligned}</p>").splitlines() == [
+        "<p>$$", "∂L/∂W_00 = (0.3 · 1) + (−0.25 · 0)", "    + Ŷ_{i + u, j}", "    ≈ −1.3", "$$</p>"]
+    inline = to_mathml(r"\frac{1}{n} \sum_{i,j} \left(Y_{ij} - x^{2}\right) = \begin{bmatrix} 1 & -2 \end{bmatrix}")
+    assert page_text(inline) == "$1/n ∑_{i, j} (Y_ij − x^2) = [1 −2]$"
+    figure = '<img src="data:image/png;base64,' + "A" * 500 + '">'
+    assert page_text(figure) == f'<img src="data:image/png;sha256,{hashlib.sha256(b"A" * 500).hexdigest()[:16]}">'
 
 
 def test_a_bad_spec_among_good_ones(bank, tmp_path):

@@ -36,9 +36,53 @@ def test_html_math_is_well_formed_mathml_and_the_page_needs_nothing_else(example
     assert "https://" not in html and "$$" not in html and "\\frac" not in html
 
 
-def test_html_aligned_equations_become_tables():
+def test_html_aligned_equations_become_tables_the_page_aligns():
     html = derive.solve(SEED).to_html()
-    assert '<mtable columnalign="right left"' in html
+    assert '<mtable class="aligned" columnalign="right left"' in html
+    # Chromium ignores columnalign: the page's CSS aligns the cells (measured in test_browser.py).
+    assert "mtable.aligned > mtr > mtd:nth-child(odd) { text-align: right; }" in html
+
+
+SIGN, SUBTRACT = '<mo form="prefix">&#x02212;</mo>', "<mo>&#x02212;</mo>"
+
+
+@pytest.mark.parametrize("latex, minuses", [
+    (r"(-0.25 \cdot 0)", [SIGN]),
+    (r"-1 \cdot (-0.3)", [SIGN, SIGN]),
+    (r"x = -0.3", [SIGN]),
+    (r"\frac{1}{2} \cdot (-0.5) = -0.25", [SIGN, SIGN]),
+    (r"0.6 + 0.45 - 0.25", [SUBTRACT]),
+    (r"\left(1.6 - 1\right) - (2) - x_{1} - 0.5", [SUBTRACT] * 4),
+    (r"\left(-1\right) - 2", [SIGN, SUBTRACT]),
+    (r"\begin{bmatrix} 0.5 & -1 \\ -2 & 3 \end{bmatrix}", [SIGN, SIGN]),
+    (r"3.3 \times 10^{-8}", [SIGN]),
+    (r"\begin{aligned}x &= -1 - y \\ &\qquad - 2\end{aligned}", [SIGN, SUBTRACT, SUBTRACT]),
+])
+def test_a_minus_sign_is_marked_prefix_and_a_subtraction_is_not(latex, minuses):
+    """A browser spaces a plain <mo>−</mo> in mid-row as subtraction: `(− 0.3)`; a sign must say so."""
+    from derive.mathml import to_mathml
+
+    assert re.findall(r"<mo[^>]*>&#x02212;</mo>", to_mathml(latex)) == minuses
+
+
+def test_slash_and_partial_sign_carry_no_operator_space():
+    from derive.mathml import to_mathml
+
+    assert to_mathml(r"\partial \hat{Y}_{ij} / \partial W_{uv}").count('lspace="0" rspace="0"') == 3
+    assert '<mo lspace="0" rspace="0">max</mo>' in to_mathml(r"A = \max\left(0, Z\right)")
+
+
+@pytest.mark.parametrize("latex, stretchy", [
+    (r"\frac{1}{2} \left(1.6 - 1\right)", ["false", "false"]),
+    (r"\left(\hat{Y}_{00} - Y_{00}\right)^{2}", ["false", "false"]),
+    (r"\left(\frac{1}{2}\right) - \left(a \left(b\right)\right)", ["true", "true"] + ["false"] * 4),
+    (r"\left\{\begin{array}{ll} 1 & x \\ 0 & y\end{array}\right.", ["true", "true"]),
+])
+def test_fences_stretch_only_around_something_tall(latex, stretchy):
+    """Chromium draws a stretchy ( around `1.6 − 1` twice as wide as a plain one: `( 1.6 − 1 )`."""
+    from derive.mathml import to_mathml
+
+    assert re.findall(r'<mo stretchy="(\w+)" fence="true" form="', to_mathml(latex, display=True)) == stretchy
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
