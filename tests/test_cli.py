@@ -1,6 +1,7 @@
 """The command line as a user runs it (a subprocess), including every kind of bad input."""
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
@@ -99,7 +100,24 @@ BAD_SPECS = [
     ("nan.yaml", replace("[0.5, 0.2]", "[.nan, 0.2]"), "kernel[0][0]: '.nan' is not a finite number"),
     ("inf.yaml", replace("[0.5, 0.2]", "[0.5, -.inf]"), "kernel[0][1]: '-.inf' is not a finite number"),
     ("nan.json", '{"input": [[NaN]], "kernel": [[1]], "target": [[1]], "learning_rate": 1}', "NaN is not a finite number"),
-    ("bool.yaml", replace("[1, 2, 1]", "[1, true, 1]"), "input[0][1]: True is not a number"),
+    ("bool.yaml", replace("[1, 2, 1]", "[1, true, 1]"), "input[0][1]: true is not a number"),
+    # YAML 1.1's surprises: never silently another number
+    ("yes.yaml", replace("[1, 2, 1]", "[1, yes, 1]"), "input[0][1]: 'yes' is not a number"),
+    ("off.yaml", replace("learning_rate: 0.1", "learning_rate: off"), "learning_rate: 'off' is not a number"),
+    ("hex.yaml", replace("[1, 2, 1]", "[1, 0x10, 1]"),
+     "input[0][1]: 0x10 is not a decimal number (YAML would read it as hexadecimal 16): write numbers in decimal"),
+    ("binary.yaml", SEED_TEXT + "stride: 0b10\n", "stride: 0b10 is not a decimal number (YAML would read it as binary 2)"),
+    ("octal.yaml", SEED_TEXT + "iterations: 0o10\n", "iterations: 0o10 is not a decimal number (YAML would read it as octal 8)"),
+    ("base60.yaml", replace("[0.5, 0.2]", "[0.5, 1:30]"),
+     'kernel[0][1]: 1:30 is not a number (YAML 1.1 would read it as 90, in base 60): write a decimal, or a fraction'),
+    ("empty-value.yaml", replace("learning_rate: 0.1", "learning_rate:"), "learning_rate: is empty: a number is needed"),
+    # a decimal comma
+    ("comma-kernel.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [[0,5, 0,2], [0,3, 0,7]]"),
+     "kernel: 2×4 is larger than the input 3×3 (a decimal comma in kernel? write 0.5, not 0,5, which YAML reads as two numbers)"),
+    ("comma-target.yaml", replace("target:\n  - [1, 2]\n  - [2, 1]", "target:\n  - [1,5, 2]\n  - [2, 1]"),
+     "target: ragged rows: row 1 has 2 entries, row 0 has 3 (a decimal comma in target? write 0.5, not 0,5"),
+    ("comma-scalar.yaml", replace("learning_rate: 0.1", "learning_rate: 0,1"),
+     "learning_rate: '0,1' is not a number (a decimal comma? write 0.1)"),
     ("zero.yaml", replace("[1, 2, 1]", '[1, "1/0", 1]'), "input[0][1]: '1/0' divides by zero"),
     ("ragged.yaml", replace("[0, 1, 2]", "[0, 1]"), "input: ragged rows: row 1 has 2 entries, row 0 has 3"),
     ("empty-matrix.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: []"), "kernel: must be a non-empty 2-D list"),
@@ -193,6 +211,35 @@ def test_bad_usage_gets_one_line(args, message):
 
 def test_non_utf8_spec(tmp_path):
     spec = tmp_path / "latin1.yaml"
-    spec.write_bytes(SEED_TEXT.replace("Practices", "Pr\xe4ctices").encode("latin-1"))
+    spec.write_bytes("input: [[1]]\nkernel: [[1]]\ntitle: Pr\xe4ctices\n".encode("latin-1"))
     result = derive("solve", spec)
-    assert result.returncode == 2 and result.stderr == f"error: {spec}: not a UTF-8 text file\n"
+    assert result.returncode == 2 and result.stderr == (
+        f"error: {spec}: not UTF-8 (byte 0xe4 on line 3): save the file as UTF-8 (it looks like Latin-1 or Windows-1252)\n")
+
+
+def test_utf16_without_a_byte_order_mark_gets_a_hint(tmp_path):
+    spec = tmp_path / "utf16.yaml"
+    spec.write_bytes(SEED_TEXT.encode("utf-16-le"))
+    result = derive("solve", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2 and result.stderr == (
+        f"error: {spec}: not UTF-8: save the file as UTF-8 (it looks like UTF-16 without a byte-order mark)\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_file_with_a_byte_order_mark_is_read_right(tmp_path, encoding, suffix):
+    """Windows editors save UTF-8 with a BOM, or 'Unicode' (UTF-16 with a BOM): the same problem."""
+    text = SEED_TEXT.replace("CNN Filter Learning and Practices", "Prüfung") if suffix == ".yaml" else json.dumps(
+        {"title": "Prüfung", "input": [[1, 2, 1], [0, 1, 2], [2, 1, 0]], "kernel": [[0.5, 0.2], [0.3, 0.7]],
+         "target": [[1, 2], [2, 1]], "learning_rate": 0.1})
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    spec = tmp_path / ("spec" + suffix)
+    spec.write_bytes(data)
+    result = derive("solve", spec, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    key = json.loads(result.stdout)
+    assert key["problem"]["title"] == "Prüfung"
+    assert key["iterations"][0]["grad_kernel"] == [[1.3, 1], [0.05, 0.95]]
