@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed.yaml"
@@ -52,10 +53,89 @@ def test_output_dir_gets_three_files(tmp_path):
 
 def test_help_explains_options_and_spec():
     top = derive("--help").stdout
-    assert "solve" in top and "learning_rate" in top
+    assert "solve" in top and "learning_rate" in top and "derive spec" in top
     sub = derive("solve", "--help").stdout
-    for option in ("--format", "--output", "--precision", "--detail", "iterations", "1/3"):
+    for option in ("--format", "--output", "--precision", "--detail", "iterations", "1/3", "derive spec"):
         assert option in sub
+
+
+def test_solve_help_names_every_spec_key():
+    from derive.problem import OPTIONAL, REQUIRED
+
+    text = derive("solve", "--help").stdout
+    for key in REQUIRED + OPTIONAL:
+        if key != "variant":  # written by derive variants, not by a teacher
+            assert f"{key}:" in text or f"{key}," in text, key
+    for shape in ("C×H×W", "F×C×kh×kw", "F×oh×ow"):
+        assert shape in text
+
+
+def test_top_help_shows_each_command_summary_whole():
+    """click cuts a summary at 45 characters with "..."; each command's one line is shown whole."""
+    from derive.cli import cli
+
+    result = derive("--help")
+    commands = " ".join(result.stdout.split("Commands:")[1].split())
+    assert "..." not in commands
+    for name, command in cli.commands.items():
+        assert f"{name} {' '.join(command.short_help.split())}" in commands, name
+
+
+def test_spec_prints_a_valid_reference_spec_with_every_key(tmp_path):
+    """derive spec > s.yaml && derive solve s.yaml: the reference is a spec that uses every key."""
+    from derive.problem import OPTIONAL, REQUIRED
+
+    result = derive("spec")
+    assert result.returncode == 0 and result.stderr == ""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(result.stdout)
+    data = yaml.safe_load(result.stdout)
+    assert set(data) == set(REQUIRED + OPTIONAL) - {"variant"}  # each one set, so each one is checked
+    assert "# variant:" in result.stdout
+    for shape in ("C×H×W", "F×C×kh×kw", "F×oh×ow"):
+        assert shape in result.stdout
+    solved = derive("solve", spec, "--format", "json")
+    assert solved.returncode == 0, solved.stderr
+    key = json.loads(solved.stdout)
+    assert len(key["iterations"]) == 2 and all(it["loss_next"] < it["loss"] for it in key["iterations"])
+    assert [len(key["iterations"][0]["grad_kernel"]), len(key["iterations"][0]["grad_kernel"][0])] == [2, 2]  # F×C
+    homework = derive("variants", spec, "--count", "2", "--seed", "1", "-o", tmp_path / "hw")
+    assert homework.returncode == 0, homework.stderr
+
+
+def test_the_reference_spec_2d_forms_are_valid(tmp_path):
+    """The 2-D input and kernel shown in the reference's comments solve with its 2-D target."""
+    from derive.reference import REFERENCE_SPEC
+
+    forms = [ln.strip().lstrip("#").strip() for ln in REFERENCE_SPEC.splitlines()
+             if ln.lstrip("# ").startswith(("input: [[", "kernel: [["))]
+    assert len(forms) == 2
+    spec = tmp_path / "two-d.yaml"
+    spec.write_text("\n".join(forms) + "\ntarget: [[1, 2], [2, 1]]\nlearning_rate: 0.1\n")
+    assert derive("solve", spec, "--format", "json").returncode == 0
+
+
+def test_names_in_any_case_through_the_command_line(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SEED_TEXT + "loss: Half SSE\nactivation: Leaky-ReLU\noperation: Convolution\noptimizer: SGD\n")
+    canonical = tmp_path / "canonical.yaml"
+    canonical.write_text(SEED_TEXT + "loss: half_sse\nactivation: leaky_relu\noperation: convolution\noptimizer: sgd\n")
+    result = derive("solve", spec, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == derive("solve", canonical, "--format", "json").stdout
+    assert json.loads(result.stdout)["problem"]["activation"] == "leaky_relu"
+
+
+def test_yaml_numbers_through_the_command_line(tmp_path):
+    """010 is ten (YAML 1.1: eight), 1e-1 and .5 are exact numbers: the same answers as 10, 0.1 and 0.5."""
+    written, plain = tmp_path / "written.yaml", tmp_path / "plain.yaml"
+    written.write_text(replace("learning_rate: 0.1", "learning_rate: 1e-1").replace("[0.5, 0.2]", "[.5, 0.2]")
+                       .replace("[0, 1, 2]", "[0, 010, 2]"))
+    plain.write_text(replace("[0, 1, 2]", "[0, 10, 2]"))
+    result = derive("solve", written, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == derive("solve", plain, "--format", "json").stdout
+    assert json.loads(result.stdout)["problem"]["input"][1] == [0, 10, 2]
 
 
 @pytest.mark.parametrize("detail", ["full", "summary"])
