@@ -26,7 +26,8 @@ class NotDecimal(str):
 
     def problem(self) -> str:
         """Why this token is not read as a number, and what to write instead."""
-        sign, digits = (-1, self[1:]) if self.startswith("-") else (1, self.lstrip("+"))
+        sign = -1 if self.startswith("-") else 1
+        digits = self.lstrip("+-")
         if ":" in digits:
             value = Fraction(0)
             for part in digits.replace("_", "").split(":"):

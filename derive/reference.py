@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 REFERENCE_SPEC = r"""# A derive problem spec: every key, with what it means. Save it (derive spec > problem.yaml),
-# edit it, and run derive solve problem.yaml. Only input, kernel, target and learning_rate are
-# required; every other key may be left out and then takes the default named in its comment.
+# edit it, then run derive solve problem.yaml. Only input, kernel, target and learning_rate
+# are required; any other key may be left out, and then takes the default its comment names.
 #
 # Numbers are exact: 3, 0.25, -1e-3 or a fraction in quotes, "1/3" (0.1 is one tenth, never a
 # binary float). Write 0.5, not 0,5 (YAML reads 0,5 as two numbers), and plain decimals: 010 is
 # ten, and 0x10, 0b10 and 1:30 are refused. Names ignore case, dashes, underscores and spaces:
 # MSE, ReLU, Leaky-ReLU and "half SSE" are mse, relu, leaky_relu and half_sse.
 
-title: Two channels, two filters, leaky ReLU and max pooling   # the heading; default "CNN Filter Learning"
+# title: the heading; default "CNN Filter Learning".
+title: Two channels, two filters, leaky ReLU and max pooling
 
 # input: the image. One channel is a 2-D list of rows (H×W):
 #   input: [[1, 2, 1], [0, 1, 2], [2, 1, 0]]
@@ -35,18 +36,22 @@ target:
   - [[1, 0.5], [0.5, 1]]   # filter 0's output
   - [[0, 1], [1, 0]]       # filter 1's output
 
-learning_rate: 0.05       # η, a positive number (required)
-stride: 1                 # a whole number, or [rows, cols]; default 1
-padding: 0                # rows and columns of zeros on each side: a whole number or [rows, cols]; default 0
-dilation: 1               # spacing between the kernel's taps: a whole number or [rows, cols]; default 1
-operation: cross-correlation   # default; or convolution (the kernel flipped, the textbook definition)
-bias: [0.1, -0.1]         # optional, trained like the weights: a number for a 2-D input, one per filter for 3-D
-activation: leaky_relu    # none (default), relu, leaky_relu, sigmoid or tanh
-negative_slope: 0.1       # leaky ReLU's slope below 0; default 0.01. Also: activation: {type: leaky_relu, negative_slope: 0.1}
-pooling: {type: max, size: 2, stride: 1}   # none (default), or type max or avg; size and stride: whole number or [rows, cols]; stride defaults to size
-loss: mse                 # mse (mean of squares over every cell, default), sse (sum of squares) or half_sse (half the sum)
-optimizer: {type: sgd, momentum: 0.9}   # sgd (default), or SGD with momentum μ: v ← μ·v + g, w ← w − η·v (as PyTorch)
-iterations: 2             # 1 to 100 (default 1): forward pass, loss, gradients and update, repeated with the new weights
+learning_rate: 0.05   # η, a positive number (required)
+stride: 1             # a whole number, or [rows, cols]; default 1
+padding: 0            # rows/columns of zeros on each side: whole number or [rows, cols]; default 0
+dilation: 1           # spacing between the kernel's taps: whole number or [rows, cols]; default 1
+operation: cross-correlation   # the default; or convolution (the kernel flipped, as in textbooks)
+bias: [0.1, -0.1]     # optional, trained like the weights: a number (2-D), one per filter (3-D)
+activation: leaky_relu   # none (default), relu, leaky_relu, sigmoid or tanh
+negative_slope: 0.1   # leaky ReLU's slope below 0; default 0.01 (or inside activation:
+                      # {type: leaky_relu, negative_slope: 0.1})
+# pooling: none (default), or a mapping: type max or avg; size and stride a whole number or
+# [rows, cols]; stride defaults to size.
+pooling: {type: max, size: 2, stride: 1}
+loss: mse             # mse (mean of squares, default), sse (sum of squares), half_sse (half the sum)
+# optimizer: sgd (default), or SGD with momentum μ, as PyTorch: v ← μ·v + g, w ← w − η·v.
+optimizer: {type: sgd, momentum: 0.9}
+iterations: 2         # 1 to 100 (default 1): forward pass, loss, gradients and update, repeated
 
 # notation: the symbols, in LaTeX, renamed by what they stand for: input, kernel, target,
 # prediction, loss, learning_rate, bias, feature_map, activation, momentum, velocity.
@@ -64,9 +69,10 @@ ask: [prediction, loss, grad_kernel, grad_bias, kernel_next]
 variants:
   input: {integers: [0, 2]}                    # whole numbers from 0 to 2
   kernel: {decimals: 1, range: [-0.5, 0.5]}    # -0.5, -0.4, …, 0.5
-  target: fixed                                # as above; or {from_kernel: {decimals: 1, range: [-1, 1]}}: the output of a hidden "true" kernel
+  target: fixed                                # as above; or the output of a hidden "true" kernel:
+                                               # {from_kernel: {decimals: 1, range: [-1, 1]}}
   bias: fixed                                  # as above
-  # nice: 4                                    # every asked answer has at most 4 decimals (not with sigmoid or tanh)
+  # nice: 4    # every asked answer has at most 4 decimals (not with sigmoid or tanh)
 
 # variant: derive variants records the variant's seed and derive's version here in each
 # problem.yaml it writes; leave it out of a spec you write.
