@@ -22,7 +22,7 @@ _INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:y
 _OTHER_BASE = "tag:derive:not-decimal"  # YAML 1.1's based and base-60 integers, refused where a number is needed
 _DECIMAL = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
-_BASED = re.compile(r"^[-+]?0[xXoObB][0-9a-fA-F_]+$|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_BASED = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)$|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _INTEGER = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 # A flow row of numbers separated by ", " with some tight pairs: [0,5, 0,2] or [1,5, 2] are probably

@@ -76,6 +76,21 @@ def test_random_bytes_never_crash_the_loader(data):
             pass
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789_:.,+-eExXoObBaf", min_size=1, max_size=12))
+def test_any_number_like_token_is_read_or_refused_naming_its_field(token):
+    """Whatever YAML 1.1 makes of a token (octal, hexadecimal, base 60, exponents), derive reads it
+    as a decimal or refuses it with one line naming the field."""
+    try:
+        spec = parse_text(SEED.replace("learning_rate: 0.1", f"learning_rate: {token}"), ".yaml")
+    except SpecError:
+        return  # not YAML (a stray comma or colon): refused before any field
+    try:
+        derive.solve(spec)
+    except SpecError as exc:
+        assert str(exc).startswith("learning_rate: ") and "\n" not in str(exc), str(exc)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=60))
 def test_any_title_renders_in_every_text_format(title):

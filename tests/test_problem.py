@@ -129,6 +129,8 @@ def test_plain_numbers_are_exact_decimal_numbers(token, value):
         ("yes", "'yes' is not a number"),  # YAML 1.1: true
         ("On", "'On' is not a number"),
         ("false", "false is not a number"),
+        ("0b102", "'0b102' is not a number"),  # not binary: just text
+        ("0o9", "'0o9' is not a number"),
     ],
 )
 def test_yaml_1_1_surprises_are_refused_naming_the_field(token, message):
