@@ -22,7 +22,7 @@ MAX_FULL_TERMS = 200_000  # terms a full-detail document may write out
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None,
           fractions: bool = False, templates: str | Path | None = None, max_cells: int = MAX_CELLS) -> Derivation:
-    """Solve a problem given as a spec mapping or the path of a YAML/JSON spec file."""
+    """Solve a problem given as a spec mapping (lists, tuples or numpy arrays) or the path of a YAML/JSON spec file."""
     is_path = isinstance(spec, (str, os.PathLike))
     source = str(spec) if is_path else None
     try:
