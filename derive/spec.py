@@ -79,7 +79,8 @@ def _not_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> NotDecimal:
 
 def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode):  # noqa: ANN201 - PyYAML's two-step constructor
     start, end = node.start_mark, node.end_mark
-    written = start.buffer[start.pointer:end.pointer] if node.flow_style and start.buffer else ""
+    is_row = node.flow_style and start.buffer and node.value and isinstance(node.value[0], yaml.ScalarNode)
+    written = start.buffer[start.pointer:end.pointer] if is_row else ""  # only rows: a matrix's text is never copied
     data: list = CommaPairs() if _COMMA_ROW.match(written) and _TIGHT_PAIR.search(written) else []
     yield data
     data.extend(loader.construct_sequence(node))
