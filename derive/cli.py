@@ -10,22 +10,31 @@ import click
 from . import __version__
 
 SPEC_HELP = """\
-A problem spec is a YAML or JSON mapping:
+A problem spec is a YAML or JSON mapping; `derive spec` prints a complete, annotated example of
+every key (itself a valid spec: derive spec > problem.yaml).
 
 \b
-  input:          2-D list of numbers (the image)
-  kernel:         2-D list (the filter)
-  target:         2-D list with the output's shape
+  input:          the image: 2-D list of rows (H×W), or 3-D (C×H×W, channels first)
+  kernel:         the filter: 2-D (kh×kw), or 4-D (F×C×kh×kw) for a 3-D input
+  target:         the output's shape: 2-D (oh×ow), or 3-D (F×oh×ow)
   learning_rate:  positive number
-  title:          optional text
+  title:          text for the heading
   stride:         int or [rows, cols], default 1
-  padding:        int or [rows, cols] of zeros, default 0
+  padding:        int or [rows, cols] of zeros on each side, default 0
+  dilation:       int or [rows, cols], spacing of the kernel's taps, default 1
   operation:      cross-correlation (default) or convolution (kernel flipped)
-  bias:           optional number, trained like the weights
+  bias:           a number (2-D) or one per filter (3-D), trained like the weights
+  activation:     none (default), relu, leaky_relu, sigmoid or tanh
+  negative_slope: leaky ReLU's slope, default 0.01
+  pooling:        none (default) or {type: max|avg, size: k, stride: s}
   loss:           mse (mean, default), sse (sum) or half_sse (half the sum)
+  optimizer:      sgd (default) or {type: sgd, momentum: 0.9}
   iterations:     1..100, default 1
+  notation:       symbols to rename, e.g. {kernel: K, learning_rate: "\\\\alpha"}
+  ask, variants:  homework settings for derive variants
 
-Numbers are exact: integers, decimals (0.1 is 1/10) or fraction strings ("1/3").
+Numbers are exact: integers, decimals (0.1 is 1/10; 010 is 10) or fractions in quotes
+("1/3"). Names ignore case, dashes, underscores and spaces (MSE, Leaky-ReLU).
 """
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
@@ -34,7 +43,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-@click.group(help="Write correct, step-by-step worked solutions for CNN filter-learning problems.\n\n" + SPEC_HELP)
+@click.group(help="Write correct, step-by-step worked solutions for CNN filter-learning problems.\n\n"
+                  "A spec is a YAML or JSON file with input, kernel, target and learning_rate, and optional keys: "
+                  "'derive solve --help' lists them, 'derive spec' prints an annotated example of every one.")
 @click.version_option(__version__, prog_name="derive")
 def cli() -> None:
     """The `derive` command group."""
@@ -58,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-@cli.command(help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
+@cli.command(short_help="Solve SPEC: the worked solution, or the answer key.",
+             help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
 @click.argument("spec", metavar="SPEC")
 @click.option("--format", "fmt", type=click.Choice(list(FILES) + list(EXTRA_FILES)), default="markdown", show_default=True,
               help="What to print: the worked solution (markdown, latex, html: one self-contained page with "
@@ -130,7 +142,8 @@ def _emit(document: str | bytes) -> None:
         click.echo(document, nl=False)
 
 
-@cli.command(help="Write COUNT seeded variants of the problem in SPEC for homework: per variant a problem "
+@cli.command(short_help="Write seeded homework variants, answer keys, Moodle XML, QTI.",
+             help="Write COUNT seeded variants of the problem in SPEC for homework: per variant a problem "
                   "sheet, a worked solution, an answer key and a spec that reproduces it; plus answers.csv, "
                   "index.md, moodle.xml (Moodle cloze) and qti.zip (QTI 1.2 for Canvas).\n\n"
                   "The spec may hold `ask:` (the answer fields students enter; default prediction, loss, "
@@ -169,7 +182,8 @@ def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: in
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
 
 
-@cli.command(help="Mark SUBMISSION (a YAML or JSON file with any answer fields of answers.json, per iteration "
+@cli.command(short_help="Mark a SUBMISSION against SPEC: a verdict per cell, a score.",
+             help="Mark SUBMISSION (a YAML or JSON file with any answer fields of answers.json, per iteration "
                   "under `iterations:` or, for one iteration, at top level) against the problem in SPEC: a verdict "
                   "per cell (correct, carried, sign, scale, flipped, partial-sum, wrong), a diagnosis per field "
                   "and a score.")
@@ -209,7 +223,8 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
 
 
-@cli.command(help="Build every spec under SPECS_DIR (recursively: *.yaml, *.yml, *.json) into OUT/<relative path "
+@cli.command(short_help="Build a folder of specs into a published tree, or --check it.",
+             help="Build every spec under SPECS_DIR (recursively: *.yaml, *.yml, *.json) into OUT/<relative path "
                   "without extension>/ (solution.md, .tex, .html, answers.json; check.md and check.json for a "
                   "NAME.submission.yaml beside NAME.yaml), with OUT/index.md and index.html. Unchanged problems are "
                   "not rebuilt. With --check, build aside and compare: exit 0 when OUT is up to date, 1 with a diff "
@@ -245,6 +260,17 @@ def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool
                f"under {out_dir}" + (f"; {len(report.errors)} failed" if report.errors else ""), err=True)
     if report.errors:
         sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command("spec", short_help="Print an annotated example spec showing every key.",
+             help="Print an annotated reference spec: every key with its meaning, its default and the shapes "
+                  "for several channels and filters. It is itself a valid spec: derive spec > problem.yaml, "
+                  "edit, then derive solve problem.yaml.")
+def spec_reference() -> None:
+    """`derive spec`: the annotated reference spec on stdout."""
+    from .reference import REFERENCE_SPEC
+
+    click.echo(REFERENCE_SPEC, nl=False)
 
 
 def _progress(items, total: int):

@@ -11,6 +11,48 @@ from .errors import SpecError
 MAX_EXPONENT = 1000
 MAX_DIGITS = 100  # significant digits of one literal: no exercise needs more, and exact arithmetic pays for each
 _FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*([+-]?\d+)\s*$")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+_BASES = {"x": ("hexadecimal", 16), "o": ("octal", 8), "b": ("binary", 2)}
+
+
+class NotDecimal(str):
+    """A token YAML 1.1 would read as a number in another base (0x10, 0b10, 0o10, 1:30).
+
+    Kept as the text typed: where a number is expected it is refused with what YAML would have
+    made of it; where text is expected (a title) it is the text.
+    """
+
+    __slots__ = ()
+
+    def problem(self) -> str:
+        """Why this token is not read as a number, and what to write instead."""
+        sign = -1 if self.startswith("-") else 1
+        digits = self.lstrip("+-")
+        if ":" in digits:
+            value = Fraction(0)
+            for part in digits.replace("_", "").split(":"):
+                value = value * 60 + Fraction(part)
+            return (f"{self} is not a number (YAML 1.1 would read it as {show(sign * value)}, in base 60): "
+                    'write a decimal, or a fraction in quotes such as "1/30"')
+        name, base = _BASES[digits[1].lower()]
+        meant = sign * int(digits[2:].replace("_", "") or "0", base)
+        return f"{self} is not a decimal number (YAML would read it as {name} {meant}): write numbers in decimal"
+
+
+class CommaPairs(list):
+    """A row written like `[0,5, 0,2]`: tight pairs separated by ", ", perhaps decimal commas.
+
+    Kept as the list YAML reads; a shape error in a matrix holding one gets a hint.
+    """
+
+    __slots__ = ()
+
+
+def has_comma_pairs(value: Any) -> bool:
+    """Whether a nested list holds a row that looks written with decimal commas."""
+    if isinstance(value, CommaPairs):
+        return True
+    return isinstance(value, list) and any(has_comma_pairs(v) for v in value)
 
 
 class Written(Fraction):
@@ -47,14 +89,19 @@ def _written(numerator: int, denominator: int, places: int | None) -> Written:
 def parse_number(value: Any) -> Fraction:
     """Return `value` as an exact Fraction; 0.1 means 1/10, never a binary float."""
     if isinstance(value, bool):  # bool is an int in Python, but `true` is not a number
-        raise SpecError(f"{value!r} is not a number")
+        raise SpecError(f"{str(value).lower()} is not a number")
+    if value is None:  # `learning_rate:` with nothing after it
+        raise SpecError("is empty: a number is needed")
+    if isinstance(value, NotDecimal):
+        raise SpecError(value.problem())
     if isinstance(value, (int, Fraction)):
         if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS:
             raise SpecError(f"{_show(value)} has more than {MAX_DIGITS} digits")
         return Fraction(value)
     if isinstance(value, float):
-        # A float reached us through the Python API: its shortest repr is what was typed.
-        value = repr(value)
+        # A float reached us through the Python API: its shortest repr is what was typed
+        # (float() first: numpy's float64 is a float whose repr is "np.float64(0.1)").
+        value = repr(float(value))
     if isinstance(value, Decimal):
         value = str(value)
     if not isinstance(value, str):
@@ -73,7 +120,8 @@ def parse_number(value: Any) -> Fraction:
     try:
         decimal = Decimal(text)
     except InvalidOperation:
-        raise SpecError(f"{_show(value)} is not a number") from None
+        hint = f" (a decimal comma? write {text.replace(',', '.')})" if _DECIMAL_COMMA.match(text) else ""
+        raise SpecError(f"{_show(value)} is not a number{hint}") from None
     if not decimal.is_finite():
         raise SpecError(f"{_show(value)} is not a finite number")
     if len(decimal.as_tuple().digits) > MAX_DIGITS:

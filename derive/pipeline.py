@@ -11,7 +11,7 @@ from .errors import SpecError
 from .model import train
 from .printing import NOTATION_KEYS, style_from_notation
 from .problem import Problem, build_problem
-from .spec import read_spec
+from .spec import plain_data, read_spec
 from .steps import default_detail
 from .variants import plan
 
@@ -22,11 +22,11 @@ MAX_FULL_TERMS = 200_000  # terms a full-detail document may write out
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None,
           fractions: bool = False, templates: str | Path | None = None, max_cells: int = MAX_CELLS) -> Derivation:
-    """Solve a problem given as a spec mapping or the path of a YAML/JSON spec file."""
+    """Solve a problem given as a spec mapping (lists, tuples or numpy arrays) or the path of a YAML/JSON spec file."""
     is_path = isinstance(spec, (str, os.PathLike))
     source = str(spec) if is_path else None
     try:
-        data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
+        data = read_spec(spec) if is_path else plain_data(spec)  # numpy arrays become lists, then validated
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             plan(data, problem)  # homework keys are checked here too, so a typo never waits for `variants`

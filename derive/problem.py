@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from .errors import SpecError
 from .exact import Num, mpq, rational
-from .literals import parse_number, show
+from .literals import has_comma_pairs, parse_number, show
 
 Matrix = tuple[tuple[Num, ...], ...]
 Tensor3 = tuple[Matrix, ...]
@@ -23,6 +23,7 @@ OPERATIONS = ("cross-correlation", "convolution")
 LOSSES = ("mse", "sse", "half_sse")
 ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
 POOLINGS = ("max", "avg")
+ALIASES = {"average": "avg", "mean": "avg"}  # other spellings of a value, after canonical() below
 REQUIRED = ("input", "kernel", "target", "learning_rate")
 OPTIONAL = ("title", "stride", "padding", "dilation", "operation", "bias", "loss", "iterations",
             "activation", "negative_slope", "pooling", "optimizer",
@@ -113,6 +114,23 @@ def dims(sizes: tuple[int, ...]) -> str:
 
 def build_problem(spec: Any) -> Problem:
     """Check every key of `spec` and return the Problem it describes."""
+    try:
+        return _build(spec)
+    except SpecError as exc:
+        raise _decimal_comma_hint(exc, spec) from None
+
+
+def _decimal_comma_hint(exc: SpecError, spec: Any) -> SpecError:
+    """A shape error gets a hint when a matrix has rows like [0,5, 0,2]: YAML's 0, 5 for a 0.5."""
+    matrices = ("input", "kernel", "target", "bias")
+    suspects = [key for key in matrices if isinstance(spec, Mapping) and has_comma_pairs(spec.get(key))]
+    if not suspects or not (exc.field or "").startswith(matrices + ("pooling.size",)):
+        return exc
+    hint = f"a decimal comma in {' and '.join(suspects)}? write 0.5, not 0,5, which YAML reads as two numbers"
+    return SpecError(f"{exc.message} ({hint})", exc.field, exc.source)
+
+
+def _build(spec: Any) -> Problem:
     if not isinstance(spec, Mapping):
         raise SpecError(f"the spec must be a mapping of keys to values, not {_kind(spec)}")
     _check_keys(spec)
@@ -153,7 +171,7 @@ def _check_keys(spec: Mapping) -> None:
     valid = REQUIRED + OPTIONAL
     for key in spec:
         if key not in valid:
-            near = difflib.get_close_matches(str(key), valid, n=1)
+            near = difflib.get_close_matches(str(key).lower(), valid, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else f" (valid keys: {', '.join(valid)})"
             raise SpecError(f"unknown key{hint}", field=str(key))
     for key in REQUIRED:
@@ -229,9 +247,10 @@ def _title(spec: Mapping) -> str | None:
 
 
 def _integer(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, Fraction)) or Fraction(value).denominator != 1:
-        raise SpecError(f"must be a whole number, got {value!r}", field=field)
-    return int(value)
+    number = _number(value, field)  # names what is wrong with 0x2, 1:30, yes, …
+    if number.denominator != 1:
+        raise SpecError(f"must be a whole number, got {show(number)}", field=field)
+    return int(number)
 
 
 def _pair(spec: Mapping, key: str, default: int, minimum: int, field: str | None = None) -> Pair:
@@ -239,17 +258,33 @@ def _pair(spec: Mapping, key: str, default: int, minimum: int, field: str | None
     field = field or key
     items = value if isinstance(value, list) else [value, value]
     if len(items) != 2:
-        raise SpecError(f"must be a whole number or a pair [rows, columns], got {value!r}", field=field)
+        raise SpecError(f"must be a whole number or a pair [rows, columns], got {_written(value)}", field=field)
     pair = tuple(_integer(v, field) for v in items)
     if min(pair) < minimum:
-        raise SpecError(f"must be at least {minimum}, got {value!r}", field=field)
+        raise SpecError(f"must be at least {minimum}, got {_written(value)}", field=field)
     return pair  # type: ignore[return-value]
 
 
+def canonical(name: Any) -> Any:
+    """A name as compared: case, dashes, underscores and spaces ignored (Leaky-ReLU is leaky_relu)."""
+    if not isinstance(name, str):
+        return name
+    key = "".join(c for c in name.lower() if c not in "-_ ")
+    return ALIASES.get(key, key)
+
+
+def _written(value: Any) -> str:
+    """A value as the user wrote it in YAML: 0.5 (not Written('1/2')), [1, 2]."""
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_written, value)) + "]"
+    return show(value) if isinstance(value, (int, Fraction)) and not isinstance(value, bool) else repr(value)
+
+
 def _choice(value: Any, field: str, valid: tuple[str, ...]) -> str:
-    if value not in valid:
-        raise SpecError(f"unknown value {value!r} (valid: {', '.join(valid)})", field=field)
-    return value
+    for name in valid:
+        if canonical(value) == canonical(name):
+            return name
+    raise SpecError(f"unknown value {value!r} (valid: {', '.join(valid)})", field=field)
 
 
 def _iterations(spec: Mapping) -> int:
@@ -291,7 +326,7 @@ def _activation(spec: Mapping) -> tuple[str, mpq]:
 
 def _pooling(spec: Mapping) -> Pooling | None:
     value = spec.get("pooling", "none")
-    if value == "none" or value is None:
+    if value is None or canonical(value) == "none":
         return None
     if not isinstance(value, Mapping):
         raise SpecError(f"must be none or a mapping {{type: max|avg, size: k, stride: s}}, got {value!r}", field="pooling")
@@ -308,7 +343,7 @@ def _pooling(spec: Mapping) -> Pooling | None:
 
 def _momentum(spec: Mapping) -> mpq | None:
     value = spec.get("optimizer", "sgd")
-    if value == "sgd":
+    if canonical(value) == "sgd":
         return None
     if not isinstance(value, Mapping):
         raise SpecError(f"must be sgd or a mapping {{type: sgd, momentum: m}}, got {value!r}", field="optimizer")

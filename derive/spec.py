@@ -1,23 +1,50 @@
 """Read a problem spec file (YAML or JSON) into plain data with exact numbers."""
 from __future__ import annotations
 
+import codecs
 import json
+import re
+import struct
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from .errors import SpecError
-from .literals import parse_number
+from .literals import MAX_DIGITS, CommaPairs, NotDecimal, parse_number
 
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a spec is a few kilobytes; 10 MB holds a 1000×1000 image
 
 
+_INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
+_OTHER_BASE = "tag:derive:not-decimal"  # YAML 1.1's based and base-60 integers, refused where a number is needed
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+_BASED = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)$|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_INTEGER = re.compile(r"^[-+]?[0-9][0-9_]*$")
+_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# A flow row of numbers separated by ", " with some tight pairs: [0,5, 0,2] or [1,5, 2] are probably
+# 0.5 and 0.2, 1.5 and 2, written with decimal commas.
+_COMMA_ROW = re.compile(r"^\[\s*[-+]?\d+(?:,\d+)?(?:\s*,\s+[-+]?\d+(?:,\d+)?)*\s*,?\s*\]$")
+_TIGHT_PAIR = re.compile(r"\d,\d")
+
+
 class _ExactLoader(yaml.SafeLoader):
-    """A safe YAML loader whose floats keep the digits the user typed (0.1 is 1/10), and which
-    refuses aliases: no spec needs them, and they are how a "billion laughs" bomb is built."""
+    """A safe YAML loader for numbers as a teacher means them, and which refuses aliases: no spec
+    needs them, and they are how a "billion laughs" bomb is built.
+
+    Plain numbers are read in decimal and exactly: 0.1 is 1/10, 010 is 10 (YAML 1.1: 8), 1e-3 and
+    .5 are numbers (YAML 1.1: text). 0x10, 0o10, 0b10 and 1:30 (YAML 1.1: 16, 8, 2, 90) are kept
+    as text that is refused where a number is needed. Only true/false are booleans (YAML 1.1 also
+    reads yes, no, on, off), as in YAML 1.2.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT, _BOOL)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         if self.check_event(yaml.AliasEvent):
@@ -26,28 +53,59 @@ class _ExactLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Fraction | str:
-    # Keep the literal text: parsing it as a binary float would lose exactness. Text that is
-    # not a finite number (.nan, .inf) is kept as text so the validator names its field.
+_ExactLoader.add_implicit_resolver(_FLOAT, _DECIMAL, list("-+0123456789."))
+_ExactLoader.add_implicit_resolver(_FLOAT, _SPECIAL, list("-+."))
+_ExactLoader.add_implicit_resolver(_OTHER_BASE, _BASED, list("-+0123456789"))
+_ExactLoader.add_implicit_resolver(_BOOL, _TRUE_FALSE, list("tTfF"))
+
+
+def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Fraction | str:
+    # Keep the digits typed: a binary float would lose exactness. Text that is not a finite
+    # number within limits (.nan, .inf, 5,000 digits) is kept as text so the validator names its field.
     text = loader.construct_scalar(node)
+    if _BASED.match(text):
+        return NotDecimal(text)
+    if _INTEGER.match(text) and len(text) <= MAX_DIGITS:
+        return int(text.replace("_", ""))  # int("010") is 10: leading zeros are not octal
     try:
         return parse_number(text)
     except SpecError:
         return text
 
 
-_ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_float)
+def _not_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> NotDecimal:
+    return NotDecimal(loader.construct_scalar(node))
+
+
+def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode):  # noqa: ANN201 - PyYAML's two-step constructor
+    start, end = node.start_mark, node.end_mark
+    is_row = node.flow_style and start.buffer and node.value and isinstance(node.value[0], yaml.ScalarNode)
+    written = start.buffer[start.pointer:end.pointer] if is_row else ""  # only rows: a matrix's text is never copied
+    data: list = CommaPairs() if _COMMA_ROW.match(written) and _TIGHT_PAIR.search(written) else []
+    yield data
+    data.extend(loader.construct_sequence(node))
+
+
+for _tag in (_INT, _FLOAT):
+    _ExactLoader.add_constructor(_tag, _exact_number)
+_ExactLoader.add_constructor(_OTHER_BASE, _not_decimal)
+_ExactLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 
 def _json_constant(name: str) -> Any:
     raise SpecError(f"{name} is not a finite number")
 
 
+def _json_int(text: str) -> int | str:
+    # Too many digits for int() (over 4300 raises): kept as text, so the validator names its field.
+    return int(text) if len(text) <= MAX_DIGITS else text
+
+
 def parse_text(text: str, suffix: str) -> Any:
     """Parse spec text; JSON for `.json`, YAML (a superset of JSON) otherwise."""
     if suffix.lower() == ".json":
         try:
-            return json.loads(text, parse_float=parse_number, parse_constant=_json_constant)
+            return json.loads(text, parse_float=parse_number, parse_int=_json_int, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             raise SpecError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
         except RecursionError:
@@ -62,8 +120,6 @@ def parse_text(text: str, suffix: str) -> Any:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise SpecError(f"invalid YAML: {exc.problem}{where}") from None
-    except ValueError:  # an integer with more digits than Python converts (over 4300)
-        raise SpecError("a number is too long (more than 4300 digits)") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}") from None
 
@@ -78,13 +134,11 @@ def read_spec(path: str | Path) -> Any:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise SpecError(f"is too large ({size / 2**20:.1f} MB; a spec may be at most {MAX_FILE_BYTES // 2**20} MB)")
-        text = p.read_bytes().decode("utf-8")
+        text = decode(p.read_bytes())
     except FileNotFoundError:
         raise SpecError("file not found", source=name) from None
     except PermissionError:
         raise SpecError("permission denied", source=name) from None
-    except UnicodeDecodeError:
-        raise SpecError("not a UTF-8 text file", source=name) from None
     except SpecError as exc:
         raise exc.located(name) from None
     except OSError as exc:
@@ -95,3 +149,76 @@ def read_spec(path: str | Path) -> Any:
         return parse_text(text, p.suffix)
     except SpecError as exc:
         raise exc.located(name) from None
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's BOM begins like UTF-16 LE's
+
+
+def decode(data: bytes) -> str:
+    """The text of a spec file: UTF-8, or any UTF with a byte-order mark (as Windows editors save)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise SpecError(f"not valid {codec.upper().removesuffix('-SIG')} although it starts with its "
+                                "byte-order mark: save the file as UTF-8") from None
+    if _looks_utf16(data):
+        raise SpecError("not UTF-8: save the file as UTF-8 (it looks like UTF-16 without a byte-order mark)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SpecError(f"not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}): save the file as UTF-8 "
+                        "(it looks like Latin-1 or Windows-1252)") from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # ASCII text in UTF-16 is every other byte NUL: valid UTF-8, but no spec has NULs.
+    return len(data) >= 4 and max(data[0::2].count(0), data[1::2].count(0)) * 4 >= len(data)
+
+
+def plain_data(value: Any) -> Any:
+    """A spec from Python as plain data: tuples and arrays (anything with .tolist(), as numpy's
+    and PyTorch's) become lists; their floats become the decimals they display (float32's 0.1 is 1/10)."""
+    if isinstance(value, Mapping):
+        return {key: plain_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(item) for item in value]
+    if isinstance(value, (str, bytes, int, float, Fraction)) or value is None:
+        return value
+    tolist = getattr(value, "tolist", None)
+    if not callable(tolist):
+        return value
+    width = _float_format(str(getattr(value, "dtype", "")))
+    return _narrow(plain_data(tolist()), width) if width else plain_data(tolist())
+
+
+def _float_format(dtype: str) -> str | None:
+    """struct's format for a float narrower than Python's (its values print shorter), else None."""
+    if dtype.endswith("float32"):
+        return "f"
+    if dtype.endswith("float16"):
+        return "e"
+    return None
+
+
+def _narrow(value: Any, fmt: str) -> Any:
+    if isinstance(value, list):
+        return [_narrow(item, fmt) for item in value]
+    if not isinstance(value, float):
+        return value
+    return _shortest(value, fmt)
+
+
+def _shortest(x: float, fmt: str) -> str:
+    """The shortest decimal that reads back as the same float32 (or float16) `x`: what numpy prints."""
+    for digits in range(1, 18):
+        text = f"{x:.{digits}g}"
+        try:
+            if struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == x:
+                return text
+        except OverflowError:  # rounding up past the type's largest value
+            continue
+    return repr(x)  # nan and infinities: the validator names them

@@ -1,12 +1,14 @@
 """The command line as a user runs it (a subprocess), including every kind of bad input."""
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed.yaml"
@@ -51,10 +53,89 @@ def test_output_dir_gets_three_files(tmp_path):
 
 def test_help_explains_options_and_spec():
     top = derive("--help").stdout
-    assert "solve" in top and "learning_rate" in top
+    assert "solve" in top and "learning_rate" in top and "derive spec" in top
     sub = derive("solve", "--help").stdout
-    for option in ("--format", "--output", "--precision", "--detail", "iterations", "1/3"):
+    for option in ("--format", "--output", "--precision", "--detail", "iterations", "1/3", "derive spec"):
         assert option in sub
+
+
+def test_solve_help_names_every_spec_key():
+    from derive.problem import OPTIONAL, REQUIRED
+
+    text = derive("solve", "--help").stdout
+    for key in REQUIRED + OPTIONAL:
+        if key != "variant":  # written by derive variants, not by a teacher
+            assert f"{key}:" in text or f"{key}," in text, key
+    for shape in ("C×H×W", "F×C×kh×kw", "F×oh×ow"):
+        assert shape in text
+
+
+def test_top_help_shows_each_command_summary_whole():
+    """click cuts a summary at 45 characters with "..."; each command's one line is shown whole."""
+    from derive.cli import cli
+
+    result = derive("--help")
+    commands = " ".join(result.stdout.split("Commands:")[1].split())
+    assert "..." not in commands
+    for name, command in cli.commands.items():
+        assert f"{name} {' '.join(command.short_help.split())}" in commands, name
+
+
+def test_spec_prints_a_valid_reference_spec_with_every_key(tmp_path):
+    """derive spec > s.yaml && derive solve s.yaml: the reference is a spec that uses every key."""
+    from derive.problem import OPTIONAL, REQUIRED
+
+    result = derive("spec")
+    assert result.returncode == 0 and result.stderr == ""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(result.stdout)
+    data = yaml.safe_load(result.stdout)
+    assert set(data) == set(REQUIRED + OPTIONAL) - {"variant"}  # each one set, so each one is checked
+    assert "# variant:" in result.stdout
+    for shape in ("C×H×W", "F×C×kh×kw", "F×oh×ow"):
+        assert shape in result.stdout
+    solved = derive("solve", spec, "--format", "json")
+    assert solved.returncode == 0, solved.stderr
+    key = json.loads(solved.stdout)
+    assert len(key["iterations"]) == 2 and all(it["loss_next"] < it["loss"] for it in key["iterations"])
+    assert [len(key["iterations"][0]["grad_kernel"]), len(key["iterations"][0]["grad_kernel"][0])] == [2, 2]  # F×C
+    homework = derive("variants", spec, "--count", "2", "--seed", "1", "-o", tmp_path / "hw")
+    assert homework.returncode == 0, homework.stderr
+
+
+def test_the_reference_spec_2d_forms_are_valid(tmp_path):
+    """The 2-D input and kernel shown in the reference's comments solve with its 2-D target."""
+    from derive.reference import REFERENCE_SPEC
+
+    forms = [ln.strip().lstrip("#").strip() for ln in REFERENCE_SPEC.splitlines()
+             if ln.lstrip("# ").startswith(("input: [[", "kernel: [["))]
+    assert len(forms) == 2
+    spec = tmp_path / "two-d.yaml"
+    spec.write_text("\n".join(forms) + "\ntarget: [[1, 2], [2, 1]]\nlearning_rate: 0.1\n")
+    assert derive("solve", spec, "--format", "json").returncode == 0
+
+
+def test_names_in_any_case_through_the_command_line(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SEED_TEXT + "loss: Half SSE\nactivation: Leaky-ReLU\noperation: Convolution\noptimizer: SGD\n")
+    canonical = tmp_path / "canonical.yaml"
+    canonical.write_text(SEED_TEXT + "loss: half_sse\nactivation: leaky_relu\noperation: convolution\noptimizer: sgd\n")
+    result = derive("solve", spec, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == derive("solve", canonical, "--format", "json").stdout
+    assert json.loads(result.stdout)["problem"]["activation"] == "leaky_relu"
+
+
+def test_yaml_numbers_through_the_command_line(tmp_path):
+    """010 is ten (YAML 1.1: eight), 1e-1 and .5 are exact numbers: the same answers as 10, 0.1 and 0.5."""
+    written, plain = tmp_path / "written.yaml", tmp_path / "plain.yaml"
+    written.write_text(replace("learning_rate: 0.1", "learning_rate: 1e-1").replace("[0.5, 0.2]", "[.5, 0.2]")
+                       .replace("[0, 1, 2]", "[0, 010, 2]"))
+    plain.write_text(replace("[0, 1, 2]", "[0, 10, 2]"))
+    result = derive("solve", written, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == derive("solve", plain, "--format", "json").stdout
+    assert json.loads(result.stdout)["problem"]["input"][1] == [0, 10, 2]
 
 
 @pytest.mark.parametrize("detail", ["full", "summary"])
@@ -99,7 +180,24 @@ BAD_SPECS = [
     ("nan.yaml", replace("[0.5, 0.2]", "[.nan, 0.2]"), "kernel[0][0]: '.nan' is not a finite number"),
     ("inf.yaml", replace("[0.5, 0.2]", "[0.5, -.inf]"), "kernel[0][1]: '-.inf' is not a finite number"),
     ("nan.json", '{"input": [[NaN]], "kernel": [[1]], "target": [[1]], "learning_rate": 1}', "NaN is not a finite number"),
-    ("bool.yaml", replace("[1, 2, 1]", "[1, true, 1]"), "input[0][1]: True is not a number"),
+    ("bool.yaml", replace("[1, 2, 1]", "[1, true, 1]"), "input[0][1]: true is not a number"),
+    # YAML 1.1's surprises: never silently another number
+    ("yes.yaml", replace("[1, 2, 1]", "[1, yes, 1]"), "input[0][1]: 'yes' is not a number"),
+    ("off.yaml", replace("learning_rate: 0.1", "learning_rate: off"), "learning_rate: 'off' is not a number"),
+    ("hex.yaml", replace("[1, 2, 1]", "[1, 0x10, 1]"),
+     "input[0][1]: 0x10 is not a decimal number (YAML would read it as hexadecimal 16): write numbers in decimal"),
+    ("binary.yaml", SEED_TEXT + "stride: 0b10\n", "stride: 0b10 is not a decimal number (YAML would read it as binary 2)"),
+    ("octal.yaml", SEED_TEXT + "iterations: 0o10\n", "iterations: 0o10 is not a decimal number (YAML would read it as octal 8)"),
+    ("base60.yaml", replace("[0.5, 0.2]", "[0.5, 1:30]"),
+     'kernel[0][1]: 1:30 is not a number (YAML 1.1 would read it as 90, in base 60): write a decimal, or a fraction'),
+    ("empty-value.yaml", replace("learning_rate: 0.1", "learning_rate:"), "learning_rate: is empty: a number is needed"),
+    # a decimal comma
+    ("comma-kernel.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [[0,5, 0,2], [0,3, 0,7]]"),
+     "kernel: 2×4 is larger than the input 3×3 (a decimal comma in kernel? write 0.5, not 0,5, which YAML reads as two numbers)"),
+    ("comma-target.yaml", replace("target:\n  - [1, 2]\n  - [2, 1]", "target:\n  - [1,5, 2]\n  - [2, 1]"),
+     "target: ragged rows: row 1 has 2 entries, row 0 has 3 (a decimal comma in target? write 0.5, not 0,5"),
+    ("comma-scalar.yaml", replace("learning_rate: 0.1", "learning_rate: 0,1"),
+     "learning_rate: '0,1' is not a number (a decimal comma? write 0.1)"),
     ("zero.yaml", replace("[1, 2, 1]", '[1, "1/0", 1]'), "input[0][1]: '1/0' divides by zero"),
     ("ragged.yaml", replace("[0, 1, 2]", "[0, 1]"), "input: ragged rows: row 1 has 2 entries, row 0 has 3"),
     ("empty-matrix.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: []"), "kernel: must be a non-empty 2-D list"),
@@ -193,6 +291,35 @@ def test_bad_usage_gets_one_line(args, message):
 
 def test_non_utf8_spec(tmp_path):
     spec = tmp_path / "latin1.yaml"
-    spec.write_bytes(SEED_TEXT.replace("Practices", "Pr\xe4ctices").encode("latin-1"))
+    spec.write_bytes("input: [[1]]\nkernel: [[1]]\ntitle: Pr\xe4ctices\n".encode("latin-1"))
     result = derive("solve", spec)
-    assert result.returncode == 2 and result.stderr == f"error: {spec}: not a UTF-8 text file\n"
+    assert result.returncode == 2 and result.stderr == (
+        f"error: {spec}: not UTF-8 (byte 0xe4 on line 3): save the file as UTF-8 (it looks like Latin-1 or Windows-1252)\n")
+
+
+def test_utf16_without_a_byte_order_mark_gets_a_hint(tmp_path):
+    spec = tmp_path / "utf16.yaml"
+    spec.write_bytes(SEED_TEXT.encode("utf-16-le"))
+    result = derive("solve", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2 and result.stderr == (
+        f"error: {spec}: not UTF-8: save the file as UTF-8 (it looks like UTF-16 without a byte-order mark)\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_file_with_a_byte_order_mark_is_read_right(tmp_path, encoding, suffix):
+    """Windows editors save UTF-8 with a BOM, or 'Unicode' (UTF-16 with a BOM): the same problem."""
+    text = SEED_TEXT.replace("CNN Filter Learning and Practices", "Prüfung") if suffix == ".yaml" else json.dumps(
+        {"title": "Prüfung", "input": [[1, 2, 1], [0, 1, 2], [2, 1, 0]], "kernel": [[0.5, 0.2], [0.3, 0.7]],
+         "target": [[1, 2], [2, 1]], "learning_rate": 0.1})
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    spec = tmp_path / ("spec" + suffix)
+    spec.write_bytes(data)
+    result = derive("solve", spec, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    key = json.loads(result.stdout)
+    assert key["problem"]["title"] == "Prüfung"
+    assert key["iterations"][0]["grad_kernel"] == [[1.3, 1], [0.05, 0.95]]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import derive
 from derive.errors import SpecError
-from derive.spec import parse_text
+from derive.spec import decode, parse_text
 from strategies import layer_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,14 +65,30 @@ def test_valid_specs_with_one_key_broken(spec, key, value):
 @given(st.binary(max_size=200))
 def test_random_bytes_never_crash_the_loader(data):
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return  # read_spec refuses these with "not a UTF-8 text file" (tested below, through the CLI)
+        text = decode(data)
+    except SpecError as exc:
+        assert "\n" not in str(exc) and "save the file as UTF-8" in str(exc)
+        return
     for suffix in (".yaml", ".json"):
         try:
             parse_text(text, suffix)
         except SpecError:
             pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789_:.,+-eExXoObBaf", min_size=1, max_size=12))
+def test_any_number_like_token_is_read_or_refused_naming_its_field(token):
+    """Whatever YAML 1.1 makes of a token (octal, hexadecimal, base 60, exponents), derive reads it
+    as a decimal or refuses it with one line naming the field."""
+    try:
+        spec = parse_text(SEED.replace("learning_rate: 0.1", f"learning_rate: {token}"), ".yaml")
+    except SpecError:
+        return  # not YAML (a stray comma or colon): refused before any field
+    try:
+        derive.solve(spec)
+    except SpecError as exc:
+        assert str(exc).startswith("learning_rate: ") and "\n" not in str(exc), str(exc)
 
 
 @settings(max_examples=40, deadline=None)
@@ -105,6 +121,13 @@ NASTY = {
     "tiny-number.yaml": SEED.replace("learning_rate: 0.1", "learning_rate: 1e-320").encode(),
     "long-decimal.yaml": SEED.replace("[1, 2, 1]", "[0." + "3" * 500 + ", 2, 1]").encode(),
     "long-integer.yaml": SEED.replace("[1, 2, 1]", "[" + "9" * 5000 + ", 2, 1]").encode(),
+    "long-integer.json": b'{"input": [[' + b"9" * 5000 + b']], "kernel": [[1]], "target": [[1]], "learning_rate": 1}',
+    "utf16.yaml": SEED.encode("utf-16-le"),  # no byte-order mark: refused with a hint
+    "utf16-bom.yaml": SEED.encode("utf-16"),  # with one: read right
+    "utf8-bom.json": b"\xef\xbb\xbf" + json.dumps({"input": [[1, 2], [3, 4]], "kernel": [[1]], "target": [[0, 0], [0, 0]],
+                                                  "learning_rate": 0.1}).encode(),
+    "hex.yaml": SEED.replace("[1, 2, 1]", "[0x1, 2, 1]").encode(),
+    "base60.yaml": SEED.replace("learning_rate: 0.1", "learning_rate: 1:30").encode(),
     "tabs.yaml": b"input:\n\t- [1]\n",
     "list.json": b"[1, 2, 3]",
     "string.yaml": b"just a sentence",
@@ -128,7 +151,7 @@ def test_nasty_files_through_every_command(tmp_path, name, command):
     }[command]
     result = run(*args)
     if result.returncode == 0:  # extreme but representable numbers are still valid problems
-        assert name in ("huge-number.yaml", "tiny-number.yaml"), result.stderr
+        assert name in ("huge-number.yaml", "tiny-number.yaml", "utf16-bom.yaml", "utf8-bom.json"), result.stderr
         return
     assert f"error: {path}" in one_clean_line(result) or "error: " in result.stderr.decode()
     assert not out.exists() or not any(p for p in out.rglob("*") if p.is_file())
