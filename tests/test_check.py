@@ -419,16 +419,18 @@ def test_mixed_mistakes_get_per_cell_verdicts_and_notes_that_name_their_cells(sp
 @settings(max_examples=30, deadline=None)
 @given(exercises())
 def test_a_rounded_scale_error_is_named_by_its_cause(spec):
-    """The sum used for the mean, written to 4 decimals: the factor is still recognized as n."""
+    """The gradient divided by n once too often, written to 4 decimals: the factor is still 1/n."""
     spec = dict(spec, loss="mse")
     d = derive.solve(spec)
     g = true_values(d, "grad_kernel")
     n = len(true_values(d, "prediction"))
     assume(n > 1 and all(abs(x) > Fraction(1, 100) for x in g))
+    assume(Fraction(rounded(g[0] / n, 4)) != g[0] / n)  # the rounding shows
     like = d.answers()["iterations"][0]["grad_kernel"]
-    report = check(d, read_submission({"grad_kernel": shaped([rounded(n * x, 4) for x in g], like)}, d))
+    report = check(d, read_submission({"grad_kernel": shaped([rounded(x / n, 4) for x in g], like)}, d))
     assert report.fields[0].verdict == "scale"
-    assert "missing 1/n" in report.fields[0].note and "no standard convention" not in report.fields[0].note
+    assert "divided by n once too often" in report.fields[0].note
+    assert "no standard convention" not in report.fields[0].note
 
 
 def test_iterations_and_carried_feature_map():
