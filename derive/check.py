@@ -160,26 +160,34 @@ def _unknown_field(name: str, fields: list[str]) -> str:
 
 
 def _guess_field(name: str, fields: list[str]) -> str | None:
-    # Read the name's words first (`gradient` means the kernel's gradient, however close the
-    # spelling of `grad_input`); only then fall back to spelling.
+    """The field a student most likely meant: a near-spelling, else what the name's words say."""
     normal = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    words = set(normal.split("_"))
-    has = {part: bool(words & spelled) for part, spelled in _WORDS.items()}
-    if normal.replace("_", "") in _SHORTHAND:
-        meant: str | None = _SHORTHAND[normal.replace("_", "")]
-    elif has["grad"]:
-        meant = "grad_input" if has["input"] else "grad_bias" if has["bias"] else "grad_kernel"
-    elif has["next"]:
-        meant = "bias_next" if has["bias"] else "loss_next" if has["loss"] else "kernel_next"
-    elif has["velocity"]:
-        meant = "velocity_bias" if has["bias"] else "velocity"
-    else:
-        meant = next((part for part in ("prediction", "feature_map", "loss", "kernel", "bias") if has[part]), None)
-        meant = {"kernel": "kernel_next", "bias": "bias_next"}.get(meant or "", meant)
-    if meant in fields:
-        return meant
-    near = difflib.get_close_matches(normal, fields, n=1)
+    typo = difflib.get_close_matches(normal, fields, n=1, cutoff=0.85) or difflib.get_close_matches(
+        normal, FIELDS, n=1, cutoff=0.85)
+    if typo:
+        return typo[0]
+    # Words before spelling: `gradient` means the kernel's gradient, however close `grad_input` is spelled.
+    meant = _field_from_words(normal)
+    if meant is not None:
+        return meant  # a real field, perhaps not this problem's: then the next error says so
+    near = difflib.get_close_matches(normal, fields, n=1) or difflib.get_close_matches(normal, FIELDS, n=1)
     return near[0] if near else None
+
+
+def _field_from_words(normal: str) -> str | None:
+    joined = normal.replace("_", "")
+    words = set(normal.split("_")) | {joined}
+    has = {part: bool(words & spelled) for part, spelled in _WORDS.items()}
+    if joined in _SHORTHAND:
+        return _SHORTHAND[joined]
+    if has["grad"]:
+        return "grad_input" if has["input"] else "grad_bias" if has["bias"] else "grad_kernel"
+    if has["next"]:
+        return "bias_next" if has["bias"] else "loss_next" if has["loss"] else "kernel_next"
+    if has["velocity"]:
+        return "velocity_bias" if has["bias"] else "velocity"
+    part = next((part for part in ("prediction", "feature_map", "loss", "kernel", "bias") if has[part]), None)
+    return {"kernel": "kernel_next", "bias": "bias_next"}.get(part or "", part)
 
 
 def _shape(value: Any) -> tuple[int, ...]:

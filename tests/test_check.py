@@ -484,6 +484,14 @@ def test_carried_credit_option():
     "content, message",
     [
         ("grad_kernal: [[1, 2], [3, 4]]\n", "grad_kernal: unknown field (did you mean 'grad_kernel'?)"),
+        ("gradient: [[1, 2], [3, 4]]\n", "gradient: unknown field (did you mean 'grad_kernel'?)"),
+        ("dW: [[1, 2], [3, 4]]\n", "dW: unknown field (did you mean 'grad_kernel'?)"),
+        ("input_gradient: [[1, 2], [3, 4]]\n", "input_gradient: unknown field (did you mean 'grad_input'?)"),
+        ("new_kernel: [[1, 2], [3, 4]]\n", "new_kernel: unknown field (did you mean 'kernel_next'?)"),
+        ("y_hat: [[1, 2], [3, 4]]\n", "y_hat: unknown field (did you mean 'prediction'?)"),
+        ("Loss: 1\n", "Loss: unknown field (did you mean 'loss'?)"),
+        ("foo: 1\n", "foo: unknown field (valid: feature_map, prediction, loss, grad_kernel, grad_input, kernel_next, "
+                      "loss_next)"),
         ("grad_kernel: [[1, 2, 3], [3, 4, 5]]\n", "grad_kernel: shape 2×3 does not match the answer's shape 2×2"),
         ("loss: [1]\n", "loss: shape 1 does not match the answer's shape a single number"),
         ("grad_kernel: [[1, x], [3, 4]]\n", "grad_kernel[0][1]: 'x' is not a number"),
