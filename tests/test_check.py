@@ -520,3 +520,21 @@ def test_the_report_keeps_the_notes_symbols():
     report = check(d, read_submission({"grad_kernel": [[-x for x in row] for row in g]}, d))
     text = environment().get_template("check.j2").render(check_view(report, d, "seed.yaml", "sign.yaml"))
     assert "The sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)." in text
+
+
+def test_loss_next_from_a_wrong_update_is_carried():
+    """The loss recomputed with the submission's own (wrong) updated filter follows through."""
+    spec = yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text())
+    own_kernel = [[0.47, 0.165], [0.35, 0.695]]  # the seed document's update, from its partial sums
+    own_loss = true_values(derive.solve(dict(spec, kernel=own_kernel)), "loss")[0]  # an independent forward pass
+    report = mark(spec, {"kernel_next": own_kernel, "loss_next": fraction_text(own_loss)})
+    assert {f.name: f.verdict for f in report.fields} == {"kernel_next": "wrong", "loss_next": "carried"}
+    assert_notes_agree(report)
+
+
+def test_an_update_with_a_rotated_gradient_is_flipped():
+    """w − η·rot180(g): the step is the right one rotated (the kernel itself is not)."""
+    spec = yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text())
+    report = mark(spec, {"kernel_next": [[0.405, 0.195], [0.2, 0.57]]})  # W − 0.1·[[0.95, 0.05], [1, 1.3]]
+    assert report.fields[0].verdict == "flipped"
+    assert report.fields[0].note == "the step (w − w') is the right one rotated by 180° (convolution and cross-correlation confused)"
