@@ -354,11 +354,11 @@ class _Marking:
             return None
         common = set(fits[0][1]).intersection(*(set(m) for _, m in fits[1:]))
         if not common:
-            return "partial-sum", [i for i, _ in fits], "a partial sum over the output cells (not the same cells for every entry)"
+            return "partial-sum", [i for i, _ in fits], "a partial sum over some of the output cells, not the same ones for every entry"
         used = min(common, key=lambda c: (len(c), sorted(c)))
         total = len(grid(self.p.conv_shape)) * (self.p.filters if self.name == "grad_input" else 1)
         named = ", ".join(_cell_text(c) for c in sorted(used))
-        return "partial-sum", [i for i, _ in fits], f"a partial sum over the output cells: it sums only output cells {named} of the {total}"
+        return "partial-sum", [i for i, _ in fits], f"a partial sum over only output cells {named} of the {total}"
 
     def _subsets(self, options: dict[tuple, float], submitted: Fraction) -> list[frozenset]:
         """The proper subsets of an entry's terms whose sum is the submitted value (floats: this is a search)."""
