@@ -366,17 +366,24 @@ class _Marking:
         if not 1 < len(keys) <= MAX_SUBSET_TERMS:
             return []
         target, found = float(submitted), []
+        nonzero = {c for c in keys if options[c]}
         for size in range(1, len(keys)):
             for subset in itertools.combinations(keys, size):
                 # A subset must use a nonzero term and leave one out: zero terms change nothing.
-                left_out = [options[c] for c in keys if c not in subset]
-                if not any(options[c] for c in subset) or not any(left_out):
+                used = nonzero.intersection(subset)
+                if not used or used == nonzero:
                     continue
                 total = sum(options[c] for c in subset)
-                tol = float(tolerance(Fraction(total), self.precision, self.settings))
-                if abs(total - target) <= tol * (1 + 1e-9) + 1e-15:
+                if abs(total - target) <= self._float_tolerance(total) * (1 + 1e-9) + 1e-15:
                     found.append(frozenset(subset))
         return found
+
+    def _float_tolerance(self, x: float) -> float:
+        """`tolerance` for a float, quick in the common case (the search calls it thousands of times)."""
+        half_unit = 0.5 * 10.0**-self.precision
+        if self.settings.atol is None and self.settings.rtol is None and (x == 0 or abs(x) >= half_unit):
+            return half_unit
+        return float(tolerance(Fraction(x), self.precision, self.settings))
 
 
 def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
