@@ -24,7 +24,7 @@ from . import model
 from .derivation import Derivation
 from .errors import SpecError
 from .exact import Num, precise
-from .literals import parse_number
+from .literals import parse_number, show
 from .model import Iteration, grid, tap, values, weights
 from .problem import Problem
 
@@ -254,7 +254,7 @@ class _Marking:
 
     def fits(self, s: list[Fraction], model_values: Sequence[Fraction | None], cells: Sequence[int]) -> list[int]:
         """The cells among `cells` whose submitted value is what `model_values` predicts."""
-        return [i for i in cells if model_values[i] is not None and self.near(s[i], model_values[i])]
+        return [i for i in cells if (m := model_values[i]) is not None and self.near(s[i], m)]
 
     def report(self, k: int, submitted: Any, expected: Any, follow: _FollowThrough) -> FieldReport:
         """The field's FieldReport: every cell's verdict, the field's verdict, and notes naming their cells."""
@@ -339,7 +339,7 @@ class _Marking:
         for order, note in ((_rotated(self.p), "rotated by 180° (convolution and cross-correlation confused)"),
                             (_transposed(self.p), "transposed (rows and columns swapped)")):
             moved = [start[i] - steps[order[i]] for i in range(len(s))]
-            if self.fits(s, moved, cells) == cells and len(self.fits(s, moved, range(len(s)))) == len(s):
+            if len(self.fits(s, moved, range(len(s)))) == len(s):  # then the open cells differ from the right ones
                 what = "the step (w − w') is" if self.name in UPDATES else "the field is"
                 return "flipped", cells, f"{what} the right one {note}"
         return None
@@ -411,7 +411,7 @@ def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
     ]
     if name in UPDATES:
         eta = exact(problem.learning_rate)
-        causes = [(eta, f"η = {_factor(eta)}: the learning rate applied twice"),
+        causes = [(eta, f"η = {show(eta)}: the learning rate applied twice"),
                   (1 / eta, "1/η: the learning rate left out of the update")] + causes
     return [(f, c) for f, c in causes if f != 1]
 
