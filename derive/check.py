@@ -1,18 +1,21 @@
 """`derive check`: mark a submitted solution cell by cell and diagnose the classic mistakes.
 
-Each submitted cell gets one verdict, tried in this order:
-  correct      within tolerance of the right value;
-  carried      wrong, but right given the submission's own earlier values (follow-through);
-  sign         the negative of the right value;
+A cell is correct when it agrees with the true value to the sheet's precision (see
+`tolerance`), however many digits the submission wrote. Otherwise it gets the first verdict
+that explains it:
+  carried      right given the submission's own earlier values (follow-through);
+  sign         the negative of the right value; for an update, the step added (w + η·g);
   scale        the whole field is off by one common factor (named, with its likely cause);
   flipped      the whole field is the right one rotated by 180° or transposed;
   partial-sum  a gradient that sums only some of the output cells (which ones, when one set fits all);
   wrong        none of the above.
+Notes are per field, but each one names the cells it is about unless it is about all of them.
 """
 from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
@@ -20,8 +23,8 @@ from typing import Any, Callable, Mapping, Sequence
 from . import model
 from .derivation import Derivation
 from .errors import SpecError
-from .exact import Num
-from .literals import parse_number
+from .exact import Num, precise
+from .literals import parse_number, show
 from .model import Iteration, grid, tap, values, weights
 from .problem import Problem
 
@@ -29,16 +32,30 @@ VERDICTS = ("correct", "carried", "sign", "scale", "flipped", "partial-sum", "wr
 FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
           "velocity", "velocity_bias", "kernel_next", "bias_next", "loss_next")
 GRADIENTS = ("grad_kernel", "grad_bias", "grad_input")
+UPDATES = ("kernel_next", "bias_next")
+KERNEL_SHAPED = ("grad_kernel", "kernel_next", "velocity")
 MAX_SUBSET_TERMS = 12  # partial sums are searched among all subsets up to this many terms
+MAX_CELLS_NAMED = 8  # a note names at most this many cells, then says how many more
+
+# The attribute of model.Iteration that holds each answer field.
+_ATTRIBUTE = {"velocity": "velocity_next", "velocity_bias": "velocity_bias_next"}
+
+NOTE_CARRIED = "right given the submission's own earlier values (follow-through)"
+NOTE_SIGN = "the sign is reversed"
+NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)"
+NOTE_ADDED = "the step was added instead of subtracted (w + η·g instead of w − η·g)"
+NOTE_ADDED_OWN = ("the step was added instead of subtracted (w + η·g instead of w − η·g), and the gradient it "
+                  "used, the submission's own, is itself wrong")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How strictly to mark: explicit tolerances (None: from the decimals written) and carried credit."""
+    """How strictly to mark: the sheet's decimals (None: the solution's), explicit tolerances, carried credit."""
 
     atol: float | None = None
     rtol: float | None = None
     carried_credit: float = 0.5
+    precision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,28 @@ class Report:
                 "fields": {f.name: {"verdict": f.verdict, "cells": f.cells, "note": f.note} for f in self.fields}}
 
 
+def tolerance(true: Fraction, precision: int, settings: Settings = Settings()) -> Fraction:
+    """How far a submitted value may be from `true` and still be correct: half a unit in the
+    `precision`-th decimal (±0.00005 at 4), or, for a nonzero value that rounds to 0 there, half a
+    unit in its `precision`-th significant figure (as the solution prints it). --atol/--rtol override."""
+    if settings.atol is not None or settings.rtol is not None:
+        return Fraction(settings.atol or 0) + Fraction(settings.rtol or 0) * abs(true)
+    half_unit = Fraction(1, 2 * 10**precision)
+    if true == 0 or abs(true) >= half_unit:
+        return half_unit
+    return Fraction(1, 2) * Fraction(10) ** (_exponent(abs(true)) - max(precision, 1) + 1)
+
+
+def _exponent(x: Fraction) -> int:
+    """floor(log10(x)) for x > 0, exactly."""
+    e = len(str(x.numerator)) - len(str(x.denominator))
+    while Fraction(10) ** e > x:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= x:
+        e += 1
+    return e
+
+
 def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
     """Validate a submission against the answer key's fields and shapes; one dict per iteration."""
     if not isinstance(data, Mapping):
@@ -90,14 +129,65 @@ def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
         for name, value in submitted.items():
             field = f"{prefix}{name}"
             if name not in FIELDS:
-                near = difflib.get_close_matches(str(name), FIELDS, n=1)
-                raise SpecError("unknown field" + (f" (did you mean '{near[0]}'?)" if near else f" (valid: {', '.join(FIELDS)})"),
-                                field=str(field))
+                raise SpecError(_unknown_field(str(name), [f for f in FIELDS if f in key[k]]), field=str(field))
             if name not in key[k]:
                 raise SpecError("is not part of this problem's answers", field=field)
             values[name] = _numbers(value, field, _shape(key[k][name]))
         out.append(values)
     return out
+
+
+# Words a student may use for each part of a field's name.
+_WORDS = {
+    "grad": {"grad", "grads", "gradient", "gradients", "derivative", "derivatives", "partial", "d", "dl", "delta"},
+    "kernel": {"kernel", "kernal", "kernels", "filter", "filters", "weight", "weights", "w", "k"},
+    "bias": {"bias", "biases", "b"},
+    "input": {"input", "inputs", "image", "x", "i"},
+    "next": {"next", "new", "updated", "update", "after"},
+    "loss": {"loss", "cost", "error", "l"},
+    "prediction": {"prediction", "predictions", "pred", "output", "outputs", "yhat", "y_hat", "out"},
+    "feature_map": {"featuremap", "feature", "map", "conv", "convolution", "z"},
+    "velocity": {"velocity", "momentum", "v"},
+}
+_SHORTHAND = {"dw": "grad_kernel", "dk": "grad_kernel", "dldw": "grad_kernel", "dx": "grad_input",
+              "di": "grad_input", "dldx": "grad_input", "db": "grad_bias", "dldb": "grad_bias"}
+
+
+def _unknown_field(name: str, fields: list[str]) -> str:
+    """'unknown field' with the likeliest meant field of this problem, or the list of them."""
+    guess = _guess_field(name, fields)
+    return "unknown field" + (f" (did you mean '{guess}'?)" if guess else f" (valid: {', '.join(fields)})")
+
+
+def _guess_field(name: str, fields: list[str]) -> str | None:
+    """The field a student most likely meant: a near-spelling, else what the name's words say."""
+    normal = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    typo = difflib.get_close_matches(normal, fields, n=1, cutoff=0.85) or difflib.get_close_matches(
+        normal, FIELDS, n=1, cutoff=0.85)
+    if typo:
+        return typo[0]
+    # Words before spelling: `gradient` means the kernel's gradient, however close `grad_input` is spelled.
+    meant = _field_from_words(normal)
+    if meant is not None:
+        return meant  # a real field, perhaps not this problem's: then the next error says so
+    near = difflib.get_close_matches(normal, fields, n=1) or difflib.get_close_matches(normal, FIELDS, n=1)
+    return near[0] if near else None
+
+
+def _field_from_words(normal: str) -> str | None:
+    joined = normal.replace("_", "")
+    words = set(normal.split("_")) | {joined}
+    has = {part: bool(words & spelled) for part, spelled in _WORDS.items()}
+    if joined in _SHORTHAND:
+        return _SHORTHAND[joined]
+    if has["grad"]:
+        return "grad_input" if has["input"] else "grad_bias" if has["bias"] else "grad_kernel"
+    if has["next"]:
+        return "bias_next" if has["bias"] else "loss_next" if has["loss"] else "kernel_next"
+    if has["velocity"]:
+        return "velocity_bias" if has["bias"] else "velocity"
+    part = next((part for part in ("prediction", "feature_map", "loss", "kernel", "bias") if has[part]), None)
+    return {"kernel": "kernel_next", "bias": "bias_next"}.get(part or "", part)
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -130,72 +220,243 @@ def _rectangular(value: Any, shape: tuple[int, ...]) -> bool:
 def check(derivation: Derivation, submission: list[dict[str, Any]], settings: Settings = Settings()) -> Report:
     """Mark every submitted cell (see the module docstring for the verdicts)."""
     problem, key = derivation.problem, derivation.answers()["iterations"]
+    precision = derivation.precision if settings.precision is None else settings.precision
     follow = _FollowThrough(problem, derivation.iterations, submission)
     reports = []
     for k, submitted in enumerate(submission):
         for name in FIELDS:
             if name in submitted:
-                reports.append(_mark(problem, derivation.iterations[k], k, name, submitted[name], key[k][name],
-                                     follow.carried(k, name), settings))
+                marking = _Marking(problem, derivation.iterations[k], name, precision, settings)
+                reports.append(marking.report(k, submitted[name], key[k][name], follow))
     cells = [v for r in reports for v in values(r.cells)]
     earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
     return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
 
 
-def _mark(problem: Problem, it: Iteration, k: int, name: str, submitted: Any, expected: Any, carried: Any,
-          settings: Settings) -> FieldReport:
-    sub, exp = values(submitted), [float(x) for x in values(expected)]
-    car = [float(x) for x in values(carried)] if carried is not None else None
-    tols = [_tolerance(s, e, settings) for s, e in zip(sub, exp)]
-    s = [float(x) for x in sub]
-    close = lambda a, b, t: abs(a - b) <= t * (1 + 1e-9)  # noqa: E731 - 0.37 vs 0.365 is within 0.005
-    verdicts = ["correct" if close(a, b, t) else "" for a, b, t in zip(s, exp, tols)]
-    notes = []
-    if car is not None:
-        for i, (a, c, t) in enumerate(zip(s, car, tols)):
-            if not verdicts[i] and close(a, c, t):
-                verdicts[i] = "carried"
-        if "carried" in verdicts:
-            notes.append("right given the submission's own earlier values (follow-through)")
-    for i, (a, b, t) in enumerate(zip(s, exp, tols)):
-        if not verdicts[i] and b != 0 and close(a, -b, t):
-            verdicts[i] = "sign"
-    if "sign" in verdicts:
-        notes.append("the sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)")
-    open_cells = [i for i, v in enumerate(verdicts) if not v]
-    if open_cells:
-        scale = _scale(problem, it, name, s, exp, tols)
-        if scale is not None:
-            factor, cause = scale
-            for i in open_cells:
-                verdicts[i] = "scale"
-            notes.append(f"every value is {_factor(factor)} times the right one: {cause}")
-        elif name in ("grad_kernel", "kernel_next", "velocity") and _flipped(problem, submitted, expected, tols):
-            for i in open_cells:
-                verdicts[i] = "flipped"
-            notes.append(_flipped(problem, submitted, expected, tols))
-        elif name in GRADIENTS:
-            partial = _partial_sums(problem, it, name, s, tols, open_cells)
-            if partial is not None:
-                found, note = partial
-                for i in found:
-                    verdicts[i] = "partial-sum"
-                notes.append(note)
-    verdicts = [v or "wrong" for v in verdicts]
-    wrong = [v for v in verdicts if v != "correct"]
-    verdict = "correct" if not wrong else max(set(wrong), key=lambda v: (wrong.count(v), -VERDICTS.index(v)))
-    return FieldReport(
-        name=name if k == 0 else f"iteration_{k + 1}.{name}", field=name, iteration=k + 1, verdict=verdict,
-        cells=_shaped(verdicts, _shape(expected)), note="; ".join(notes), submitted=submitted, expected=expected,
-    )
+def exact(value: Any) -> Fraction:
+    """A model value (gmpy2 mpq or 256-bit mpfr) or a submitted number as an exact Fraction."""
+    if isinstance(value, Fraction):
+        return value
+    q = model.mpq(value)  # exact for an mpfr too: it is a binary fraction
+    return Fraction(int(q.numerator), int(q.denominator))
 
 
-def _tolerance(submitted: Fraction, expected: float, settings: Settings) -> float:
-    if settings.atol is not None or settings.rtol is not None:
-        return (settings.atol or 0.0) + (settings.rtol or 0.0) * abs(expected)
-    places = getattr(submitted, "places", 0 if Fraction(submitted).denominator == 1 else None)
-    half_unit = 0.5 * 10.0 ** -places if places is not None else 0.0
-    return max(1e-6, half_unit)
+class _Marking:
+    """The verdict and note of every cell of one submitted field."""
+
+    def __init__(self, problem: Problem, it: Iteration, name: str, precision: int, settings: Settings):
+        self.p, self.it, self.name, self.precision, self.settings = problem, it, name, precision, settings
+        self.expected = [exact(x) for x in values(getattr(it, _ATTRIBUTE.get(name, name)))]
+
+    def near(self, submitted: Fraction, true: Fraction) -> bool:
+        """Correct if `true` were the right value."""
+        return abs(submitted - true) <= tolerance(true, self.precision, self.settings)
+
+    def fits(self, s: list[Fraction], model_values: Sequence[Fraction | None], cells: Sequence[int]) -> list[int]:
+        """The cells among `cells` whose submitted value is what `model_values` predicts."""
+        return [i for i in cells if (m := model_values[i]) is not None and self.near(s[i], m)]
+
+    def report(self, k: int, submitted: Any, expected: Any, follow: _FollowThrough) -> FieldReport:
+        """The field's FieldReport: every cell's verdict, the field's verdict, and notes naming their cells."""
+        s, e = [Fraction(x) for x in values(submitted)], self.expected
+        verdicts = ["correct" if self.near(a, b) else "" for a, b in zip(s, e)]
+        notes = [""] * len(s)
+
+        def diagnose(verdict: str, found: list[int], note: str) -> None:
+            for i in found:
+                verdicts[i], notes[i] = verdict, note
+
+        open_cells = lambda: [i for i, v in enumerate(verdicts) if not v]  # noqa: E731
+        carried = follow.carried(k, self.name)
+        if carried is not None:
+            diagnose("carried", self.fits(s, carried, open_cells()), NOTE_CARRIED)
+        for found, note in self.sign(s, carried, follow.start(k, self.name), open_cells()):
+            diagnose("sign", found, note)
+        for diagnosis in (self.scale, self.flipped, self.partial_sum):
+            if open_cells():
+                found_note = diagnosis(s, open_cells())
+                if found_note is not None:
+                    diagnose(*found_note)
+        verdicts = [v or "wrong" for v in verdicts]
+        wrong = [v for v in verdicts if v != "correct"]
+        verdict = "correct" if not wrong else max(set(wrong), key=lambda v: (wrong.count(v), -VERDICTS.index(v)))
+        shape = _shape(expected)
+        return FieldReport(
+            name=self.name if k == 0 else f"iteration_{k + 1}.{self.name}", field=self.name, iteration=k + 1,
+            verdict=verdict, cells=_shaped(verdicts, shape), note=_notes(notes, shape), submitted=submitted,
+            expected=expected,
+        )
+
+    def start(self) -> list[Fraction]:
+        """The weights an update field starts from (this iteration's kernel or bias)."""
+        return [exact(x) for x in values(self.it.kernel if self.name == "kernel_next" else self.it.bias)]
+
+    def sign(self, s: list[Fraction], carried: list[Fraction] | None, start: list[Fraction] | None,
+             cells: list[int]) -> list[tuple[list[int], str]]:
+        """Cells that are the negative of the right value; for an update, w + η·g instead of w − η·g."""
+        if self.name not in UPDATES:
+            note = NOTE_SIGN_RESIDUAL if self.name in GRADIENTS + ("velocity", "velocity_bias") else NOTE_SIGN
+            return [(self.fits(s, [-b if b != 0 else None for b in self.expected], cells), note)]
+        # w − η·g mirrored about w is w + η·g: the added step, with the right gradient or the submission's own.
+        added = self.fits(s, [2 * w - b for w, b in zip(self.start(), self.expected)], cells)
+        found = [(added, NOTE_ADDED)]
+        if carried is not None and start is not None:
+            rest = [i for i in cells if i not in added]
+            found.append((self.fits(s, [2 * w - c for w, c in zip(start, carried)], rest), NOTE_ADDED_OWN))
+        return found
+
+    def scale(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
+        """The whole field (for an update: its step w − w') off by one factor, with its likely cause."""
+        start = self.start() if self.name in UPDATES else [Fraction(0)] * len(s)
+        steps = [w - b for w, b in zip(start, self.expected)]  # for a non-update, -the value: the sign cancels
+        nonzero = [i for i, d in enumerate(steps) if d != 0]
+        if not nonzero:
+            return None
+
+        def fits_all(factor: Fraction) -> bool:
+            return len(self.fits(s, [w - factor * d for w, d in zip(start, steps)], range(len(s)))) == len(s)
+
+        candidates = [(factor, cause) for factor, cause in _causes(self.p, self.name) if fits_all(factor)]
+        if candidates:
+            factor = candidates[0][0]
+            cause = " or ".join(c for f, c in candidates if f == factor)
+        else:
+            i = max(nonzero, key=lambda i: abs(steps[i]))
+            factor = ((start[i] - s[i]) / steps[i]).limit_denominator(1000)
+            if len(nonzero) < 2 or factor in (0, 1, -1) or not fits_all(factor):
+                return None  # one number is always "a multiple" of another: only a known cause says anything
+            cause = "no standard convention explains it" + (
+                " (check the loss's constant factors)" if self.name not in ("feature_map", "activation", "prediction") else "")
+        what = "every step (w − w')" if self.name in UPDATES else "every value"
+        return "scale", cells, f"{what} is {_factor(factor)} times the right one: {cause}"
+
+    def flipped(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
+        """The kernel-shaped field (for an update: its step) rotated by 180° or transposed, per filter and channel."""
+        if self.name not in KERNEL_SHAPED:
+            return None
+        start = self.start() if self.name in UPDATES else [Fraction(0)] * len(s)
+        steps = [w - b for w, b in zip(start, self.expected)]
+        for order, note in ((_rotated(self.p), "rotated by 180° (convolution and cross-correlation confused)"),
+                            (_transposed(self.p), "transposed (rows and columns swapped)")):
+            moved = [start[i] - steps[order[i]] for i in range(len(s))]
+            if len(self.fits(s, moved, range(len(s)))) == len(s):  # then the open cells differ from the right ones
+                what = "the step (w − w') is" if self.name in UPDATES else "the field is"
+                return "flipped", cells, f"{what} the right one {note}"
+        return None
+
+    def partial_sum(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
+        """Gradient cells equal to a sum over only some of the output cells; the subset, when one fits them all."""
+        if self.name not in GRADIENTS:
+            return None
+        terms = _gradient_terms(self.p, self.it, self.name)
+        fits = [(i, matching) for i in cells if (matching := self._subsets(terms[i], s[i]))]
+        if not fits:
+            return None
+        common = set(fits[0][1]).intersection(*(set(m) for _, m in fits[1:]))
+        if not common:
+            return "partial-sum", [i for i, _ in fits], "a partial sum over some of the output cells, not the same ones for every entry"
+        used = min(common, key=lambda c: (len(c), sorted(c)))
+        total = len(grid(self.p.conv_shape)) * (self.p.filters if self.name == "grad_input" else 1)
+        named = ", ".join(_cell_text(c) for c in sorted(used))
+        return "partial-sum", [i for i, _ in fits], f"a partial sum over only output cells {named} of the {total}"
+
+    def _subsets(self, options: dict[tuple, float], submitted: Fraction) -> list[frozenset]:
+        """The proper subsets of an entry's terms whose sum is the submitted value (floats: this is a search)."""
+        keys = list(options)
+        if not 1 < len(keys) <= MAX_SUBSET_TERMS:
+            return []
+        target, found = float(submitted), []
+        nonzero = {c for c in keys if options[c]}
+        for size in range(1, len(keys)):
+            for subset in itertools.combinations(keys, size):
+                # A subset must use a nonzero term and leave one out: zero terms change nothing.
+                used = nonzero.intersection(subset)
+                if not used or used == nonzero:
+                    continue
+                total = sum(options[c] for c in subset)
+                if abs(total - target) <= self._float_tolerance(total) * (1 + 1e-9) + 1e-15:
+                    found.append(frozenset(subset))
+        return found
+
+    def _float_tolerance(self, x: float) -> float:
+        """`tolerance` for a float, quick in the common case (the search calls it thousands of times)."""
+        half_unit = 0.5 * 10.0**-self.precision
+        if self.settings.atol is None and self.settings.rtol is None and (x == 0 or abs(x) >= half_unit):
+            return half_unit
+        return float(tolerance(Fraction(x), self.precision, self.settings))
+
+
+def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
+    """The factors a field can be off by through a known slip, each with its cause, likeliest first."""
+    if name in ("feature_map", "activation", "prediction"):
+        return []
+    n = problem.filters * problem.output_shape[0] * problem.output_shape[1]
+    n_ = Fraction(n)
+    if name in ("loss", "loss_next"):
+        return [
+            (n_, f"n = {n}: the sum of squares where the mean is meant (the 1/n missing)"),
+            (1 / n_, f"1/n = 1/{n}: the mean where the sum is meant (or 1/n applied twice)"),
+            (Fraction(1, 2), "1/2: halved where the loss is not halved"),
+            (Fraction(2), "2: the loss's 1/2 left out"),
+            (2 / n_, f"2/n = 2/{n}: the mean's 1/n and the half's 1/2 mixed up"),
+            (n_ / 2, f"n/2 = {n_ / 2}: the mean's 1/n and the half's 1/2 mixed up"),
+        ]
+    causes = [
+        (n_, f"n = {n}: the sum of squares used instead of the mean (missing 1/n)"),
+        (1 / n_, f"1/n = 1/{n}: divided by n once too often, or the mean used where the loss is a sum"),
+        (Fraction(1, 2), "1/2: the factor 2 of the square's derivative is missing"),
+        (Fraction(2), "2: the factor 2 counted where the loss already halves it (or counted twice)"),
+        (2 / n_, f"2/n = {2 / n_}: the mean's 1/n and the square's 2 mixed up"),
+        (n_ / 2, f"n/2 = {n_ / 2}: both the mean's 1/n and the square's 2 mishandled"),
+    ]
+    if name in UPDATES:
+        eta = exact(problem.learning_rate)
+        causes = [(eta, f"η = {show(eta)}: the learning rate applied twice"),
+                  (1 / eta, "1/η: the learning rate left out of the update")] + causes
+    return [(f, c) for f, c in causes if f != 1]
+
+
+def _rotated(problem: Problem) -> list[int]:
+    """For each flat index of a kernel-shaped field, the index it comes from when rotated by 180°."""
+    kh, kw = problem.kernel_size
+    return [_flat(problem, f, c, kh - 1 - u, kw - 1 - v) for f, c, u, v in weights(problem)]
+
+
+def _transposed(problem: Problem) -> list[int]:
+    """For each flat index of a kernel-shaped field, the index it comes from when transposed (square kernels)."""
+    kh, kw = problem.kernel_size
+    if kh != kw:
+        return list(range(len(weights(problem))))  # not transposable in place: never a match (it equals the field)
+    return [_flat(problem, f, c, v, u) for f, c, u, v in weights(problem)]
+
+
+def _flat(problem: Problem, f: int, c: int, u: int, v: int) -> int:
+    kh, kw = problem.kernel_size
+    return ((f * problem.channels + c) * kh + u) * kw + v
+
+
+def _notes(notes: list[str], shape: tuple[int, ...]) -> str:
+    """The field's notes, each once, prefixed by the cells it is about unless it is about every cell."""
+    parts = []
+    for note in dict.fromkeys(n for n in notes if n):
+        cells = [i for i, n in enumerate(notes) if n == note]
+        parts.append(note if len(cells) == len(notes) else f"{_cells_text(cells, shape)}: {note}")
+    return "; ".join(parts)
+
+
+def _cells_text(cells: list[int], shape: tuple[int, ...]) -> str:
+    """'cell (0, 1)' or 'cells (0, 1), (1, 0)' (flat indices named by their position in `shape`)."""
+    named = [_cell_text(_position(i, shape)) for i in cells[:MAX_CELLS_NAMED]]
+    more = f" and {len(cells) - MAX_CELLS_NAMED} more" if len(cells) > MAX_CELLS_NAMED else ""
+    return ("cell " if len(cells) == 1 else "cells ") + ", ".join(named) + more
+
+
+def _position(i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    index = []
+    for size in reversed(shape):
+        i, r = divmod(i, size)
+        index.append(r)
+    return tuple(reversed(index))
 
 
 def _shaped(flat: list, shape: tuple[int, ...]) -> Any:
@@ -205,91 +466,8 @@ def _shaped(flat: list, shape: tuple[int, ...]) -> Any:
     return [_shaped(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
 
 
-def _factor(x: float) -> str:
-    fraction = Fraction(x).limit_denominator(1000)
-    return str(fraction) if abs(float(fraction) - x) < 1e-9 * max(1, abs(x)) else f"{x:.6g}"
-
-
-def _scale(problem: Problem, it: Iteration, name: str, s: list[float], e: list[float], tols: list[float]):
-    """A factor common to the whole field (for an update: to its step W − W'), with its likely cause."""
-    if name in ("kernel_next", "bias_next"):
-        start = [float(x) for x in values(it.kernel if name == "kernel_next" else it.bias)]  # same order, any rank
-        s, e = [w - x for w, x in zip(start, s)], [w - x for w, x in zip(start, e)]
-    pairs = [(a, b) for a, b in zip(s, e) if abs(b) > 1e-12]
-    if not pairs:
-        return None
-    factor = pairs[0][0] / pairs[0][1]
-    if abs(factor - 1) < 1e-9 or abs(factor + 1) < 1e-9 or abs(factor) < 1e-12:
-        return None
-    if not all(abs(a - factor * b) <= t + 1e-9 for (a, b), t in zip(zip(s, e), tols)):
-        return None
-    cause = _cause(problem, name, factor)
-    if len(pairs) < 2 and cause is None:
-        return None  # one number is always "a multiple" of another: only a known cause says anything
-    return factor, cause or "no standard convention explains it; check the loss's constant factors"
-
-
-def _cause(problem: Problem, name: str, factor: float) -> str | None:
-    n = problem.filters * problem.output_shape[0] * problem.output_shape[1]
-    eta = float(problem.learning_rate)
-    causes: list[tuple[float, str]] = [
-        (n, f"n = {n}: the sum of squares used instead of the mean (missing 1/n)"),
-        (1 / n, f"1/n = 1/{n}: divided by n once too often, or the mean used where the loss is a sum"),
-        (0.5, "1/2: the factor 2 of the square's derivative is missing"),
-        (2.0, "2: the factor 2 counted where the loss already halves it (or counted twice)"),
-        (2 / n, "2/n: the mean's 1/n and the square's 2 mixed up" if n != 4 else "2/n = 1/2: the mean's 1/n and the square's 2 mixed up"),
-        (n / 2, f"n/2 = {n / 2:g}: both the mean's 1/n and the square's 2 mishandled"),
-    ]
-    if name in ("kernel_next", "bias_next"):
-        causes = [(eta, f"η = {eta:g}: the learning rate applied twice"),
-                  (1 / eta, "1/η: the learning rate left out of the update")] + causes
-    matching = [cause for value, cause in causes if abs(factor - value) <= 1e-9 * max(1, abs(value))]
-    return " or ".join(matching) or None
-
-
-def _flipped(problem: Problem, submitted: Any, expected: Any, tols: list[float]) -> str | None:
-    """A note when the kernel-shaped field is rotated by 180° or transposed (per filter and channel)."""
-    import numpy as np
-
-    s, e = np.array(submitted, dtype=float), np.array(expected, dtype=float)
-    tol = max(tols)
-    for transform, note in (
-        (lambda m: np.flip(m, axis=(-2, -1)), "the field is the right one rotated by 180° (convolution and "
-                                              "cross-correlation confused)"),
-        (lambda m: np.swapaxes(m, -1, -2), "the field is the right one transposed (rows and columns swapped)"),
-    ):
-        flipped = transform(e)
-        if flipped.shape == s.shape and not np.allclose(flipped, e, atol=tol) and np.allclose(s, flipped, atol=tol):
-            return note
-    return None
-
-
-def _partial_sums(problem: Problem, it: Iteration, name: str, s: list[float], tols: list[float], open_cells: list[int]):
-    """Cells equal to a sum over only some of the output cells; the subset, when one fits them all."""
-    terms = _gradient_terms(problem, it, name)
-    fits: list[tuple[int, list[frozenset]]] = []
-    for i in open_cells:
-        options = terms[i]
-        if not 1 < len(options) <= MAX_SUBSET_TERMS:
-            continue
-        keys = list(options)
-        matching = [frozenset(subset) for size in range(1, len(keys))
-                    for subset in itertools.combinations(keys, size)
-                    if abs(sum(options[c] for c in subset) - s[i]) <= tols[i]]
-        if matching:
-            fits.append((i, matching))
-    if not fits:
-        return None
-    common = set(fits[0][1])
-    for _, matching in fits[1:]:
-        common &= set(matching)
-    cells_used = ""
-    if common and len(fits) == len(open_cells):
-        used = min(common, key=lambda c: (len(c), sorted(c)))
-        total = len(grid(problem.conv_shape)) * (problem.filters if name == "grad_input" else 1)
-        cells_used = f": it sums only output cells {', '.join(_cell_text(c) for c in sorted(used))} of the {total}"
-    return [i for i, _ in fits], f"a partial sum over the output cells{cells_used}" + (
-        "" if cells_used else " (not the same cells for every entry)")
+def _factor(x: Fraction) -> str:
+    return str(x) if x.denominator <= 1000 else f"{float(x):.6g}"
 
 
 def _cell_text(cell: tuple) -> str:
@@ -330,13 +508,25 @@ class _FollowThrough:
     def __init__(self, problem: Problem, iterations: Sequence[Iteration], submission: list[dict[str, Any]]):
         self.p, self.its, self.sub = problem, iterations, submission
 
-    def carried(self, k: int, name: str) -> Any:
-        """The follow-through value of `name` in iteration k, or None when nothing upstream was submitted."""
-        upstream = _UPSTREAM[name]
-        if not any(u in self.sub[k] for u in upstream) and not (k > 0 and name == "feature_map"
-                                                                 and "kernel_next" in self.sub[k - 1]):
+    def carried(self, k: int, name: str) -> list[Fraction] | None:
+        """The follow-through values of `name` in iteration k (flat), or None when nothing upstream was submitted."""
+        if not self._follows(k, name):
             return None
-        return self._compute(k, name)
+        with precise():
+            return [exact(x) for x in values(self._compute(k, name))]
+
+    def start(self, k: int, name: str) -> list[Fraction] | None:
+        """The weights the follow-through update of `name` starts from (flat), or None."""
+        if name not in UPDATES or not self._follows(k, name):
+            return None
+        it = self.its[k]
+        if name == "kernel_next":
+            return [exact(x) for x in values(self._tensor(k - 1, "kernel_next", it.kernel) if k > 0 else it.kernel)]
+        return [exact(x) for x in values(self._tensor(k - 1, "bias_next", it.bias) if k > 0 else it.bias)]
+
+    def _follows(self, k: int, name: str) -> bool:
+        earlier = k > 0 and any(u in self.sub[k - 1] for u in UPDATES)  # iteration k starts from them
+        return earlier or any(u in self.sub[k] for u in _UPSTREAM[name])
 
     def _tensor(self, k: int, name: str, fallback: Any) -> Any:
         """A submitted field as a tensor shaped like the model's (F×…), else the right value."""
@@ -368,6 +558,13 @@ class _FollowThrough:
         dz = model.backward(p, z, a, y, winners)[3]
         g_kernel = self._tensor(k, "grad_kernel", model.grad_kernel(p, it.padded_input, dz))
         g_bias = self._tensor(k, "grad_bias", model.grad_bias(dz)) if bias is not None else None
+        # The update follows the submission's own velocity when it gave one, else its own gradient.
+        direction = self._tensor(k, "velocity", _update_direction(p, g_kernel, it.velocity))
+        direction_bias = (self._tensor(k, "velocity_bias", _update_direction(p, g_bias, it.velocity_bias))
+                          if bias is not None else None)
+        kernel_next = lambda: _minus(kernel, _scaled(p.learning_rate, direction))  # noqa: E731
+        bias_next = lambda: _minus(bias, _scaled(p.learning_rate, direction_bias))  # noqa: E731
+        given_kernel_next, given_bias_next = self._tensor(k, "kernel_next", None), self._tensor(k, "bias_next", None)
         values: dict[str, Callable[[], Any]] = {
             "feature_map": lambda: z, "activation": lambda: a, "prediction": lambda: y,
             "loss": lambda: model.loss(p, y),
@@ -376,27 +573,25 @@ class _FollowThrough:
             "grad_input": lambda: model.grad_input(p, kernel, dz),
             "velocity": lambda: _update_direction(p, g_kernel, it.velocity),
             "velocity_bias": lambda: _update_direction(p, g_bias, it.velocity_bias),
-            "kernel_next": lambda: _minus(kernel, _scaled(p.learning_rate, _update_direction(p, g_kernel, it.velocity))),
-            "bias_next": lambda: _minus(bias, _scaled(p.learning_rate, _update_direction(p, g_bias, it.velocity_bias))),
-            "loss_next": lambda: it.loss_next,
+            "kernel_next": kernel_next,
+            "bias_next": bias_next,
+            # The loss after the update, with the submission's own updated weights when it gave them.
+            "loss_next": lambda: model.loss(p, model.forward(
+                p, it.padded_input, given_kernel_next if given_kernel_next is not None else kernel_next(),
+                None if bias is None else given_bias_next if given_bias_next is not None else bias_next())[2]),
         }
-        value = values[name]()
-        if p.rank2 and name in ("feature_map", "activation", "prediction", "grad_input", "grad_bias", "bias_next",
-                                "velocity_bias"):
-            value = value[0]
-        if p.rank2 and name in ("grad_kernel", "kernel_next", "velocity"):
-            value = value[0][0]
-        return value
+        return values[name]()
 
 
-# Which submitted fields each field's follow-through value depends on.
+# Which submitted fields of the same iteration each field's follow-through value depends on.
 _UPSTREAM = {
     "feature_map": (), "activation": ("feature_map",), "prediction": ("feature_map", "activation"),
     "loss": ("feature_map", "activation", "prediction"),
     "grad_kernel": ("feature_map", "activation", "prediction"), "grad_bias": ("feature_map", "activation", "prediction"),
     "grad_input": ("feature_map", "activation", "prediction"),
     "velocity": ("grad_kernel",), "velocity_bias": ("grad_bias",),
-    "kernel_next": ("grad_kernel",), "bias_next": ("grad_bias",), "loss_next": (),
+    "kernel_next": ("grad_kernel", "velocity"), "bias_next": ("grad_bias", "velocity_bias"),
+    "loss_next": ("kernel_next", "bias_next"),
 }
 
 

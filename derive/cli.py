@@ -191,12 +191,15 @@ def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: in
 @click.argument("submission", metavar="SUBMISSION")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="A readable report with the correct steps, or {score, fields} as JSON.")
-@click.option("--atol", type=click.FloatRange(0), default=None, help="Absolute tolerance (default: half a unit in "
-              "the last decimal written, at least 1e-6).")
+@click.option("--atol", type=click.FloatRange(0), default=None, help="Absolute tolerance, instead of the one "
+              "--precision sets.")
 @click.option("--rtol", type=click.FloatRange(0), default=None, help="Relative tolerance, added to --atol.")
 @click.option("--carried-credit", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Credit for a carried (follow-through) cell; a correct cell earns 1.")
-@click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True, help="Decimals shown in the report.")
+@click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True,
+              help="The sheet's decimals: a value is correct within half a unit in the last of them (±0.00005 at 4; "
+                   "values that round to 0 there: to that many significant figures), however it is written. Also the "
+                   "decimals shown in the report.")
 def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float | None, carried_credit: float,
           precision: int) -> None:
     """`derive check`: mark a submission."""
@@ -214,7 +217,7 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
             answers = read_submission(data, derivation)
         except SpecError as exc:
             raise exc.located(submission) from None
-        report = mark(derivation, answers, Settings(atol, rtol, carried_credit))
+        report = mark(derivation, answers, Settings(atol, rtol, carried_credit, precision))
     except SpecError as exc:
         _fail(str(exc))
     if fmt == "json":

@@ -2,9 +2,13 @@
 a correct submission is never diagnosed; bad submission files get one clear line."""
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +18,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import derive
-from derive.check import check, read_submission
+from derive.check import Settings, check, read_submission, tolerance
+from derive.check import exact as to_fraction
+from derive.model import values
 from strategies import specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,16 +172,269 @@ def test_the_seed_documents_numbers():
     assert report.score == pytest.approx((4 + 1 + 0 + 0.5 * 4) / 13, abs=1e-4)
 
 
-def test_tolerance_follows_the_decimals_written():
-    spec = yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text())
-    assert mark(spec, {"loss": "0.37"}).fields[0].verdict == "correct"  # 0.365 to 2 decimals
-    assert mark(spec, {"loss": "0.35"}).fields[0].verdict == "wrong"
-    assert mark(spec, {"loss": "0.3650001"}).fields[0].verdict == "correct"  # the 1e-6 floor
-    d = derive.solve(spec)
-    from derive.check import Settings
+TWO_THIRDS = "input: [[2]]\nkernel: [['1/3']]\ntarget: [[1]]\nlearning_rate: 0.25\n"  # W' = Z = 2/3, ∂L/∂W = -4/3
+KEYWORDS = {"right given": "carried", "sign is reversed": "sign", "added instead of subtracted": "sign",
+            "times the right one": "scale", "rotated by 180°": "flipped", "transposed": "flipped",
+            "partial sum": "partial-sum"}
 
-    strict = check(d, read_submission({"loss": "0.37"}, d), Settings(atol=1e-9))
-    assert strict.fields[0].verdict == "wrong"
+
+def true_values(d, name: str, k: int = 0) -> list[Fraction]:
+    """The exact right values of an answer field, flat."""
+    attribute = {"velocity": "velocity_next", "velocity_bias": "velocity_bias_next"}.get(name, name)
+    return [to_fraction(v) for v in values(getattr(d.iterations[k], attribute))]
+
+
+def shaped(flat: list, like) -> list:
+    """`flat` nested like `like` (an answer-key matrix)."""
+    return np.asarray(flat, dtype=object).reshape(np.shape(like)).tolist()
+
+
+def fraction_text(x: Fraction) -> str:
+    return f"{x.numerator}/{x.denominator}"
+
+
+def rounded(x: Fraction, places: int) -> str:
+    """x rounded half-up to `places` decimals, as a student writes it."""
+    return str((Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
+
+def assert_notes_agree(report) -> None:
+    """Every note is about cells with its verdict: a note naming cells names only such cells, an
+    unprefixed note is about every cell, and every diagnosed cell is explained by a note."""
+    for f in report.fields:
+        verdicts = values(f.cells)
+        shape = np.shape(f.submitted)
+        flat = {tuple(int(x) for x in np.unravel_index(i, shape)) if shape else (): v for i, v in enumerate(verdicts)}
+        explained: set = set()
+        for part in filter(None, f.note.split("; ")):
+            kinds = {v for word, v in KEYWORDS.items() if word in part}
+            assert len(kinds) == 1, (f.name, part)
+            kind = kinds.pop()
+            prefix = re.match(r"^cells? ((?:\(\d+(?:, \d+)*\)(?:, )?)+)(?: and \d+ more)?: ", part)
+            if prefix:
+                named = {tuple(int(x) for x in c.split(", ")) for c in re.findall(r"\(([\d, ]+)\)", prefix[1])}
+                if "more" not in part:
+                    named = {c for c in flat if c in named}
+            else:
+                named = set(flat)
+            assert named and all(flat[c] == kind for c in named), (f.name, part, f.cells)
+            explained |= {c for c in flat if flat[c] == kind} if "more" in part else named
+        diagnosed = {c for c, v in flat.items() if v not in ("correct", "wrong")}
+        assert diagnosed <= explained, (f.name, f.note, f.cells)
+
+
+@pytest.mark.parametrize("name, content, correct", [
+    ("plain.yaml", "kernel_next: [[0.6667]]\n", True),
+    ("quoted.yaml", "kernel_next: [['0.6667']]\n", True),
+    ("plain.json", '{"kernel_next": [[0.6667]]}', True),
+    ("quoted.json", '{"kernel_next": [["0.6667"]]}', True),
+    ("more.yaml", "kernel_next: [[0.66667]]\n", True),
+    ("fraction.yaml", "kernel_next: [['2/3']]\n", True),
+    ("fewer.yaml", "kernel_next: [[0.67]]\n", False),  # fewer digits buy no tolerance
+    ("fewer.json", '{"kernel_next": [["0.67"]]}', False),
+    ("truncated.yaml", "kernel_next: [[0.6666]]\n", False),
+    ("whole.yaml", "kernel_next: [[1]]\n", False),
+])
+def test_the_tolerance_does_not_depend_on_how_the_number_is_written(tmp_path, name, content, correct):
+    (tmp_path / "spec.yaml").write_text(TWO_THIRDS)
+    (tmp_path / name).write_text(content)
+    result = run("check", tmp_path / "spec.yaml", tmp_path / name, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert (json.loads(result.stdout)["fields"]["kernel_next"]["verdict"] == "correct") is correct
+
+
+def test_precision_sets_the_tolerance(tmp_path):
+    (tmp_path / "spec.yaml").write_text(TWO_THIRDS)
+    (tmp_path / "answers.yaml").write_text("kernel_next: [[0.67]]\nfeature_map: [[0.7]]\n")
+    report = json.loads(run("check", tmp_path / "spec.yaml", tmp_path / "answers.yaml", "--format", "json",
+                            "--precision", "2").stdout)
+    assert report["fields"]["kernel_next"]["verdict"] == "correct"  # 2/3 to 2 decimals
+    assert report["fields"]["feature_map"]["verdict"] == "wrong"  # 2/3 is not 0.7 to 2 decimals
+
+
+@pytest.mark.parametrize("submission, precision, verdict", [
+    ({"loss": 0.4}, None, "wrong"),  # 0.365 to 1 decimal is not the sheet's 4
+    ({"loss": 0.37}, None, "wrong"),
+    ({"loss": "0.37"}, None, "wrong"),
+    ({"loss": 0.37}, 2, "correct"),  # 0.365 rounded half up ...
+    ({"loss": 0.36}, 2, "correct"),  # ... or half to even: exactly half a unit away, both pass
+    ({"loss": 0.35}, 2, "wrong"),
+    ({"loss": 0.4}, 1, "correct"),
+    ({"loss": 0.3650}, None, "correct"),
+    ({"loss": "0.36505"}, None, "correct"),  # the edge: exactly half a unit in the 4th decimal
+    ({"loss": "0.365051"}, None, "wrong"),
+    ({"loss": "0.3649"}, None, "wrong"),
+    ({"feature_map": [[2, 3], [2, 1]]}, None, "wrong"),  # 2 for 1.6
+    ({"feature_map": [[1.6, 2.9], [1.5, 1.2]]}, 0, "correct"),  # to 0 decimals: within 0.5
+])
+def test_tolerance_edges_on_the_seed(submission, precision, verdict):
+    d = derive.solve(yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text()))
+    report = check(d, read_submission(submission, d), Settings(precision=precision))
+    assert report.fields[0].verdict == verdict
+
+
+def test_atol_and_rtol_override_the_precision():
+    d = derive.solve(yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text()))
+    assert check(d, read_submission({"loss": "0.3650001"}, d), Settings(atol=1e-9)).fields[0].verdict == "wrong"
+    assert check(d, read_submission({"loss": 0.37}, d), Settings(atol=0.01)).fields[0].verdict == "correct"
+    assert check(d, read_submission({"loss": 0.37}, d), Settings(rtol=0.02)).fields[0].verdict == "correct"
+    assert check(d, read_submission({"loss": 0.37}, d), Settings(rtol=0.01)).fields[0].verdict == "wrong"
+
+
+def test_whole_number_guesses_score_nothing_on_the_seed(tmp_path):
+    (tmp_path / "guesses.yaml").write_text("prediction: [[2, 3], [2, 1]]\nloss: 0\nkernel_next: [[0, 0], [0, 1]]\n")
+    report = json.loads(run("check", "examples/seed.yaml", tmp_path / "guesses.yaml", "--format", "json").stdout)
+    assert report["score"] == 0.0
+    assert {f["verdict"] for f in report["fields"].values()} == {"wrong"}
+
+
+def test_values_that_round_to_zero_are_marked_to_significant_figures():
+    assert tolerance(Fraction(0), 4) == Fraction(1, 20000)
+    assert tolerance(Fraction(-1, 20000), 4) == Fraction(1, 20000)  # 0.00005 rounds to 0.0001: 4 decimals
+    assert tolerance(Fraction(1, 30_000_000), 4) == Fraction(5, 10**12)  # 3.333 × 10^-8: ±0.0005 × 10^-8
+    assert tolerance(Fraction(7, 10**5), 2) == Fraction(5, 10**7)
+    assert tolerance(Fraction(1, 3), 0) == Fraction(1, 20)  # 0 decimals: still one significant figure
+    d = derive.solve({"input": [[1]], "kernel": [["1/30000000"]], "target": [[0]], "learning_rate": 0.1})
+    verdicts = {text: check(d, read_submission({"feature_map": [[text]]}, d)).fields[0].verdict
+                for text in ("3.333e-8", "0.00000003333", "3.3334e-8", "0", "0.0000", "3.3e-8", "3.332e-8")}
+    assert verdicts == {"3.333e-8": "correct", "0.00000003333": "correct", "3.3334e-8": "correct", "0": "wrong",
+                        "0.0000": "wrong", "3.3e-8": "wrong", "3.332e-8": "wrong"}
+
+
+def test_a_value_within_tolerance_is_correct_not_carried():
+    """A rounded gradient and the update worked from it are both right to 4 decimals."""
+    d = derive.solve(yaml.safe_load(TWO_THIRDS))
+    report = check(d, read_submission({"grad_kernel": [[-1.3333]], "kernel_next": [[0.666658]]}, d))
+    assert [f.verdict for f in report.fields] == ["correct", "correct"]
+    assert report.score == 1.0
+
+
+GUESSES = {
+    "whole numbers": lambda x: str(round(x)),
+    "all zeros": lambda x: "0",
+    "2 decimals": lambda x: rounded(x, 2),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(exercises(), st.sampled_from(sorted(GUESSES)))
+def test_guesses_earn_only_the_cells_they_happen_to_get_right(spec, guess):
+    """Whole numbers, zeros or 2-decimal values: a cell is correct exactly when the guess is the
+    true value to 4 decimals; at --precision 2 a 2-decimal answer is correct unless the value
+    rounds to 0 there (then 2 significant figures are due)."""
+    d = derive.solve(spec)
+    asked = ("prediction", "loss", "grad_kernel", "kernel_next")
+    key = d.answers()["iterations"][0]
+    truth = {name: true_values(d, name) for name in asked}
+    submission = {name: shaped([GUESSES[guess](x) for x in truth[name]], key[name]) if isinstance(key[name], list)
+                  else GUESSES[guess](truth[name][0]) for name in asked}
+    report = check(d, read_submission(submission, d))
+    assert_notes_agree(report)
+    for f in report.fields:
+        for verdict, text, true in zip(values(f.cells), values(f.submitted), truth[f.field]):
+            assert (verdict == "correct") == (abs(Fraction(text) - true) <= Fraction(1, 20000)), (f.name, text, true)
+    if guess == "2 decimals":  # right at --precision 2, except values that round to 0 there (significant figures)
+        sheet = check(d, read_submission(submission, d), Settings(precision=2))
+        for f in sheet.fields:
+            for verdict, true in zip(values(f.cells), truth[f.field]):
+                assert (verdict == "correct") == (true == 0 or abs(true) >= Fraction(1, 200)), (f.name, true)
+
+
+def added_update(spec: dict, wrong_gradient: bool):
+    """The submission w + η·g (the step added), from the right gradient or a wrong one it also submits."""
+    d = derive.solve(spec)
+    w, g = true_values(d, "kernel"), true_values(d, "grad_kernel")
+    eta = to_fraction(d.problem.learning_rate)
+    used = [3 * x + Fraction(1, 2) for x in g] if wrong_gradient else g
+    assume(all(abs(eta * x) > Fraction(1, 1000) for x in g + used))  # the added step is visibly not the right one
+    assume(all(abs(eta * (x + y)) > Fraction(1, 1000) for x, y in zip(g, used)))  # nor the carried one
+    like = d.answers()["iterations"][0]["grad_kernel"]
+    submission = {"kernel_next": shaped([fraction_text(a + eta * b) for a, b in zip(w, used)], like)}
+    if wrong_gradient:
+        submission["grad_kernel"] = shaped([fraction_text(x) for x in used], like)
+    return d, submission
+
+
+@settings(max_examples=30, deadline=None)
+@given(exercises(), st.booleans())
+def test_an_added_step_is_a_sign_error_saying_so(spec, with_gradient):
+    d, submission = added_update(spec, wrong_gradient=False)
+    if with_gradient:
+        submission["grad_kernel"] = key(spec)["grad_kernel"]
+    fields = {f.name: f for f in check(d, read_submission(submission, d)).fields}
+    assert fields["kernel_next"].verdict == "sign"
+    assert fields["kernel_next"].note == "the step was added instead of subtracted (w + η·g instead of w − η·g)"
+    assert fields.get("grad_kernel") is None or fields["grad_kernel"].verdict == "correct"
+
+
+@settings(max_examples=30, deadline=None)
+@given(exercises())
+def test_an_added_step_with_a_wrong_gradient_says_both(spec):
+    d, submission = added_update(spec, wrong_gradient=True)
+    report = check(d, read_submission(submission, d))
+    assert_notes_agree(report)
+    fields = {f.name: f for f in report.fields}
+    assert fields["grad_kernel"].verdict != "correct"
+    assert fields["kernel_next"].verdict == "sign"
+    assert "added instead of subtracted" in fields["kernel_next"].note
+    assert "the gradient it used, the submission's own, is itself wrong" in fields["kernel_next"].note
+
+
+def test_an_added_step_with_momentum():
+    d = derive.solve(ROOT / "examples" / "leaky-momentum.yaml")
+    it = d.answers()["iterations"][0]
+    w, w_next = true_values(d, "kernel"), true_values(d, "kernel_next")
+    added = shaped([fraction_text(2 * a - b) for a, b in zip(w, w_next)], it["kernel_next"])
+    fields = {f.name: f for f in check(d, read_submission({"kernel_next": added}, d)).fields}
+    assert fields["kernel_next"].verdict == "sign" and "added instead of subtracted" in fields["kernel_next"].note
+
+
+@settings(max_examples=40, deadline=None)
+@given(exercises(), st.data())
+def test_mixed_mistakes_get_per_cell_verdicts_and_notes_that_name_their_cells(spec, data):
+    """Each cell of the gradient right or wrong; each cell of the update right, carried from the
+    submitted gradient, added (with the right or the submitted gradient) or a blunder."""
+    d = derive.solve(spec)
+    w, g = true_values(d, "kernel"), true_values(d, "grad_kernel")
+    eta, n = to_fraction(d.problem.learning_rate), len(g)
+    offsets = data.draw(st.lists(st.sampled_from([0, 0, Fraction(1, 2), Fraction(-7, 10), Fraction(13, 10)]),
+                                 min_size=n, max_size=n))
+    own = [x + o for x, o in zip(g, offsets)]
+    modes = data.draw(st.lists(st.sampled_from(["right", "carried", "added", "added own", "blunder"]),
+                               min_size=n, max_size=n))
+    candidates = [{"right": a - eta * x, "carried": a - eta * y, "added": a + eta * x, "added own": a + eta * y,
+                   "blunder": a + Fraction(777, 100)} for a, x, y in zip(w, g, own)]
+    for c, o in zip(candidates, offsets):  # the candidates of one cell are visibly different
+        distinct = {k: v for k, v in c.items() if o or k not in ("carried", "added own")}
+        assume(all(abs(a - b) > Fraction(1, 1000) for a, b in itertools.combinations(distinct.values(), 2)))
+    like = d.answers()["iterations"][0]["grad_kernel"]
+    submission = {"grad_kernel": shaped([fraction_text(x) for x in own], like),
+                  "kernel_next": shaped([fraction_text(c[m]) for c, m in zip(candidates, modes)], like)}
+    report = check(d, read_submission(submission, d))
+    assert_notes_agree(report)
+    update = {f.name: f for f in report.fields}["kernel_next"]
+    expected = {"right": "correct", "carried": "carried", "added": "sign", "added own": "sign", "blunder": "wrong"}
+    want = [expected[m] if o or m != "carried" else "correct" for m, o in zip(modes, offsets)]
+    assert values(update.cells) == want
+    if any(m == "added own" and o for m, o in zip(modes, offsets)):
+        assert "is itself wrong" in update.note
+
+
+@settings(max_examples=30, deadline=None)
+@given(exercises())
+def test_a_rounded_scale_error_is_named_by_its_cause(spec):
+    """The gradient divided by n once too often, written to 4 decimals: the factor is still 1/n."""
+    spec = dict(spec, loss="mse")
+    d = derive.solve(spec)
+    g = true_values(d, "grad_kernel")
+    n = len(true_values(d, "prediction"))
+    assume(n > 1 and all(abs(x) > Fraction(1, 100) for x in g))
+    assume(Fraction(rounded(g[0] / n, 4)) != g[0] / n)  # the rounding shows
+    like = d.answers()["iterations"][0]["grad_kernel"]
+    report = check(d, read_submission({"grad_kernel": shaped([rounded(x / n, 4) for x in g], like)}, d))
+    assert report.fields[0].verdict == "scale"
+    assert "divided by n once too often" in report.fields[0].note
+    assert "no standard convention" not in report.fields[0].note
 
 
 def test_iterations_and_carried_feature_map():
@@ -229,6 +488,14 @@ def test_carried_credit_option():
     "content, message",
     [
         ("grad_kernal: [[1, 2], [3, 4]]\n", "grad_kernal: unknown field (did you mean 'grad_kernel'?)"),
+        ("gradient: [[1, 2], [3, 4]]\n", "gradient: unknown field (did you mean 'grad_kernel'?)"),
+        ("dW: [[1, 2], [3, 4]]\n", "dW: unknown field (did you mean 'grad_kernel'?)"),
+        ("input_gradient: [[1, 2], [3, 4]]\n", "input_gradient: unknown field (did you mean 'grad_input'?)"),
+        ("new_kernel: [[1, 2], [3, 4]]\n", "new_kernel: unknown field (did you mean 'kernel_next'?)"),
+        ("y_hat: [[1, 2], [3, 4]]\n", "y_hat: unknown field (did you mean 'prediction'?)"),
+        ("Loss: 1\n", "Loss: unknown field (did you mean 'loss'?)"),
+        ("foo: 1\n", "foo: unknown field (valid: feature_map, prediction, loss, grad_kernel, grad_input, kernel_next, "
+                      "loss_next)"),
         ("grad_kernel: [[1, 2, 3], [3, 4, 5]]\n", "grad_kernel: shape 2×3 does not match the answer's shape 2×2"),
         ("loss: [1]\n", "loss: shape 1 does not match the answer's shape a single number"),
         ("grad_kernel: [[1, x], [3, 4]]\n", "grad_kernel[0][1]: 'x' is not a number"),
@@ -246,3 +513,32 @@ def test_bad_submissions_get_one_line(tmp_path, content, message):
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"error: {submission}: ")
     assert message in result.stderr
+
+
+def test_the_report_keeps_the_notes_symbols():
+    """The note starts a sentence in the report, and its symbols keep their case (Ŷ, not ŷ)."""
+    d = derive.solve(ROOT / "examples" / "seed.yaml")
+    g = d.answers()["iterations"][0]["grad_kernel"]
+    from derive.render import check_view, environment
+
+    report = check(d, read_submission({"grad_kernel": [[-x for x in row] for row in g]}, d))
+    text = environment().get_template("check.j2").render(check_view(report, d, "seed.yaml", "sign.yaml"))
+    assert "The sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)." in text
+
+
+def test_loss_next_from_a_wrong_update_is_carried():
+    """The loss recomputed with the submission's own (wrong) updated filter follows through."""
+    spec = yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text())
+    own_kernel = [[0.47, 0.165], [0.35, 0.695]]  # the seed document's update, from its partial sums
+    own_loss = true_values(derive.solve(dict(spec, kernel=own_kernel)), "loss")[0]  # an independent forward pass
+    report = mark(spec, {"kernel_next": own_kernel, "loss_next": fraction_text(own_loss)})
+    assert {f.name: f.verdict for f in report.fields} == {"kernel_next": "wrong", "loss_next": "carried"}
+    assert_notes_agree(report)
+
+
+def test_an_update_with_a_rotated_gradient_is_flipped():
+    """w − η·rot180(g): the step is the right one rotated (the kernel itself is not)."""
+    spec = yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text())
+    report = mark(spec, {"kernel_next": [[0.405, 0.195], [0.2, 0.57]]})  # W − 0.1·[[0.95, 0.05], [1, 1.3]]
+    assert report.fields[0].verdict == "flipped"
+    assert report.fields[0].note == "the step (w − w') is the right one rotated by 180° (convolution and cross-correlation confused)"
