@@ -187,8 +187,8 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
         "pool_k": str(p.pooling.size[0] * p.pooling.size[1]) if p.pooling else None,
         "iterations": p.iterations,
+        "show": list(p.show),
         "f": formulas,
-
     }
 
 
@@ -262,8 +262,8 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "grad_kernel_matrix": m.kernels(n["W"], it.grad_kernel, partial=True),
         "grad_bias": eqs(w.grad_bias),
         "grad_bias_vector": m.vector(m.label(n["b"], True), it.grad_bias),
-        "grad_input": eqs(w.grad_input),
-        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True),
+        "grad_input": eqs(w.grad_input) if "grad_input" in p.show else [],  # printed only when shown
+        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True) if "grad_input" in p.show else [],
         "velocities": eqs(w.velocities),
         "velocity_before": m.kernels(n["V"], it.velocity) if it.velocity else None,
         "velocity_matrix": m.kernels(n["Vnext"], it.velocity_next) if it.velocity_next else None,

@@ -1,0 +1,70 @@
+"""The wording and content of the worked document: what it says, shows and warns about."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import derive
+import oracle
+from test_document import check_document
+from test_oracle import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUT_GRADIENT = "Gradient with respect to the input"
+
+
+def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derive", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def write(tmp_path: Path, spec: dict, name: str = "spec.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(spec))  # JSON is YAML
+    return path
+
+
+# ∂L/∂I is shown only when asked for ------------------------------------------------------------
+
+def test_input_gradient_hidden_by_default_but_kept_in_the_answer_key():
+    d = derive.solve(SEED)
+    assert INPUT_GRADIENT not in d.to_markdown() and INPUT_GRADIENT not in d.to_latex()
+    assert r"\partial I_{" not in d.to_markdown()
+    np.testing.assert_allclose(d.answers()["iterations"][0]["grad_input"], oracle.solve(SEED)[0]["grad_input"], atol=1e-12)
+
+
+def test_show_grad_input_shows_it_and_its_numbers_check():
+    spec = dict(SEED, show=["grad_input"])
+    markdown = derive.solve(spec).to_markdown()
+    assert INPUT_GRADIENT in markdown and r"\frac{\partial L}{\partial I_{11}}" in markdown
+    assert derive.solve(spec).answers() == derive.solve(SEED).answers() | {
+        "problem": derive.solve(SEED).answers()["problem"] | {"show": ["grad_input"]}}
+    assert check_document(spec) > 40
+
+
+def test_asking_students_for_grad_input_shows_it():
+    assert INPUT_GRADIENT in derive.solve(dict(SEED, ask=["loss", "grad_input"])).to_markdown()
+    assert INPUT_GRADIENT not in derive.solve(dict(SEED, ask=["loss", "grad_kernel"])).to_markdown()
+
+
+def test_normalized_spec_keeps_show_so_it_solves_to_the_same_document():
+    d = derive.solve(dict(SEED, show=["grad_input"]))
+    again = derive.solve(d.answers()["problem"])
+    assert again.to_markdown() == d.to_markdown()
+
+
+@pytest.mark.parametrize("show, problem", [
+    (["grad_inptu"], "unknown part 'grad_inptu' (valid: a list of grad_input)"),
+    ("grad_input", "unknown part 'grad_input' (valid: a list of grad_input)"),
+])
+def test_bad_show_is_one_line_naming_the_field(tmp_path, show, problem):
+    path = write(tmp_path, dict(SEED, show=show))
+    result = run("solve", path, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: show: {problem}\n"
+    assert not (tmp_path / "out").exists()
