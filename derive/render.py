@@ -170,6 +170,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "verb": OPERATION_VERBS[p.operation],
         "operation": p.operation,
         "stride": _pair_text(p.stride),
+        "unvisited": _unvisited(p),
         "padding": _pair_text(p.padding) if any(p.padding) else None,
         "dilation": _pair_text(p.dilation) if p.dilation != (1, 1) else None,
         "bias": p.bias is not None,
@@ -190,6 +191,17 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "show": list(p.show),
         "f": formulas,
     }
+
+
+def _unvisited(p: Problem) -> dict[str, Any] | None:
+    """The last rows and columns of the (padded) input that no window reaches, when the stride
+    does not fit evenly: (H + 2p − span) mod stride of them."""
+    (hp, wp), (eh, ew), (sh, sw) = p.padded_shape, p.span, p.stride
+    left = [(r, what) for r, what in (((hp - eh) % sh, "row"), ((wp - ew) % sw, "column")) if r]
+    if not left:
+        return None
+    parts = [f"the last {what}" if r == 1 else f"the last {r} {what}s" for r, what in left]
+    return {"cells": " and ".join(parts), "many": len(left) > 1 or left[0][0] > 1}
 
 
 def _pair_text(pair: tuple[int, int]) -> str:

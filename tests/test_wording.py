@@ -68,3 +68,31 @@ def test_bad_show_is_one_line_naming_the_field(tmp_path, show, problem):
     assert result.returncode == 2
     assert result.stderr == f"error: {path}: show: {problem}\n"
     assert not (tmp_path / "out").exists()
+
+
+# A stride that leaves rows or columns unvisited says so ------------------------------------------
+
+@pytest.mark.parametrize("rows, cols, stride, padding, sentence", [
+    (5, 5, 2, 0, "With stride 2, the last row and the last column of the input are never visited by the kernel "
+                 "and do not affect the output."),
+    (7, 4, [3, 1], 0, "With stride (3, 1), the last 2 rows of the input are never visited by the kernel "
+                      "and do not affect the output."),
+    (4, 3, [1, 2], 1, "With stride (1, 2), the last column of the padded input is never visited by the kernel "
+                      "and does not affect the output."),
+])
+def test_unvisited_rows_and_columns_are_said(rows, cols, stride, padding, sentence):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    oh, ow = (rows + 2 * padding - 2) // sh + 1, (cols + 2 * padding - 2) // sw + 1
+    spec = {"input": [[(r + c) % 3 for c in range(cols)] for r in range(rows)], "kernel": [[1, 0], [0, 1]],
+            "target": [[0] * ow for _ in range(oh)], "learning_rate": 0.1, "stride": stride, "padding": padding}
+    d = derive.solve(spec)
+    assert sentence in d.to_markdown()
+    assert sentence in d.problem_sheet("markdown")
+
+
+@pytest.mark.parametrize("rows, stride", [(5, 1), (6, 2), (7, 5)])
+def test_no_unvisited_sentence_when_the_stride_fits(rows, stride):
+    out = (rows - 2) // stride + 1
+    spec = {"input": [[1] * rows] * rows, "kernel": [[1, 0], [0, 1]], "target": [[0] * out] * out,
+            "learning_rate": 0.1, "stride": stride}
+    assert "never visited" not in derive.solve(spec).to_markdown()
