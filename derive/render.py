@@ -215,7 +215,8 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
         {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
          "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
-        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target)},
+        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target),
+         "maps": None if p.rank2 else str(p.filters)},  # F maps of oh×ow, one per filter
     ]
     if p.bias is not None:
         items.append({"label": "Initial bias", "size": None, "math": [m.vector(n["b"], p.bias)]})

@@ -96,3 +96,45 @@ def test_no_unvisited_sentence_when_the_stride_fits(rows, stride):
     spec = {"input": [[1] * rows] * rows, "kernel": [[1, 0], [0, 1]], "target": [[0] * out] * out,
             "learning_rate": 0.1, "stride": stride}
     assert "never visited" not in derive.solve(spec).to_markdown()
+
+
+# Several filters: the loss carries the filter index; 2/n is shown before it simplifies -------------
+
+TWO_FILTERS = {  # 1 channel 4×4, 2 filters 2×2: 2 maps of 3×3, n = 18
+    "input": [[[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]]],
+    "kernel": [[[[0.5, 0], [0, 0.5]]], [[[0, 0.5], [0.5, 0]]]],
+    "target": [[[1, 0, 1], [0, 1, 0], [1, 0, 1]], [[0, 1, 0], [1, 0, 1], [0, 1, 0]]],
+    "learning_rate": 0.1,
+}
+
+
+def test_several_filters_index_the_loss_and_describe_the_target():
+    markdown = derive.solve(TWO_FILTERS).to_markdown()
+    assert r"L = \frac{1}{n} \sum_{f} \sum_{i,j} \left(Y^{(f)}_{ij} - \hat{Y}^{(f)}_{ij}\right)^{2}" in markdown
+    assert r"\frac{\partial L}{\partial \hat{Y}^{(f)}_{ij}} = \frac{2}{n} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)" in markdown
+    assert r"**target output (2 ground-truth maps of $3 \times 3$, one per filter)**" in markdown
+    assert r"over the $n = 18$ output cells (2 maps of $3 \times 3$):" in markdown
+    assert r"3. Target output (2 maps of $3 \times 3$)" in markdown
+
+
+def test_one_filter_keeps_the_plain_wording():
+    markdown = derive.solve(SEED).to_markdown()
+    assert r"L = \frac{1}{n} \sum_{i,j} \left(Y_{ij} - \hat{Y}_{ij}\right)^{2}" in markdown
+    assert "**target output (ground truth feature map)**" in markdown and "maps of" not in markdown
+
+
+def test_mse_gradient_shows_two_over_n_before_simplifying():
+    markdown = derive.solve(TWO_FILTERS).to_markdown()
+    assert (r"= \frac{2}{18} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)"
+            r" = \frac{1}{9} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)") in markdown
+    assert r"\frac{\partial L}{\partial \hat{Y}^{(0)}_{00}} = \frac{1}{9} \left(" in markdown  # each cell uses 1/9
+
+
+def test_two_over_n_that_does_not_simplify_is_said_once():
+    spec = {"input": [[1, 2, 3, 4]], "kernel": [[1, 1]], "target": [[0, 0, 0]], "learning_rate": 0.1}
+    line = next(l for l in derive.solve(spec).to_markdown().splitlines() if l.startswith(r"\frac{\partial L}{\partial \hat{Y}_{ij}}"))
+    assert line.endswith(r"= \frac{2}{n} \left(\hat{Y}_{ij} - Y_{ij}\right) = \frac{2}{3} \left(\hat{Y}_{ij} - Y_{ij}\right)")
+
+
+def test_sum_of_squares_has_no_n():
+    assert r"\frac{2}{" not in derive.solve(dict(SEED, loss="sse")).to_markdown()
