@@ -138,3 +138,17 @@ def test_two_over_n_that_does_not_simplify_is_said_once():
 
 def test_sum_of_squares_has_no_n():
     assert r"\frac{2}{" not in derive.solve(dict(SEED, loss="sse")).to_markdown()
+
+
+# Windows of a padded input are called so ---------------------------------------------------------
+
+def test_window_of_the_padded_input_where_there_is_padding():
+    padded = derive.solve(dict(SEED, padding=1, target=[[0] * 4] * 4)).to_markdown()
+    assert r"Window of the padded input: $\begin{bmatrix} 0 & 0 \\ 0 & 1 \end{bmatrix}$" in padded
+    assert "Window of the input:" not in padded
+    assert "Window of the input: " in derive.solve(SEED).to_markdown()
+
+
+def test_windows_of_the_padded_input_channels():
+    spec = dict(TWO_FILTERS, padding=1, target=[[[0] * 5] * 5] * 2)
+    assert "Windows of the padded input channels" in derive.solve(spec).to_markdown()
