@@ -96,6 +96,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
             if figures and fmt in ("markdown", "latex"):
                 raise SpecError(f"--figures with --format {fmt} needs -o DIR to write the figure files into")
             _emit(_render(derivation, fmt, figures))
+            _warn(spec, derivation)
             return
         target = _output_dir(out_dir, force)
         kinds = dict(FILES, **({fmt: EXTRA_FILES[fmt]} if fmt in EXTRA_FILES else {}))
@@ -103,6 +104,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
         if figures:
             documents.update(derivation.figures())
         written = write_files(target, documents)
+        _warn(spec, derivation)
         click.echo("wrote " + ", ".join(map(str, written)), err=True)
     except SpecError as exc:
         _fail(str(exc))
@@ -238,6 +240,8 @@ def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool
         report = run_build(specs_dir, out_dir, jobs=jobs, force=force, progress=_progress)
     except SpecError as exc:
         _fail(str(exc))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"built {len(report.written)}, kept {len(report.kept)}, removed {len(report.removed)} problems "
@@ -263,6 +267,14 @@ def _render(derivation, fmt: str, figures: bool = False) -> str | bytes:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _warn(source: str, derivation) -> None:
+    """One line on stderr per thing a teacher should know (a pooling tie, a rising loss); the exit status stays 0."""
+    from .pipeline import warnings_for
+
+    for message in warnings_for(derivation):
+        click.echo(f"warning: {source}: {message}", err=True)
 
 
 def _fail(message: str) -> None:

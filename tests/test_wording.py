@@ -152,3 +152,68 @@ def test_window_of_the_padded_input_where_there_is_padding():
 def test_windows_of_the_padded_input_channels():
     spec = dict(TWO_FILTERS, padding=1, target=[[[0] * 5] * 5] * 2)
     assert "Windows of the padded input channels" in derive.solve(spec).to_markdown()
+
+
+# One line on stderr for a pooling tie or a rising loss ---------------------------------------------
+
+TIE = {"input": [[1, 1], [0, 0]], "kernel": [[1]], "target": [[0.5]], "learning_rate": 0.1,
+       "pooling": {"type": "max", "size": 2}}
+RISE = {"input": [[1, 2], [3, 4]], "kernel": [[1]], "target": [[0, 0], [0, 0]], "learning_rate": 5}
+TIE_LINE = "max-pooling window (0, 0) ties (two values 1); the gradient goes to the first in row-major order"
+RISE_LINE = "the loss rises after the update (7.5 → 41070): the learning rate may be too large"
+
+
+@pytest.mark.parametrize("spec, line", [(TIE, TIE_LINE), (RISE, RISE_LINE)])
+def test_solve_warns_in_one_line(tmp_path, spec, line):
+    path = write(tmp_path, spec)
+    result = run("solve", path)
+    assert result.returncode == 0 and result.stdout.startswith("# CNN Filter Learning")
+    assert result.stderr == f"warning: {path}: {line}\n"
+
+
+def test_solve_to_a_folder_warns_and_writes(tmp_path):
+    path = write(tmp_path, RISE)
+    result = run("solve", path, "-o", tmp_path / "out")
+    assert result.returncode == 0 and (tmp_path / "out" / "solution.md").is_file()
+    assert result.stderr.splitlines()[0] == f"warning: {path}: {RISE_LINE}"
+
+
+def test_no_warning_for_a_clean_problem(tmp_path):
+    result = run("solve", write(tmp_path, SEED))
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_tie_of_a_later_map(tmp_path):
+    spec = {"input": [[[1, 2], [3, 4]], [[1, 1], [0, 0]]], "kernel": [[[[1]], [[0]]], [[[0]], [[1]]]],
+            "target": [[[4]], [[1]]], "learning_rate": 0.01, "pooling": {"type": "max", "size": 2}}
+    result = run("solve", write(tmp_path, spec))
+    assert result.stderr == (f"warning: {tmp_path / 'spec.yaml'}: max-pooling window (0, 0) of map 1 ties (two values 1); "
+                             "the gradient goes to the first in row-major order\n")
+
+
+def test_tie_in_a_later_iteration(tmp_path):
+    # Iteration 1 moves the ReLU inputs below 0: in iteration 2 all four are 0, and the loss stays.
+    spec = {"input": [[1, 0], [0, 0]], "kernel": [[1]], "bias": 0, "activation": "relu", "target": [[-5]],
+            "learning_rate": 0.1, "pooling": {"type": "max", "size": 2}, "iterations": 2}
+    result = run("solve", write(tmp_path, spec))
+    assert result.stderr == (f"warning: {tmp_path / 'spec.yaml'}: max-pooling window (0, 0) ties in iteration 2 "
+                             "(four values 0); the gradient goes to the first in row-major order\n")
+
+
+def test_several_ties_and_rises_are_counted_in_the_one_line(tmp_path):
+    spec = {"input": [[1, 1, 1], [1, 1, 1]], "kernel": [[1]], "target": [[0, 0]], "learning_rate": 2,
+            "pooling": {"type": "max", "size": 2, "stride": 1}, "iterations": 2}
+    lines = run("solve", write(tmp_path, spec)).stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("(four values 1); the gradient goes to the first in row-major order (4 tied windows in all)")
+    assert "(2 of 2 iterations): the learning rate may be too large" in lines[1]
+
+
+def test_build_warns_per_problem_with_its_name(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    write(specs, TIE, "tie.yaml"), write(specs, RISE, "rise.yaml"), write(specs, SEED, "seed.yaml")
+    result = run("build", specs, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [f"warning: rise.yaml: {RISE_LINE}", f"warning: tie.yaml: {TIE_LINE}"]
+    assert "seed.yaml" not in result.stderr
