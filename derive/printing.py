@@ -249,6 +249,10 @@ class DerivePrinter(LatexPrinter):
 
     def _print_Pow(self, expr: Pow) -> str:
         base, exponent = expr.args
+        if type(base).__name__ == "sech":  # sech²(z), a tanh slope far in its tail: the power on the name
+            arg = base.args[0]
+            inner = self.value(arg.args[0]) if _is_value(arg) else self._print(arg)
+            return rf"\operatorname{{sech}}^{{{self._print(exponent)}}}\left({inner}\right)"
         if exponent == -1:
             return rf"\frac{{1}}{{{self._print(base)}}}"
         text = self._unbroken(base)

@@ -74,7 +74,16 @@ def test_tanh_far_in_its_tail_keeps_its_digits():
     assert float(d.iterations[0].activation_grad[0][0][0]) == pytest.approx(4 / (math.exp(100) + math.exp(-100)) ** 2, rel=1e-12, abs=0)
     assert it["grad_input"][0][0] == pytest.approx(2 * (math.tanh(100) - 0.5) * 5.53558610694695e-87, rel=1e-12, abs=0)
     assert it["grad_kernel"][0][0] == pytest.approx(100 * it["grad_input"][0][0], rel=1e-12, abs=0)
-    assert r"\approx 5.536 \times 10^{-87}" in d.to_markdown()
+    # A prints as 1.0000, so 1 − A² is written as the sech² it is computed as, not as 1 − 1.0000².
+    assert (r"&= 1 - \hat{Y}_{00}^{2} \\ &= \operatorname{sech}^{2}\left(Z_{00}\right) \\ "
+            r"&= \operatorname{sech}^{2}\left(100\right) \\ &\approx 5.536 \times 10^{-87}") in d.to_markdown()
+
+
+@pytest.mark.parametrize("z, precision, sech", [(10, 4, True), (10, 8, True), (10, 9, False), ("1/2", 4, False)])
+def test_tanh_slope_is_written_as_sech_squared_only_where_a_prints_as_one(z, precision, sech):
+    # 1 − tanh(10) ≈ 4.1e-9: it prints as 1 with up to 8 decimals.
+    markdown = derive.solve(_tail("tanh", z), precision=precision).to_markdown()
+    assert (r"\operatorname{sech}^{2}" in markdown) is sech
 
 
 def test_sigmoid_far_in_its_tail_keeps_its_digits():
