@@ -24,6 +24,7 @@ A problem spec is a YAML or JSON mapping:
   bias:           optional number, trained like the weights
   loss:           mse (mean, default), sse (sum) or half_sse (half the sum)
   iterations:     1..100, default 1
+  show:           [grad_input] adds the gradient with respect to the input
 
 Numbers are exact: integers, decimals (0.1 is 1/10) or fraction strings ("1/3").
 """
