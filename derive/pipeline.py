@@ -118,6 +118,7 @@ def _tie_warning(p: Problem, iterations: tuple[Iteration, ...]) -> str | None:
         return None
     k, (f, i, j), it = ties[0]
     source = it.activation if it.activation is not None else it.feature_map
+    assert it.winners is not None  # a tie is only found under max pooling
     r, c = it.winners[(f, i, j)]
     best = source[f][r][c]
     count = sum(1 for rr, cc in pool_windows(p, (i, j)) if source[f][rr][cc] == best)

@@ -315,7 +315,8 @@ def _show(spec: Mapping) -> tuple[str, ...]:
     if not isinstance(value, list) or any(name not in SHOWABLE for name in value):
         bad = next((repr(v) for v in value if v not in SHOWABLE), repr(value)) if isinstance(value, list) else repr(value)
         raise SpecError(f"unknown part {bad} (valid: a list of {', '.join(SHOWABLE)})", field="show")
-    asked = spec.get("ask") if isinstance(spec.get("ask"), list) else []
+    ask = spec.get("ask")
+    asked: list = ask if isinstance(ask, list) else []
     return tuple(name for name in SHOWABLE if name in value or name in asked)
 
 

@@ -210,7 +210,7 @@ def _pair_text(pair: tuple[int, int]) -> str:
 
 def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     n = m.n
-    items = [
+    items: list[dict[str, Any]] = [
         {"label": "Input image" if p.rank2 else f"Input image ({p.channels} channels)",
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
         {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
