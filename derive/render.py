@@ -158,7 +158,7 @@ def _step_numbers(p: Problem) -> dict[str, int]:
 def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
     formulas = pr.formulas(p, style)
     n = p.filters * p.output_shape[0] * p.output_shape[1]
-    channels = "" if p.rank2 else f"{p.channels}-channel "
+    channels = "" if p.channels == 1 else f"{p.channels}-channel "
     return {
         "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
         "channels": channels,
@@ -211,9 +211,10 @@ def _pair_text(pair: tuple[int, int]) -> str:
 def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     n = m.n
     items: list[dict[str, Any]] = [
-        {"label": "Input image" if p.rank2 else f"Input image ({p.channels} channels)",
+        {"label": "Input image" if p.channels == 1 else f"Input image ({p.channels} channels)",
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
-        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
+        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channel"
+                                                   f"{'s' if p.channels > 1 else ''} each)",
          "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
         {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target),
          "maps": None if p.rank2 else str(p.filters)},  # F maps of oh×ow, one per filter

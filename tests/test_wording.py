@@ -150,8 +150,16 @@ def test_window_of_the_padded_input_where_there_is_padding():
 
 
 def test_windows_of_the_padded_input_channels():
-    spec = dict(TWO_FILTERS, padding=1, target=[[[0] * 5] * 5] * 2)
-    assert "Windows of the padded input channels" in derive.solve(spec).to_markdown()
+    two_channels = {"input": [[[1, 2], [3, 4]], [[0, 1], [1, 0]]], "kernel": [[[[1, 0], [0, 1]], [[1, 1], [0, 0]]]],
+                    "target": [[[0] * 3] * 3], "learning_rate": 0.1, "padding": 1}
+    assert "Windows of the padded input channels $0, \\dots, 1$" in derive.solve(two_channels).to_markdown()
+
+
+def test_one_channel_with_several_filters_is_not_called_channels():
+    markdown = derive.solve(dict(TWO_FILTERS, padding=1, target=[[[0] * 5] * 5] * 2)).to_markdown()
+    assert "Window of the padded input: $" in markdown and "channels $0, \\dots, 0$" not in markdown
+    assert "A **$4 \\times 4$ input image**" in markdown and "1-channel" not in markdown
+    assert "1. Input image ($4 \\times 4$)" in markdown and "2. Initial filters (2 filters, 1 channel each)" in markdown
 
 
 # One line on stderr for a pooling tie or a rising loss ---------------------------------------------
