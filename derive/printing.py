@@ -258,6 +258,8 @@ class DerivePrinter(LatexPrinter):
         text = self._unbroken(base)
         if isinstance(base, (Add, Mul)) or (_is_value(base) and r"\times" in text and not text.startswith("(")):
             text = rf"\left({text}\right)"  # 4.5 × 10^{-5} squared needs brackets
+        elif isinstance(base, Indexed) and "^" in text:
+            text = rf"\left({text}\right)"  # A^{(0)}_{00} squared: LaTeX stops at a double superscript
         return f"{text}^{{{self._print(exponent)}}}"
 
     def _print_Mul(self, expr: Mul) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,11 @@ def test_build_warns_per_problem_with_its_name(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[:2] == [f"warning: rise.yaml: {RISE_LINE}", f"warning: tie.yaml: {TIE_LINE}"]
     assert "seed.yaml" not in result.stderr
+
+
+def test_tanh_with_several_filters_squares_an_indexed_symbol_that_latex_accepts():
+    d = derive.solve(dict(TWO_FILTERS, activation="tanh"))
+    assert r"= 1 - \left(\hat{Y}^{(0)}_{00}\right)^{2}" in d.to_markdown()
+    assert "}_{00}^{2}" not in d.to_latex()  # x^{(0)}_{00}^{2}: pdflatex stops at a double superscript
+    if shutil.which("pdflatex"):
+        assert d.to_pdf().startswith(b"%PDF")
