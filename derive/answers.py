@@ -90,6 +90,8 @@ def normalized_spec(p: Problem) -> dict[str, Any]:
     spec["optimizer"] = {"type": "sgd", "momentum": spec_number(p.momentum)} if p.momentum is not None else "sgd"
     if p.bias is not None:
         spec["bias"] = spec_number(p.bias[0]) if p.rank2 else [spec_number(b) for b in p.bias]
+    if p.show:  # so that solving the normalized spec (a variant's problem.yaml) writes the same document
+        spec["show"] = list(p.show)
     return spec
 
 

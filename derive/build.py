@@ -37,6 +37,7 @@ class Report:
     kept: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "FILE: message" for the problems built
     files: list[Path] = field(default_factory=list)
 
 
@@ -93,11 +94,12 @@ def input_hash(spec: Path, base: str) -> str:
     return digest.hexdigest()
 
 
-def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | None, dict[str, str] | None, str | None]:
-    """All files of one problem, with its index entry; or the one-line error (runs in a worker)."""
+def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | None, dict[str, str] | None, str | None,
+                                                      tuple[str, ...]]:
+    """All files of one problem, with its index entry; or the one-line error; and its warnings (runs in a worker)."""
     key, spec_path, root = args
     from .check import check, read_submission
-    from .pipeline import solve
+    from .pipeline import solve, warnings_for
     from .render import check_view, environment
     from .spec import read_spec
 
@@ -122,7 +124,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
         source = exc.source if exc.source and exc.source != spec_path else display
         if exc.source and exc.source.startswith(root):
             source = Path(exc.source).relative_to(root).as_posix()
-        return key, None, None, str(SpecError(exc.message, exc.field, source))
+        return key, None, None, str(SpecError(exc.message, exc.field, source)), ()
     p = d.problem
     image = (() if p.rank2 else (p.channels,)) + _shape(p.input[0])
     entry = {
@@ -130,7 +132,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
         "sizes": f"{dims(image)} input, {dims((p.filters,) + p.kernel_size)} kernel, {dims(p.output_shape)} output",
         "loss": p.loss,
     }
-    return key, files, entry, None
+    return key, files, entry, None, tuple(f"{display}: {w}" for w in warnings_for(d))
 
 
 def _shape(matrix: Any) -> tuple[int, int]:
@@ -162,7 +164,8 @@ def build(specs_dir: str, out_dir: str, *, jobs: int = 1, force: bool = False,
     track = progress or (lambda items, total: iter(items))
     done_hashes = {k: v for k, v in (old or {}).get("problems", {}).items() if k in specs and k in report.kept}
     with pool(jobs) as run:
-        for key, files, entry, error in track(run(render_problem, todo), len(todo)):
+        for key, files, entry, error, warned in track(run(render_problem, todo), len(todo)):
+            report.warnings += warned
             if error is not None:
                 report.errors.append(error)
                 continue

@@ -32,6 +32,7 @@ every key (itself a valid spec: derive spec > problem.yaml).
   iterations:     1..100, default 1
   notation:       symbols to rename, e.g. {kernel: K, learning_rate: "\\\\alpha"}
   ask, variants:  homework settings for derive variants
+  show:           [grad_input] adds the gradient with respect to the input
 
 Numbers are exact: integers, decimals (0.1 is 1/10; 010 is 10) or fractions in quotes
 ("1/3"). Names ignore case, dashes, underscores and spaces (MSE, Leaky-ReLU).
@@ -108,6 +109,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
             if figures and fmt in ("markdown", "latex"):
                 raise SpecError(f"--figures with --format {fmt} needs -o DIR to write the figure files into")
             _emit(_render(derivation, fmt, figures))
+            _warn(spec, derivation)
             return
         target = _output_dir(out_dir, force)
         kinds = dict(FILES, **({fmt: EXTRA_FILES[fmt]} if fmt in EXTRA_FILES else {}))
@@ -115,6 +117,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
         if figures:
             documents.update(derivation.figures())
         written = write_files(target, documents)
+        _warn(spec, derivation)
         click.echo("wrote " + ", ".join(map(str, written)), err=True)
     except SpecError as exc:
         _fail(str(exc))
@@ -257,6 +260,8 @@ def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool
         report = run_build(specs_dir, out_dir, jobs=jobs, force=force, progress=_progress)
     except SpecError as exc:
         _fail(str(exc))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"built {len(report.written)}, kept {len(report.kept)}, removed {len(report.removed)} problems "
@@ -293,6 +298,14 @@ def _render(derivation, fmt: str, figures: bool = False) -> str | bytes:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _warn(source: str, derivation) -> None:
+    """One line on stderr per thing a teacher should know (a pooling tie, a rising loss); the exit status stays 0."""
+    from .pipeline import warnings_for
+
+    for message in warnings_for(derivation):
+        click.echo(f"warning: {source}: {message}", err=True)
 
 
 def _fail(message: str) -> None:

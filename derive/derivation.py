@@ -32,7 +32,7 @@ class Derivation:
     @cached_property
     def steps(self) -> tuple[IterationWork, ...]:
         """The worked equations, built on first use (the answer key does not need them)."""
-        return tuple(work_iteration(self.problem, k + 1, it, self.detail) for k, it in enumerate(self.iterations))
+        return tuple(work_iteration(self.problem, k + 1, it, self.detail, self.precision) for k, it in enumerate(self.iterations))
 
     @cached_property
     def _view(self) -> dict[str, Any]:

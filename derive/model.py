@@ -42,12 +42,23 @@ class Activation:
     derivative: Callable[[Num, Num, mpq], Num]
 
 
+def _sigmoid_slope(z: Num, a: Num) -> Num:
+    """σ'(z) = σ(z)·σ(−z): 1 − σ(z) would cancel to 0 far in the tail, where σ(z) rounds to 1."""
+    return a / (ONE + exp(z))
+
+
+def _tanh_slope(z: Num) -> Num:
+    """tanh'(z) = sech²(z) = 4/(e^z + e^−z)², computed directly: 1 − tanh²(z) cancels to 0 in 256
+    bits once |z| passes about 90, where the true value (5.5e-87 at z = 100) is still representable."""
+    return 4 / (exp(z) + exp(-z)) ** 2
+
+
 ACTIVATIONS = {
     # At exactly z = 0, ReLU's derivative is taken as 0 and leaky ReLU's as the slope (PyTorch).
     "relu": Activation("ReLU", lambda z, s: z if z > 0 else ZERO, lambda z, a, s: ONE if z > 0 else ZERO),
     "leaky_relu": Activation("leaky ReLU", lambda z, s: z if z > 0 else s * z, lambda z, a, s: ONE if z > 0 else s),
-    "sigmoid": Activation("sigmoid", lambda z, s: ONE / (ONE + exp(-z)), lambda z, a, s: a * (ONE - a)),
-    "tanh": Activation("tanh", lambda z, s: tanh(z), lambda z, a, s: ONE - a * a),
+    "sigmoid": Activation("sigmoid", lambda z, s: ONE / (ONE + exp(-z)), lambda z, a, s: _sigmoid_slope(z, a)),
+    "tanh": Activation("tanh", lambda z, s: tanh(z), lambda z, a, s: _tanh_slope(z)),
 }
 
 

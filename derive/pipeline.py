@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from .answers import check_range
 from .derivation import DEFAULT_PRECISION, DETAILS, Derivation
 from .errors import SpecError
-from .model import train
+from .model import Iteration, pool_windows, tied_windows, train
 from .printing import NOTATION_KEYS, style_from_notation
 from .problem import Problem, build_problem
 from .spec import plain_data, read_spec
@@ -96,3 +96,45 @@ def _check_settings(precision: int, detail: str | None) -> None:
         raise SpecError(f"must be a whole number from 0 to 30, got {precision!r}", field="precision")
     if detail is not None and detail not in DETAILS:
         raise SpecError(f"unknown value {detail!r} (valid: {', '.join(DETAILS)})", field="detail")
+
+
+COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def warnings_for(d: Derivation) -> tuple[str, ...]:
+    """What a teacher should know before handing the problem out, one line each (no location):
+    a max-pooling window whose maximum is shared, and a loss that rises after the update."""
+    return tuple(w for w in (_tie_warning(d.problem, d.iterations), _rise_warning(d.iterations)) if w)
+
+
+def _plain(value) -> str:
+    """A number for a one-line message (rounded: the document has the exact value)."""
+    return f"{float(value):.6g}"
+
+
+def _tie_warning(p: Problem, iterations: tuple[Iteration, ...]) -> str | None:
+    ties = [(k, cell, it) for k, it in enumerate(iterations, 1) for cell in tied_windows(p, it)]
+    if not ties:
+        return None
+    k, (f, i, j), it = ties[0]
+    source = it.activation if it.activation is not None else it.feature_map
+    assert it.winners is not None  # a tie is only found under max pooling
+    r, c = it.winners[(f, i, j)]
+    best = source[f][r][c]
+    count = sum(1 for rr, cc in pool_windows(p, (i, j)) if source[f][rr][cc] == best)
+    where = f"max-pooling window ({i}, {j})" + ("" if p.rank2 else f" of map {f}")
+    when = f" in iteration {k}" if len(iterations) > 1 else ""
+    more = f" ({len(ties)} tied windows in all)" if len(ties) > 1 else ""
+    return (f"{where} ties{when} ({COUNT_WORDS.get(count, str(count))} values {_plain(best)}); "
+            f"the gradient goes to the first in row-major order{more}")
+
+
+def _rise_warning(iterations: tuple[Iteration, ...]) -> str | None:
+    rises = [(k, it) for k, it in enumerate(iterations, 1) if it.loss_next > it.loss]
+    if not rises:
+        return None
+    k, it = rises[0]
+    when = f" in iteration {k}" if len(iterations) > 1 else ""
+    more = f" ({len(rises)} of {len(iterations)} iterations)" if len(rises) > 1 else ""
+    return (f"the loss rises after the update{when} ({_plain(it.loss)} → {_plain(it.loss_next)}){more}: "
+            "the learning rate may be too large")

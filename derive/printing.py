@@ -249,11 +249,17 @@ class DerivePrinter(LatexPrinter):
 
     def _print_Pow(self, expr: Pow) -> str:
         base, exponent = expr.args
+        if type(base).__name__ == "sech":  # sech²(z), a tanh slope far in its tail: the power on the name
+            arg = base.args[0]
+            inner = self.value(arg.args[0]) if _is_value(arg) else self._print(arg)
+            return rf"\operatorname{{sech}}^{{{self._print(exponent)}}}\left({inner}\right)"
         if exponent == -1:
             return rf"\frac{{1}}{{{self._print(base)}}}"
         text = self._unbroken(base)
         if isinstance(base, (Add, Mul)) or (_is_value(base) and r"\times" in text and not text.startswith("(")):
             text = rf"\left({text}\right)"  # 4.5 × 10^{-5} squared needs brackets
+        elif isinstance(base, Indexed) and "^" in text:
+            text = rf"\left({text}\right)"  # A^{(0)}_{00} squared: LaTeX stops at a double superscript
         return f"{text}^{{{self._print(exponent)}}}"
 
     def _print_Mul(self, expr: Mul) -> str:
@@ -448,15 +454,16 @@ def escape_markdown(text: str) -> str:
 
 # General formulas, written once per document: rules as tables, keyed by the spec's options.
 # ⟨name⟩ stands for a symbol of the notation (Style.names), filled in by `_named`.
+# ⟨sum_f⟩ and ⟨f⟩ carry the filter index when there are several output maps (Y^(f)_ij).
 LOSS_FORMULAS = {
-    "mse": r"⟨L⟩ = \frac{1}{n} \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
-    "sse": r"⟨L⟩ = \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
-    "half_sse": r"⟨L⟩ = \frac{1}{2} \sum_{i,j} \left(⟨Y⟩_{ij} - ⟨Yhat⟩_{ij}\right)^{2}",
+    "mse": r"⟨L⟩ = \frac{1}{n} ⟨sum_f⟩\sum_{i,j} \left(⟨Y⟩⟨f⟩_{ij} - ⟨Yhat⟩⟨f⟩_{ij}\right)^{2}",
+    "sse": r"⟨L⟩ = ⟨sum_f⟩\sum_{i,j} \left(⟨Y⟩⟨f⟩_{ij} - ⟨Yhat⟩⟨f⟩_{ij}\right)^{2}",
+    "half_sse": r"⟨L⟩ = \frac{1}{2} ⟨sum_f⟩\sum_{i,j} \left(⟨Y⟩⟨f⟩_{ij} - ⟨Yhat⟩⟨f⟩_{ij}\right)^{2}",
 }
 LOSS_GRADIENTS = {
-    "mse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = \frac{2}{n} \left(⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}\right)",
-    "sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = 2 \left(⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}\right)",
-    "half_sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}} = ⟨Yhat⟩_{ij} - ⟨Y⟩_{ij}",
+    "mse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩⟨f⟩_{ij}} = \frac{2}{n} \left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)",
+    "sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩⟨f⟩_{ij}} = 2 \left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)",
+    "half_sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩⟨f⟩_{ij}} = ⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}",
 }
 ACTIVATION_FORMULAS = {  # (A = f(Z), ∂A/∂Z); ⟨a⟩ is the activation's output
     "relu": (r"⟨a⟩ = \max(0, ⟨Z⟩)", r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \begin{cases} 1 & ⟨Z⟩ > 0 \\ 0 & ⟨Z⟩ \le 0 \end{cases}"),
@@ -509,6 +516,7 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
     over_f = "" if p.rank2 else r"\sum_{f} "
     dz = rf"\frac{{\partial {L}}}{{\partial {z}{f_}_{{ij}}}}"
     eta, mu, v, vb = n["eta"], n["mu"], n["V"], n["Vb"]
+    loss_names = dict(n, f=f_, sum_f=r"\sum_{f} " if f_ else "")
     out = {
         "z": z,
         "forward": forward + (f" + {b}" if p.bias is not None else ""),
@@ -522,8 +530,8 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
                        rf" \cdot {w}{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
         "bias_gradient": (rf"\frac{{\partial {L}}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"
                           rf" = \sum_{{i,j}} {dz}"),
-        "loss": _named(LOSS_FORMULAS[p.loss], n),
-        "loss_gradient": _named(LOSS_GRADIENTS[p.loss], n),
+        "loss": _named(LOSS_FORMULAS[p.loss], loss_names),
+        "loss_gradient": _named(LOSS_GRADIENTS[p.loss], loss_names) + _mse_scale(p, loss_names),
         "update_rule": rf"{n['Wnext']} = {w} - {eta} \cdot \frac{{\partial {L}}}{{\partial {w}}}",
         "bias_update_rule": rf"{n['bnext']} = {n['b']} - {eta} \cdot \frac{{\partial {L}}}{{\partial {n['b']}}}",
         "eta": eta, "mu": mu, "L": L, "v": v, "a": n["a"], "Z": n["Z"], "b": n["b"],
@@ -545,6 +553,20 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
         n_pool = dict(n, a=n["A"] if p.activation != "none" else n["Z"])
         out["pool"], out["unpool"] = (_named(f, n_pool) for f in POOLING_FORMULAS[p.pooling.type])
     return out
+
+
+def _mse_scale(p: Problem, n: dict[str, str]) -> str:
+    """The MSE's 2/n with n substituted, then simplified (= 2/18 (…) = 1/9 (…)), so the factor of
+    each cell's gradient is seen to come from the formula."""
+    if p.loss != "mse":
+        return ""
+    count = p.filters * p.output_shape[0] * p.output_shape[1]
+    difference = _named(r"\left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)", n)
+    text = rf" = \frac{{2}}{{{count}}} {difference}"
+    simplest = Rational(2, count)
+    if simplest.q != count:
+        text += f" = {expression(simplest, Style())} {difference}"
+    return text
 
 
 def _plus(offset: int) -> str:

@@ -27,8 +27,9 @@ ALIASES = {"average": "avg", "mean": "avg"}  # other spellings of a value, after
 REQUIRED = ("input", "kernel", "target", "learning_rate")
 OPTIONAL = ("title", "stride", "padding", "dilation", "operation", "bias", "loss", "iterations",
             "activation", "negative_slope", "pooling", "optimizer",
-            "notation", "ask", "variants", "variant")  # homework keys, read by variants.py; `variant` records provenance
+            "notation", "show", "ask", "variants", "variant")  # homework keys, read by variants.py; `variant` records provenance
 MAX_ITERATIONS = 100
+SHOWABLE = ("grad_input",)  # parts of the worked solution shown only when the spec asks for them
 DEFAULT_SLOPE = mpq(1, 100)
 
 
@@ -62,6 +63,7 @@ class Problem:
     pooling: Pooling | None = None
     momentum: mpq | None = None  # None: plain SGD; a number: SGD with momentum (PyTorch's rule)
     rank2: bool = True
+    show: tuple[str, ...] = ()  # optional parts of the document to show (SHOWABLE), asked for or listed in `show:`
 
     @property
     def channels(self) -> int:
@@ -162,6 +164,7 @@ def _build(spec: Any) -> Problem:
         pooling=_pooling(spec),
         momentum=_momentum(spec),
         rank2=rank == 2,
+        show=_show(spec),
     )
     _check_shapes(problem)
     return problem
@@ -339,6 +342,17 @@ def _pooling(spec: Mapping) -> Pooling | None:
     size = _pair(value, "size", default=2, minimum=1, field="pooling.size")
     stride = _pair(value, "stride", default=0, minimum=1, field="pooling.stride") if "stride" in value else size
     return Pooling(kind, size, stride)
+
+
+def _show(spec: Mapping) -> tuple[str, ...]:
+    """The optional parts listed in `show:`, plus those a homework spec's `ask:` asks students for."""
+    value = spec.get("show", [])
+    if not isinstance(value, list) or any(name not in SHOWABLE for name in value):
+        bad = next((repr(v) for v in value if v not in SHOWABLE), repr(value)) if isinstance(value, list) else repr(value)
+        raise SpecError(f"unknown part {bad} (valid: a list of {', '.join(SHOWABLE)})", field="show")
+    ask = spec.get("ask")
+    asked: list = ask if isinstance(ask, list) else []
+    return tuple(name for name in SHOWABLE if name in value or name in asked)
 
 
 def _momentum(spec: Mapping) -> mpq | None:

@@ -59,6 +59,10 @@ iterations: 2         # 1 to 100 (default 1): forward pass, loss, gradients and 
 notation: {kernel: W, learning_rate: "\\eta"}
 
 # Homework: derive variants problem.yaml --count 30 --seed 2026 -o hw/
+# show: optional parts of the worked solution; [grad_input] adds the gradient with respect to
+# the input (the backward pass a layer below would need). answers.json always has it.
+show: [grad_input]
+
 # ask: the answer fields students enter (Moodle and QTI blanks); default
 # [prediction, loss, grad_kernel, kernel_next]. Any of: feature_map, activation, prediction,
 # loss, grad_kernel, grad_bias, grad_input, velocity, velocity_bias, kernel_next, bias_next, loss_next.

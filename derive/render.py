@@ -158,7 +158,7 @@ def _step_numbers(p: Problem) -> dict[str, int]:
 def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
     formulas = pr.formulas(p, style)
     n = p.filters * p.output_shape[0] * p.output_shape[1]
-    channels = "" if p.rank2 else f"{p.channels}-channel "
+    channels = "" if p.channels == 1 else f"{p.channels}-channel "
     return {
         "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
         "channels": channels,
@@ -170,6 +170,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "verb": OPERATION_VERBS[p.operation],
         "operation": p.operation,
         "stride": _pair_text(p.stride),
+        "unvisited": _unvisited(p),
         "padding": _pair_text(p.padding) if any(p.padding) else None,
         "dilation": _pair_text(p.dilation) if p.dilation != (1, 1) else None,
         "bias": p.bias is not None,
@@ -187,9 +188,20 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
         "pool_k": str(p.pooling.size[0] * p.pooling.size[1]) if p.pooling else None,
         "iterations": p.iterations,
+        "show": list(p.show),
         "f": formulas,
-
     }
+
+
+def _unvisited(p: Problem) -> dict[str, Any] | None:
+    """The last rows and columns of the (padded) input that no window reaches, when the stride
+    does not fit evenly: (H + 2p − span) mod stride of them."""
+    (hp, wp), (eh, ew), (sh, sw) = p.padded_shape, p.span, p.stride
+    left = [(r, what) for r, what in (((hp - eh) % sh, "row"), ((wp - ew) % sw, "column")) if r]
+    if not left:
+        return None
+    parts = [f"the last {what}" if r == 1 else f"the last {r} {what}s" for r, what in left]
+    return {"cells": " and ".join(parts), "many": len(left) > 1 or left[0][0] > 1}
 
 
 def _pair_text(pair: tuple[int, int]) -> str:
@@ -198,12 +210,14 @@ def _pair_text(pair: tuple[int, int]) -> str:
 
 def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     n = m.n
-    items = [
-        {"label": "Input image" if p.rank2 else f"Input image ({p.channels} channels)",
+    items: list[dict[str, Any]] = [
+        {"label": "Input image" if p.channels == 1 else f"Input image ({p.channels} channels)",
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
-        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channels each)",
+        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channel"
+                                                   f"{'s' if p.channels > 1 else ''} each)",
          "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
-        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target)},
+        {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target),
+         "maps": None if p.rank2 else str(p.filters)},  # F maps of oh×ow, one per filter
     ]
     if p.bias is not None:
         items.append({"label": "Initial bias", "size": None, "math": [m.vector(n["b"], p.bias)]})
@@ -262,8 +276,8 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "grad_kernel_matrix": m.kernels(n["W"], it.grad_kernel, partial=True),
         "grad_bias": eqs(w.grad_bias),
         "grad_bias_vector": m.vector(m.label(n["b"], True), it.grad_bias),
-        "grad_input": eqs(w.grad_input),
-        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True),
+        "grad_input": eqs(w.grad_input) if "grad_input" in p.show else [],  # printed only when shown
+        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True) if "grad_input" in p.show else [],
         "velocities": eqs(w.velocities),
         "velocity_before": m.kernels(n["V"], it.velocity) if it.velocity else None,
         "velocity_matrix": m.kernels(n["Vnext"], it.velocity_next) if it.velocity_next else None,

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
-from sympy import UnevaluatedExpr, exp, tanh
+from sympy import UnevaluatedExpr, exp, sech, tanh
 
 from .exact import ZERO, Num, is_exact
 from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
@@ -104,8 +104,9 @@ def _indexed(base: IndexedBase, index: tuple[int, ...]) -> Indexed:
     return base[index]
 
 
-def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) -> IterationWork:
-    """All equations of one iteration; in "summary" only representative cells and weights."""
+def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, precision: int = 4) -> IterationWork:
+    """All equations of one iteration; in "summary" only representative cells and weights. `precision`
+    (decimals printed) picks the form of a tanh slope far in its tail, where A prints as ±1."""
     n = Names(problem)
     conv_cells = _all_cells(problem.filters, problem.conv_shape)
     out_cells = _all_cells(problem.filters, problem.output_shape)
@@ -123,7 +124,7 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str) ->
         number=number,
         values=it,
         cells=tuple(_cell(problem, n, it, c) for c in conv_cells),
-        activation=tuple(_activation(problem, n, it, c) for c in conv_cells) if it.activation is not None else (),
+        activation=tuple(_activation(problem, n, it, c, precision) for c in conv_cells) if it.activation is not None else (),
         relu_at_zero=problem.activation == "relu" and any(z == 0 for m in it.feature_map for r in m for z in r),
         pooling=tuple(_pool(problem, n, it, c) for c in out_cells) if problem.pooling else (),
         pool_ties=tied_windows(problem, it),
@@ -213,7 +214,7 @@ def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
     return tuple(row[j * sw : j * sw + ew : dw] for row in rows)
 
 
-def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell) -> tuple[Equation, Equation]:
+def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
     """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z."""
     z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
@@ -235,7 +236,15 @@ def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell) -> tuple[
     else:  # tanh
         value = (tanh(zs, evaluate=False), tanh(v(z), evaluate=False), v(a))
         slope_sides = (_minus(Integer(1), _square(as_)), _minus(Integer(1), _square(v(a))), v(d))
+        if _prints_as_one(a, precision):
+            # 1 − (1.0000)² would read as 0: write sech²(Z), which is what model.py computes.
+            slope_sides = (slope_sides[0], _square(sech(zs, evaluate=False)), _square(sech(v(z), evaluate=False)), v(d))
     return Equation(as_, value), Equation(Derivative(as_, zs), slope_sides)
+
+
+def _prints_as_one(a: Num, precision: int) -> bool:
+    """|a| is within half a unit of the last printed decimal of 1, so it prints as ±1."""
+    return 1 - abs(a) <= Rational(1, 2 * 10**precision)
 
 
 def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:

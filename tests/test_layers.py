@@ -1,7 +1,10 @@
 """Layer rules that numbers alone do not show: tie-breaking, ReLU at 0, exact sigmoid, shapes."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
 import derive
 from test_oracle import SEED
@@ -58,3 +61,33 @@ def test_three_d_answers_have_three_d_shapes():
 def test_two_d_answers_keep_their_keys():
     assert list(derive.solve(SEED).answers()["iterations"][0]) == [
         "feature_map", "prediction", "loss", "grad_kernel", "grad_input", "kernel_next", "loss_next"]
+
+
+def _tail(activation: str, z: int) -> dict:
+    return {"input": [[z]], "kernel": [[1]], "target": [[0.5]], "learning_rate": 0.1, "activation": activation}
+
+
+def test_tanh_far_in_its_tail_keeps_its_digits():
+    # tanh'(100) = sech²(100) = 4/(e^100 + e^-100)² ≈ 5.5356e-87; 1 − tanh² cancels to 0 in 256 bits.
+    d = derive.solve(_tail("tanh", 100))
+    it = d.answers()["iterations"][0]
+    assert float(d.iterations[0].activation_grad[0][0][0]) == pytest.approx(4 / (math.exp(100) + math.exp(-100)) ** 2, rel=1e-12, abs=0)
+    assert it["grad_input"][0][0] == pytest.approx(2 * (math.tanh(100) - 0.5) * 5.53558610694695e-87, rel=1e-12, abs=0)
+    assert it["grad_kernel"][0][0] == pytest.approx(100 * it["grad_input"][0][0], rel=1e-12, abs=0)
+    # A prints as 1.0000, so 1 − A² is written as the sech² it is computed as, not as 1 − 1.0000².
+    assert (r"&= 1 - \hat{Y}_{00}^{2} \\ &= \operatorname{sech}^{2}\left(Z_{00}\right) \\ "
+            r"&= \operatorname{sech}^{2}\left(100\right) \\ &\approx 5.536 \times 10^{-87}") in d.to_markdown()
+
+
+@pytest.mark.parametrize("z, precision, sech", [(10, 4, True), (10, 8, True), (10, 9, False), ("1/2", 4, False)])
+def test_tanh_slope_is_written_as_sech_squared_only_where_a_prints_as_one(z, precision, sech):
+    # 1 − tanh(10) ≈ 4.1e-9: it prints as 1 with up to 8 decimals.
+    markdown = derive.solve(_tail("tanh", z), precision=precision).to_markdown()
+    assert (r"\operatorname{sech}^{2}" in markdown) is sech
+
+
+def test_sigmoid_far_in_its_tail_keeps_its_digits():
+    # σ'(200) = e^-200/(1 + e^-200)² ≈ 1.3839e-87; σ(1 − σ) cancels to 0 in 256 bits.
+    d = derive.solve(_tail("sigmoid", 200))
+    assert float(d.iterations[0].activation_grad[0][0][0]) == pytest.approx(math.exp(-200), rel=1e-12, abs=0)
+    assert d.answers()["iterations"][0]["grad_input"][0][0] == pytest.approx(math.exp(-200), rel=1e-12, abs=0)

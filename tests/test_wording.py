@@ -1,0 +1,236 @@
+"""The wording and content of the worked document: what it says, shows and warns about."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import derive
+import oracle
+from test_document import check_document
+from test_oracle import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUT_GRADIENT = "Gradient with respect to the input"
+
+
+def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derive", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def write(tmp_path: Path, spec: dict, name: str = "spec.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(spec))  # JSON is YAML
+    return path
+
+
+# ∂L/∂I is shown only when asked for ------------------------------------------------------------
+
+def test_input_gradient_hidden_by_default_but_kept_in_the_answer_key():
+    d = derive.solve(SEED)
+    assert INPUT_GRADIENT not in d.to_markdown() and INPUT_GRADIENT not in d.to_latex()
+    assert r"\partial I_{" not in d.to_markdown()
+    np.testing.assert_allclose(d.answers()["iterations"][0]["grad_input"], oracle.solve(SEED)[0]["grad_input"], atol=1e-12)
+
+
+def test_show_grad_input_shows_it_and_its_numbers_check():
+    spec = dict(SEED, show=["grad_input"])
+    markdown = derive.solve(spec).to_markdown()
+    assert INPUT_GRADIENT in markdown and r"\frac{\partial L}{\partial I_{11}}" in markdown
+    assert derive.solve(spec).answers() == derive.solve(SEED).answers() | {
+        "problem": derive.solve(SEED).answers()["problem"] | {"show": ["grad_input"]}}
+    assert check_document(spec) > 40
+
+
+def test_asking_students_for_grad_input_shows_it():
+    assert INPUT_GRADIENT in derive.solve(dict(SEED, ask=["loss", "grad_input"])).to_markdown()
+    assert INPUT_GRADIENT not in derive.solve(dict(SEED, ask=["loss", "grad_kernel"])).to_markdown()
+
+
+def test_normalized_spec_keeps_show_so_it_solves_to_the_same_document():
+    d = derive.solve(dict(SEED, show=["grad_input"]))
+    again = derive.solve(d.answers()["problem"])
+    assert again.to_markdown() == d.to_markdown()
+
+
+@pytest.mark.parametrize("show, problem", [
+    (["grad_inptu"], "unknown part 'grad_inptu' (valid: a list of grad_input)"),
+    ("grad_input", "unknown part 'grad_input' (valid: a list of grad_input)"),
+])
+def test_bad_show_is_one_line_naming_the_field(tmp_path, show, problem):
+    path = write(tmp_path, dict(SEED, show=show))
+    result = run("solve", path, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: show: {problem}\n"
+    assert not (tmp_path / "out").exists()
+
+
+# A stride that leaves rows or columns unvisited says so ------------------------------------------
+
+@pytest.mark.parametrize("rows, cols, stride, padding, sentence", [
+    (5, 5, 2, 0, "With stride 2, the last row and the last column of the input are never visited by the kernel "
+                 "and do not affect the output."),
+    (7, 4, [3, 1], 0, "With stride (3, 1), the last 2 rows of the input are never visited by the kernel "
+                      "and do not affect the output."),
+    (4, 3, [1, 2], 1, "With stride (1, 2), the last column of the padded input is never visited by the kernel "
+                      "and does not affect the output."),
+])
+def test_unvisited_rows_and_columns_are_said(rows, cols, stride, padding, sentence):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    oh, ow = (rows + 2 * padding - 2) // sh + 1, (cols + 2 * padding - 2) // sw + 1
+    spec = {"input": [[(r + c) % 3 for c in range(cols)] for r in range(rows)], "kernel": [[1, 0], [0, 1]],
+            "target": [[0] * ow for _ in range(oh)], "learning_rate": 0.1, "stride": stride, "padding": padding}
+    d = derive.solve(spec)
+    assert sentence in d.to_markdown()
+    assert sentence in d.problem_sheet("markdown")
+
+
+@pytest.mark.parametrize("rows, stride", [(5, 1), (6, 2), (7, 5)])
+def test_no_unvisited_sentence_when_the_stride_fits(rows, stride):
+    out = (rows - 2) // stride + 1
+    spec = {"input": [[1] * rows] * rows, "kernel": [[1, 0], [0, 1]], "target": [[0] * out] * out,
+            "learning_rate": 0.1, "stride": stride}
+    assert "never visited" not in derive.solve(spec).to_markdown()
+
+
+# Several filters: the loss carries the filter index; 2/n is shown before it simplifies -------------
+
+TWO_FILTERS = {  # 1 channel 4×4, 2 filters 2×2: 2 maps of 3×3, n = 18
+    "input": [[[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]]],
+    "kernel": [[[[0.5, 0], [0, 0.5]]], [[[0, 0.5], [0.5, 0]]]],
+    "target": [[[1, 0, 1], [0, 1, 0], [1, 0, 1]], [[0, 1, 0], [1, 0, 1], [0, 1, 0]]],
+    "learning_rate": 0.1,
+}
+
+
+def test_several_filters_index_the_loss_and_describe_the_target():
+    markdown = derive.solve(TWO_FILTERS).to_markdown()
+    assert r"L = \frac{1}{n} \sum_{f} \sum_{i,j} \left(Y^{(f)}_{ij} - \hat{Y}^{(f)}_{ij}\right)^{2}" in markdown
+    assert r"\frac{\partial L}{\partial \hat{Y}^{(f)}_{ij}} = \frac{2}{n} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)" in markdown
+    assert r"**target output (2 ground-truth maps of $3 \times 3$, one per filter)**" in markdown
+    assert r"over the $n = 18$ output cells (2 maps of $3 \times 3$):" in markdown
+    assert r"3. Target output (2 maps of $3 \times 3$)" in markdown
+
+
+def test_one_filter_keeps_the_plain_wording():
+    markdown = derive.solve(SEED).to_markdown()
+    assert r"L = \frac{1}{n} \sum_{i,j} \left(Y_{ij} - \hat{Y}_{ij}\right)^{2}" in markdown
+    assert "**target output (ground truth feature map)**" in markdown and "maps of" not in markdown
+
+
+def test_mse_gradient_shows_two_over_n_before_simplifying():
+    markdown = derive.solve(TWO_FILTERS).to_markdown()
+    assert (r"= \frac{2}{18} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)"
+            r" = \frac{1}{9} \left(\hat{Y}^{(f)}_{ij} - Y^{(f)}_{ij}\right)") in markdown
+    assert r"\frac{\partial L}{\partial \hat{Y}^{(0)}_{00}} = \frac{1}{9} \left(" in markdown  # each cell uses 1/9
+
+
+def test_two_over_n_that_does_not_simplify_is_said_once():
+    spec = {"input": [[1, 2, 3, 4]], "kernel": [[1, 1]], "target": [[0, 0, 0]], "learning_rate": 0.1}
+    line = next(l for l in derive.solve(spec).to_markdown().splitlines() if l.startswith(r"\frac{\partial L}{\partial \hat{Y}_{ij}}"))
+    assert line.endswith(r"= \frac{2}{n} \left(\hat{Y}_{ij} - Y_{ij}\right) = \frac{2}{3} \left(\hat{Y}_{ij} - Y_{ij}\right)")
+
+
+def test_sum_of_squares_has_no_n():
+    assert r"\frac{2}{" not in derive.solve(dict(SEED, loss="sse")).to_markdown()
+
+
+# Windows of a padded input are called so ---------------------------------------------------------
+
+def test_window_of_the_padded_input_where_there_is_padding():
+    padded = derive.solve(dict(SEED, padding=1, target=[[0] * 4] * 4)).to_markdown()
+    assert r"Window of the padded input: $\begin{bmatrix} 0 & 0 \\ 0 & 1 \end{bmatrix}$" in padded
+    assert "Window of the input:" not in padded
+    assert "Window of the input: " in derive.solve(SEED).to_markdown()
+
+
+def test_windows_of_the_padded_input_channels():
+    two_channels = {"input": [[[1, 2], [3, 4]], [[0, 1], [1, 0]]], "kernel": [[[[1, 0], [0, 1]], [[1, 1], [0, 0]]]],
+                    "target": [[[0] * 3] * 3], "learning_rate": 0.1, "padding": 1}
+    assert "Windows of the padded input channels $0, \\dots, 1$" in derive.solve(two_channels).to_markdown()
+
+
+def test_one_channel_with_several_filters_is_not_called_channels():
+    markdown = derive.solve(dict(TWO_FILTERS, padding=1, target=[[[0] * 5] * 5] * 2)).to_markdown()
+    assert "Window of the padded input: $" in markdown and "channels $0, \\dots, 0$" not in markdown
+    assert "A **$4 \\times 4$ input image**" in markdown and "1-channel" not in markdown
+    assert "1. Input image ($4 \\times 4$)" in markdown and "2. Initial filters (2 filters, 1 channel each)" in markdown
+
+
+# One line on stderr for a pooling tie or a rising loss ---------------------------------------------
+
+TIE = {"input": [[1, 1], [0, 0]], "kernel": [[1]], "target": [[0.5]], "learning_rate": 0.1,
+       "pooling": {"type": "max", "size": 2}}
+RISE = {"input": [[1, 2], [3, 4]], "kernel": [[1]], "target": [[0, 0], [0, 0]], "learning_rate": 5}
+TIE_LINE = "max-pooling window (0, 0) ties (two values 1); the gradient goes to the first in row-major order"
+RISE_LINE = "the loss rises after the update (7.5 → 41070): the learning rate may be too large"
+
+
+@pytest.mark.parametrize("spec, line", [(TIE, TIE_LINE), (RISE, RISE_LINE)])
+def test_solve_warns_in_one_line(tmp_path, spec, line):
+    path = write(tmp_path, spec)
+    result = run("solve", path)
+    assert result.returncode == 0 and result.stdout.startswith("# CNN Filter Learning")
+    assert result.stderr == f"warning: {path}: {line}\n"
+
+
+def test_solve_to_a_folder_warns_and_writes(tmp_path):
+    path = write(tmp_path, RISE)
+    result = run("solve", path, "-o", tmp_path / "out")
+    assert result.returncode == 0 and (tmp_path / "out" / "solution.md").is_file()
+    assert result.stderr.splitlines()[0] == f"warning: {path}: {RISE_LINE}"
+
+
+def test_no_warning_for_a_clean_problem(tmp_path):
+    result = run("solve", write(tmp_path, SEED))
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_tie_of_a_later_map(tmp_path):
+    spec = {"input": [[[1, 2], [3, 4]], [[1, 1], [0, 0]]], "kernel": [[[[1]], [[0]]], [[[0]], [[1]]]],
+            "target": [[[4]], [[1]]], "learning_rate": 0.01, "pooling": {"type": "max", "size": 2}}
+    result = run("solve", write(tmp_path, spec))
+    assert result.stderr == (f"warning: {tmp_path / 'spec.yaml'}: max-pooling window (0, 0) of map 1 ties (two values 1); "
+                             "the gradient goes to the first in row-major order\n")
+
+
+def test_tie_in_a_later_iteration(tmp_path):
+    # Iteration 1 moves the ReLU inputs below 0: in iteration 2 all four are 0, and the loss stays.
+    spec = {"input": [[1, 0], [0, 0]], "kernel": [[1]], "bias": 0, "activation": "relu", "target": [[-5]],
+            "learning_rate": 0.1, "pooling": {"type": "max", "size": 2}, "iterations": 2}
+    result = run("solve", write(tmp_path, spec))
+    assert result.stderr == (f"warning: {tmp_path / 'spec.yaml'}: max-pooling window (0, 0) ties in iteration 2 "
+                             "(four values 0); the gradient goes to the first in row-major order\n")
+
+
+def test_several_ties_and_rises_are_counted_in_the_one_line(tmp_path):
+    spec = {"input": [[1, 1, 1], [1, 1, 1]], "kernel": [[1]], "target": [[0, 0]], "learning_rate": 2,
+            "pooling": {"type": "max", "size": 2, "stride": 1}, "iterations": 2}
+    lines = run("solve", write(tmp_path, spec)).stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("(four values 1); the gradient goes to the first in row-major order (4 tied windows in all)")
+    assert "(2 of 2 iterations): the learning rate may be too large" in lines[1]
+
+
+def test_build_warns_per_problem_with_its_name(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    write(specs, TIE, "tie.yaml"), write(specs, RISE, "rise.yaml"), write(specs, SEED, "seed.yaml")
+    result = run("build", specs, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [f"warning: rise.yaml: {RISE_LINE}", f"warning: tie.yaml: {TIE_LINE}"]
+    assert "seed.yaml" not in result.stderr
+
+
+def test_tanh_with_several_filters_squares_an_indexed_symbol_that_latex_accepts():
+    d = derive.solve(dict(TWO_FILTERS, activation="tanh"))
+    assert r"= 1 - \left(\hat{Y}^{(0)}_{00}\right)^{2}" in d.to_markdown()
+    assert "}_{00}^{2}" not in d.to_latex()  # x^{(0)}_{00}^{2}: pdflatex stops at a double superscript
+    if shutil.which("pdflatex"):
+        assert d.to_pdf().startswith(b"%PDF")
