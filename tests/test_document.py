@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 
 import derive
 import oracle
-from document_check import displays, evaluate, matrix, quantity, split_equation
+from document_check import displays, equations, evaluate, matrix, quantity, split_equation
 from strategies import layer_specs, specs
 from test_oracle import SEED
 
@@ -39,7 +39,7 @@ def check_document(spec: dict, precision: int = 4, detail: str | None = None) ->
     expected = oracle.solve(spec)
     markdown = derive.solve(spec, precision=precision, detail=detail).to_markdown()
     checked = 0
-    for number, latex in displays(markdown):
+    for number, latex in ((k, eq) for k, display in displays(markdown) for eq in equations(display)):
         if number <= 0:
             continue
         want = expected[number - 1]
@@ -86,8 +86,8 @@ def test_seed_document_is_exact_and_uses_every_cell():
 
 def test_checker_catches_a_wrong_number():
     """A test that cannot fail is a defect: corrupt one printed value and the check must fail."""
-    markdown = derive.solve(SEED).to_markdown().replace("&= 1.3\\end{aligned}", "&= 0.3\\end{aligned}")
-    lhs, sides, relations = split_equation(next(l for _, l in displays(markdown) if "0.3\\end" in l))
+    markdown = derive.solve(SEED).to_markdown().replace("= 1.3\\end{aligned}", "= 0.3\\end{aligned}")
+    lhs, sides, relations = split_equation(equations(next(l for _, l in displays(markdown) if "0.3\\end" in l))[0])
     assert evaluate(sides[-1]) == 0.3 and evaluate(sides[-2]) == pytest.approx(1.3)
 
 
