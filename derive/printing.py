@@ -78,8 +78,8 @@ def style_from_notation(precision: int, fractions: bool, notation: dict[str, str
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
 # The LaTeX page's text is 45.7em wide (letter paper, 2cm margins, 11pt); typeset.width may be a few
-# per cent short, so a line is filled to 42em and never runs off the page.
-LINE_EM = 42.0
+# per cent short, so a line is filled to 43.5em and never runs off the page.
+LINE_EM = 43.5
 QQUAD = 2.0  # a broken sum's continuation lines start \qquad after the alignment point
 TABLE_GAP = r"\quad "  # between the equations of one table row
 TABLE_SEPARATOR = r" \qquad "  # between displays set side by side
@@ -340,15 +340,33 @@ def equation(eq: Equation, style: Style, symbolic: bool = True) -> str:
     One line when it fits the page; otherwise an aligned block in which the symbolic form and the
     substituted numbers each start a line, later sides (products, sum, value) follow on the same
     line while they fit, and a side wider than a line breaks between its terms."""
+    lhs, lines = _lines(eq, style, symbolic)
+    if len(lines) == 1:
+        return lhs + " " + lines[0][1:]
+    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def stacked(equations: Sequence[Equation], style: Style, symbolic: bool = True) -> str:
+    """Several equations in one aligned block, lined up on their = (a run of long sums: one
+    display rather than one each, which spends a display's space above and below on every one)."""
+    rows = []
+    for eq in equations:
+        lhs, lines = _lines(eq, style, symbolic)
+        rows += [lhs + " " + lines[0]] + lines[1:]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def _lines(eq: Equation, style: Style, symbolic: bool) -> tuple[str, list[str]]:
+    """The left-hand side and the lines after it, each starting at the alignment point `&`."""
     if not symbolic:
         numeric = tuple(side for side in eq.sides if not _is_symbolic(side))
         eq = Equation(eq.lhs, numeric or eq.sides)
     lhs = expression(eq.lhs, style)
     flat = _sides(eq.sides, style)
     shown = list(_relations(flat))
-    one_line = lhs + "".join(f" {rel} {text}" for _, rel, text in shown)
-    if width(one_line) <= LINE_EM:
-        return one_line
+    one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
+    if width(lhs) + width(one_line) <= LINE_EM:
+        return lhs, ["&" + one_line]
     room = LINE_EM - width(lhs)
     lines: list[str] = []
     used = room  # nothing may join the first line before it exists
@@ -368,7 +386,7 @@ def equation(eq: Equation, style: Style, symbolic: bool = True) -> str:
             broken = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
             lines.append(f"&{rel} {broken}")
             used = room  # a broken side ends its line: the next side starts a new one
-    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
+    return lhs, lines
 
 
 def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0) -> list[str]:
@@ -393,19 +411,22 @@ def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0) ->
     return [r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"]
 
 
-def side_by_side(items: Sequence[str]) -> list[str]:
-    """Short displays (`name = matrix`) set next to each other, \\qquad apart, as many to a line as fit."""
-    lines: list[list[str]] = []
-    used = LINE_EM
-    for item in items:
-        wide = width(item)
-        if lines and used + QQUAD + wide <= LINE_EM:
-            lines[-1].append(item)
-            used += QQUAD + wide
-        else:
-            lines.append([item])
-            used = wide
-    return [TABLE_SEPARATOR.join(line) for line in lines]
+def side_by_side(items: Sequence[str], group: int = 0) -> list[str]:
+    """Short displays (`name = matrix`) set next to each other, \\qquad apart: as many to a line as
+    fit when each is as wide as the widest, so the lines of a document line up alike. Items come
+    in groups of `group` (a filter's channels) that start a line each when given."""
+    if not items:
+        return []
+    widest = max(width(item) for item in items)
+    fit = max(1, int((LINE_EM + QQUAD) // (widest + QQUAD)))
+    size = group or len(items)
+    out = []
+    for start in range(0, len(items), size):
+        chunk = items[start : start + size]
+        lines = -(-len(chunk) // fit)
+        per_line = -(-len(chunk) // lines)  # balanced: 2 + 2 rather than 3 + 1
+        out += [TABLE_SEPARATOR.join(chunk[k : k + per_line]) for k in range(0, len(chunk), per_line)]
+    return out
 
 
 def _entry(group: Sequence[Equation], style: Style, keep_middle: bool) -> str:

@@ -133,8 +133,8 @@ class Maps:
         """One `name = matrix` per (filter, channel) pair, a filter's channels side by side."""
         if self.rank2:
             return [pr.named_matrix(self.label(name, partial), tensor[0][0], self.style)]
-        return [line for f, per in enumerate(tensor) for line in pr.side_by_side(
-            [pr.named_matrix(self.label(f"{name}^{{({f},{c})}}", partial), m, self.style) for c, m in enumerate(per)])]
+        return pr.side_by_side([pr.named_matrix(self.label(f"{name}^{{({f},{c})}}", partial), m, self.style)
+                                for f, per in enumerate(tensor) for c, m in enumerate(per)], group=len(tensor[0]))
 
     def vector(self, name: str, values: tuple | None) -> str | None:
         """A bias: a scalar for a 2-D problem, a row of one value per filter otherwise."""
@@ -148,11 +148,15 @@ class Maps:
         """One display per equation."""
         return [pr.equation(e, self.style) for e in equations]
 
-    def sums(self, equations) -> list[str]:
+    def sums(self, equations, stack: bool = True) -> list[str]:
         """Long sums, one per cell or weight, each in full; in a long run only the first with its
-        symbolic form, the others with their numbers (their pattern is the first one's)."""
-        long = len(equations) >= RUN_TABLE_FROM
-        return [pr.equation(e, self.style, symbolic=not long or k == 0) for k, e in enumerate(equations)]
+        symbolic form, the others with their numbers (their pattern is the first one's), in one
+        block when `stack` (not for output cells: each has its heading and windows)."""
+        if len(equations) < RUN_TABLE_FROM:
+            return [pr.equation(e, self.style) for e in equations]
+        if not stack:
+            return [pr.equation(e, self.style, symbolic=k == 0) for k, e in enumerate(equations)]
+        return [pr.equation(equations[0], self.style), pr.stacked(equations[1:], self.style, symbolic=False)]
 
     def run(self, equations, per_row: int) -> list[str]:
         """A run of same-shape equations (one per cell or weight): a short one an equation per
@@ -252,7 +256,7 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "cells": [
             {"ij": f"({c.cell[1]}, {c.cell[2]})", "filter": None if p.rank2 else c.cell[0],
              "windows": [pr.matrix(win, m.style)[0] for win in c.windows], "equation": equation}
-            for c, equation in zip(w.cells, m.sums([c.equation for c in w.cells]))
+            for c, equation in zip(w.cells, m.sums([c.equation for c in w.cells], stack=False))
         ],
         "cells_symbolic": len(w.cells) < RUN_TABLE_FROM,  # every cell with its symbolic form, or only the first
         "cells_shown": len(w.cells),

@@ -37,7 +37,7 @@ DELIMITERS = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big"}  # 
 INVISIBLE = {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "allowbreak", "nonumber"}
 ACCENTS = {"hat", "tilde", "bar", "vec", "widehat", "widetilde", "overline", "mathbf", "mathrm", "mathit", "boldsymbol"}
 TEXT = {"text", "operatorname", "textbf", "mathrm", "textrm"}  # upright text: ~0.5em a character
-MATRIX_EDGE = 2 * 0.42 + 2 * 0.45  # two brackets and \arraycolsep outside them
+MATRIX_EDGE = 2 * 0.42 + 2 * 0.2  # two brackets and the little space amsmath leaves inside them
 MATRIX_GAP = 0.91  # 2\arraycolsep between columns
 
 
