@@ -133,3 +133,55 @@ def test_example_documents(example):
     from derive.spec import read_spec
 
     assert check_document(read_spec(example)) > 10
+
+
+def rgb_markdown() -> str:
+    from test_latex import RGB
+
+    return derive.solve(RGB, detail="full").to_markdown()
+
+
+def test_three_channel_document_numbers():
+    from test_latex import RGB
+
+    assert check_document(RGB, detail="full") > 150  # the tables' entries are read back too
+
+
+def test_long_runs_are_tables_with_several_equations_to_a_line():
+    """18 ∂L/∂Ŷ and 24 updates were 42 displays; each run is now one block, rows of several."""
+    blocks = [latex for _, latex in displays(rgb_markdown())]
+    grad_y = [b for b in blocks if r"\frac{\partial L}{\partial \hat{Y}^{(0)}_{00}} &" in b]
+    updates = [b for b in blocks if r"W'^{(0,0)}_{00} &" in b]
+    for block, count in ((grad_y[0], 18), (updates[0], 24)):
+        entries = equations(block)
+        assert len(entries) == count and len({split_equation(e)[0] for e in entries}) == count
+        assert block.count(r" & \quad ") >= count // 2  # several equations to a line
+        assert all(r"\hat{Y}^{(0)}_{00} -" not in e for e in entries[1:])  # the general formula says it once
+
+
+def test_every_weight_sum_is_written_in_full():
+    """The point of the document (the seed got it wrong): each weight sums over all 9 output cells."""
+    sums = {}
+    for _, block in displays(rgb_markdown()):
+        for eq in equations(block):
+            lhs, sides, _ = split_equation(eq)
+            named = quantity(lhs)
+            if named and named[0] == "grad_kernel" and len(named[1]) == 4:
+                sums[named[1]] = next(s for s in sides if evaluate(s) is not None)
+    assert len(sums) == 24
+    assert all(side.count(r"\cdot") == 9 for side in sums.values())
+
+
+def test_seed_reads_like_the_seed():
+    """Runs of four stay one equation to a display, each with its symbolic form."""
+    blocks = [latex for _, latex in displays(derive.solve(SEED).to_markdown())]
+    assert r"\frac{\partial L}{\partial \hat{Y}_{10}} = \frac{1}{2} \left(\hat{Y}_{10} - Y_{10}\right) = " \
+           r"\frac{1}{2} \left(1.5 - 2\right) = \frac{1}{2} \cdot (-0.5) = -0.25" in blocks
+    assert sum(b.startswith(r"\begin{aligned}\hat{Y}_{") for b in blocks) == 4  # Step 1, cell by cell
+    assert all(r"I_{00} \cdot W_{00}" in b or r"I_{01} \cdot W_{00}" in b or r"I_{10} \cdot W_{00}" in b
+               or r"I_{11} \cdot W_{00}" in b for b in blocks if b.startswith(r"\begin{aligned}\hat{Y}_{"))
+
+
+def test_matrices_of_several_channels_side_by_side():
+    given = next(b for _, b in displays(rgb_markdown()) if b.startswith("I^{(0)} = "))
+    assert r"\qquad I^{(1)} = " in given and r"\qquad I^{(2)} = " in given
