@@ -111,9 +111,17 @@ def number(value: Any, precision: int, fractions: bool = False) -> Number:
     exact = _as_fraction(value)
     if exact is not None:
         return _rational_number(exact, precision, fractions)  # the same values recur: printed once each
+    return _rounded_real(value, precision)
+
+
+def _rounded_real(value: Any, precision: int) -> Number:
+    """A real (sigmoid, tanh) rounded; the context holds every digit left of the point too
+    (a value of 1e76 at 4 decimals needs 81 digits, past the 80 that serve ordinary values)."""
     with localcontext() as ctx:
         ctx.prec = 80
-        return _rounded(Decimal(str(value)), precision)
+        exact = Decimal(str(value))
+        ctx.prec = max(80, exact.adjusted() + precision + 5)
+        return _rounded(exact, precision)
 
 
 @lru_cache(maxsize=16384)
@@ -140,9 +148,7 @@ def _number(value: Any, precision: int, fractions: bool = False) -> Number:
         with localcontext() as ctx:
             ctx.prec = max(50, digits)
             return _rounded(Decimal(exact.numerator) / Decimal(exact.denominator), precision)
-    with localcontext() as ctx:
-        ctx.prec = 80
-        return _rounded(Decimal(str(value)), precision)
+    return _rounded_real(value, precision)
 
 
 def _as_fraction(value: Any) -> Fraction | None:

@@ -176,3 +176,12 @@ def test_side_by_side_balances_the_lines():
     lines = pr.side_by_side([item] * 4)
     assert [line.count("bmatrix") // 2 for line in lines] == [2, 2]  # not 3 + 1
     assert all(width(line) <= pr.LINE_EM for line in lines)
+
+
+def test_huge_real_value_is_rounded_not_a_traceback():
+    """A sigmoid problem with learning rate 4e76 printed a weight of about 1e76: 81 digits at
+    4 decimals, past the decimal context's 80 (found by test_hardening's fuzzing)."""
+    from sympy import Float
+
+    shown = pr.number(Float("1e76", 60), 4)
+    assert shown.rounded and shown.text.startswith("1") and shown.text.endswith(".0000") and len(shown.text) == 82
