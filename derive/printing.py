@@ -451,7 +451,7 @@ def _entry(group: Sequence[Equation], style: Style, keep_middle: bool) -> str:
         sides = " ".join(f"{rel} {text}" for _, rel, text in numeric)
         parts.append((expression(eq.lhs, style), sides))
     (lhs, sides), rest = parts[0], parts[1:]
-    return f"{lhs} &{sides}" + "".join(rf",\quad {l} {s}" for l, s in rest)
+    return f"{lhs} &{sides}" + "".join(rf",\quad {other} {said}" for other, said in rest)
 
 
 def _columns(entries: Sequence[str]) -> int:

@@ -87,7 +87,7 @@ def test_seed_document_is_exact_and_uses_every_cell():
 def test_checker_catches_a_wrong_number():
     """A test that cannot fail is a defect: corrupt one printed value and the check must fail."""
     markdown = derive.solve(SEED).to_markdown().replace("= 1.3\\end{aligned}", "= 0.3\\end{aligned}")
-    lhs, sides, relations = split_equation(equations(next(l for _, l in displays(markdown) if "0.3\\end" in l))[0])
+    lhs, sides, relations = split_equation(equations(next(b for _, b in displays(markdown) if "0.3\\end" in b))[0])
     assert evaluate(sides[-1]) == 0.3 and evaluate(sides[-2]) == pytest.approx(1.3)
 
 
