@@ -395,17 +395,19 @@ def _lines(eq: Equation, style: Style, symbolic: bool) -> tuple[str, list[str]]:
     return lhs, lines
 
 
-def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0) -> list[str]:
+def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0, symbolic: bool = False) -> list[str]:
     """A run of same-shape equations, several to a line: each entry's symbolic form is left out
-    (the general formula stands before the table), so an entry reads `lhs = numbers = value`.
+    (the general formula stands before the table), so an entry reads `lhs = numbers = value`;
+    kept with `symbolic`, for a run whose symbolic forms differ (which pooled cells a gradient
+    comes back from).
 
     An entry is one equation or several about the same cell (A = max(0, z), then ∂A/∂Z), joined
     by a comma. `per_row` is the length of a row of the map the run walks (3 for a 3 × 3 map):
     a line holds one row of the map, with the middle sides left out if that is what fits, or as
     many entries as fit. Returns the displays (one aligned block, or one display per entry when
     a single entry is wider than the page)."""
-    full = [_entry(group, style, keep_middle=True) for group in rows]
-    short = [_entry(group, style, keep_middle=False) for group in rows]
+    full = [_entry(group, style, keep_middle=True, symbolic=symbolic) for group in rows]
+    short = [_entry(group, style, keep_middle=False, symbolic=symbolic) for group in rows]
     # A row of the map to a line, every side if that fits, else without the middle ones; a map
     # too wide for that: whichever fills fewer lines.
     choices = [(entries, columns) for entries in (full, short) if (columns := _columns(entries))]
@@ -435,19 +437,21 @@ def side_by_side(items: Sequence[str], group: int = 0) -> list[str]:
     return out
 
 
-def _entry(group: Sequence[Equation], style: Style, keep_middle: bool) -> str:
+def _entry(group: Sequence[Equation], style: Style, keep_middle: bool, symbolic: bool = False) -> str:
     """`lhs &= numbers = value`, then `, lhs = value` for the other equations of the same cell."""
     parts = []
     for eq in group:
         flat = _sides(eq.sides, style)
-        numeric = [item for item in _relations(flat) if not _is_symbolic(eq.sides[item[0]])]
+        numeric = [item for item in _relations(flat) if symbolic or not _is_symbolic(eq.sides[item[0]])]
         if not numeric:
             numeric = list(_relations(flat))
-        if not keep_middle and len(numeric) > 2:
+        formula = [item for item in numeric if _is_symbolic(eq.sides[item[0]])]
+        numbers = numeric[len(formula):]
+        if not keep_middle and len(numbers) > 2:
             # The value is ≈ when rounding entered anywhere on the way to it, the left-out sides too.
-            last = numeric[-1][0]
-            rounded = any(flat[k][1] for k in range(numeric[0][0], last + 1))
-            numeric = [numeric[0], (last, _relation(rounded), numeric[-1][2])]
+            last = numbers[-1][0]
+            rounded = any(flat[k][1] for k in range(numbers[0][0], last + 1))
+            numeric = formula + [numbers[0], (last, _relation(rounded), numbers[-1][2])]
         sides = " ".join(f"{rel} {text}" for _, rel, text in numeric)
         parts.append((expression(eq.lhs, style), sides))
     (lhs, sides), rest = parts[0], parts[1:]

@@ -158,13 +158,14 @@ class Maps:
             return [pr.equation(e, self.style, symbolic=k == 0) for k, e in enumerate(equations)]
         return [pr.equation(equations[0], self.style), pr.stacked(equations[1:], self.style, symbolic=False)]
 
-    def run(self, equations, per_row: int) -> list[str]:
+    def run(self, equations, per_row: int, symbolic: bool = False) -> list[str]:
         """A run of same-shape equations (one per cell or weight): a short one an equation per
-        display, a long one as a table, `per_row` to a line when they fit (a row of the map)."""
+        display, a long one as a table, `per_row` to a line when they fit (a row of the map),
+        with each symbolic form only when `symbolic`."""
         groups = [group if isinstance(group, tuple) else (group,) for group in equations]
         if len(groups) < RUN_TABLE_FROM:
             return [pr.equation(e, self.style) for group in groups for e in group]
-        return pr.table(groups, self.style, per_row)
+        return pr.table(groups, self.style, per_row, symbolic)
 
     def label(self, name: str, partial: bool) -> str:
         return pr.partial(name, self.n["L"]) if partial else name
@@ -277,7 +278,7 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "loss": pr.equation(w.loss, m.style),
         "grad_prediction": run(w.grad_prediction, out_row),
         "grad_prediction_matrix": m.maps(n["Yhat"], it.grad_prediction, partial=True),
-        "routes": run(w.routes, conv_row),
+        "routes": run(w.routes, conv_row, symbolic=True),  # which pooled cells each gradient comes from
         "grad_activation_matrix": m.maps(n["A"] if it.activation else n["Z"], it.grad_activation, partial=True)
         if it.grad_activation else None,
         "grad_feature_map": run(w.grad_feature_map, conv_row),

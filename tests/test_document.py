@@ -185,3 +185,12 @@ def test_seed_reads_like_the_seed():
 def test_matrices_of_several_channels_side_by_side():
     given = next(b for _, b in displays(rgb_markdown()) if b.startswith("I^{(0)} = "))
     assert r"\qquad I^{(1)} = " in given and r"\qquad I^{(2)} = " in given
+
+
+def test_pooling_routes_say_where_each_gradient_comes_from():
+    """Their symbolic forms differ from cell to cell (which windows a cell won): a table keeps them."""
+    from derive.spec import read_spec
+
+    markdown = derive.solve(read_spec(EXAMPLES[0].parent / "rgb-relu-maxpool.yaml")).to_markdown()
+    assert (r"\frac{\partial L}{\partial A^{(1)}_{01}} &= \frac{\partial L}{\partial \hat{Y}^{(1)}_{00}} + "
+            r"\frac{\partial L}{\partial \hat{Y}^{(1)}_{01}} = 0.175 + 0.05 = 0.225") in markdown
