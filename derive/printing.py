@@ -16,6 +16,7 @@ from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, Un
 from sympy.printing.latex import LatexPrinter
 
 from .problem import Problem
+from .typeset import width
 
 # Semantic names used by steps.py, and how they are written (the seed's notation).
 NOTATION = {
@@ -76,7 +77,12 @@ def style_from_notation(precision: int, fractions: bool, notation: dict[str, str
 
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
-LINE_WIDTH = 64  # visible characters on one line of an aligned equation before a long sum breaks
+# The LaTeX page's text is 45.7em wide (letter paper, 2cm margins, 11pt); typeset.width may be a few
+# per cent short, so a line is filled to 43.5em and never runs off the page.
+LINE_EM = 43.5
+QQUAD = 2.0  # a broken sum's continuation lines start \qquad after the alignment point
+TABLE_GAP = r"\quad "  # between the equations of one table row
+TABLE_SEPARATOR = r" \qquad "  # between displays set side by side
 
 
 @dataclass(frozen=True)
@@ -105,9 +111,17 @@ def number(value: Any, precision: int, fractions: bool = False) -> Number:
     exact = _as_fraction(value)
     if exact is not None:
         return _rational_number(exact, precision, fractions)  # the same values recur: printed once each
+    return _rounded_real(value, precision)
+
+
+def _rounded_real(value: Any, precision: int) -> Number:
+    """A real (sigmoid, tanh) rounded; the context holds every digit left of the point too
+    (a value of 1e76 at 4 decimals needs 81 digits, past the 80 that serve ordinary values)."""
     with localcontext() as ctx:
         ctx.prec = 80
-        return _rounded(Decimal(str(value)), precision)
+        exact = Decimal(str(value))
+        ctx.prec = max(80, exact.adjusted() + precision + 5)
+        return _rounded(exact, precision)
 
 
 @lru_cache(maxsize=16384)
@@ -134,9 +148,7 @@ def _number(value: Any, precision: int, fractions: bool = False) -> Number:
         with localcontext() as ctx:
             ctx.prec = max(50, digits)
             return _rounded(Decimal(exact.numerator) / Decimal(exact.denominator), precision)
-    with localcontext() as ctx:
-        ctx.prec = 80
-        return _rounded(Decimal(str(value)), precision)
+    return _rounded_real(value, precision)
 
 
 def _as_fraction(value: Any) -> Fraction | None:
@@ -198,6 +210,7 @@ class DerivePrinter(LatexPrinter):
         self.rounded = False  # set when a number had to be rounded; read by `equation`
         self.names = self._settings["style"].names
         self._inside_left = 0  # a line break inside \left( … \right) would not compile
+        self.used = 0.0  # ems already used on the current line, when line_width is set
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
@@ -271,6 +284,8 @@ class DerivePrinter(LatexPrinter):
             if i == 0 and _is_value(factor):
                 text = self.value(factor.args[0])  # a leading negative needs no parentheses
             else:
+                if self._settings["line_width"] and isinstance(factor, Add) and len(factor.args) > 2:
+                    self.used += width("".join(parts)) + 1.0  # what stands before a broken [sum] on its line
                 text = self._factor(factor)
             if parts:
                 juxtapose = isinstance(previous, Rational) and not _is_value(factor) and isinstance(factor, Add)
@@ -294,25 +309,21 @@ class DerivePrinter(LatexPrinter):
             self._inside_left -= 1
 
     def _print_Add(self, expr: Add) -> str:
-        width = self._settings["line_width"] if not self._inside_left else 0
+        room = self._settings["line_width"] if not self._inside_left else 0
         out: list[str] = []
-        used = 0
         for k, term in enumerate(expr.args):
             negative = _is_negation(term) or (_is_value(term) and term.args[0] < 0)
             if negative:
                 body = self._factor(term.args[1]) if _is_negation(term) else self.value(-term.args[0])
             else:
                 body = self._term(term)
-            if k == 0:
-                out.append(("-" if negative else "") + body)
-                used = visible_width(body) if width else 0
-                continue
-            piece = (" - " if negative else " + ") + body
-            if width:
-                if used + visible_width(piece) > width:
+            piece = ("-" if negative else "") + body if k == 0 else (" - " if negative else " + ") + body
+            if room:
+                wide = width(piece, continues=k > 0)
+                if k and self.used + wide > room:
                     out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
-                    used = 4
-                used += visible_width(piece)
+                    self.used = QQUAD
+                self.used += wide
             out.append(piece)
         return "".join(out)
 
@@ -323,46 +334,10 @@ class DerivePrinter(LatexPrinter):
         return text
 
 
-def printer(style: Style, line_width: int = 0) -> DerivePrinter:
-    """A fresh printer (printers remember rounding, so they are never shared)."""
+def printer(style: Style, line_width: float = 0) -> DerivePrinter:
+    """A fresh printer (printers remember rounding, so they are never shared); with `line_width`
+    (ems from the alignment point), long sums break onto continuation lines."""
     return DerivePrinter({"style": style, "line_width": line_width})
-
-
-def visible_width(latex: str) -> int:
-    """Roughly how many characters wide `latex` typesets: a fraction as wide as its wider part,
-    a command as one symbol, braces and sub/superscript marks as nothing."""
-    text = latex
-    while r"\frac{" in text:
-        start = text.index(r"\frac{")
-        numerator, end = _group(text, start + len(r"\frac"))
-        denominator, end = _group(text, end)
-        wider = max(numerator, denominator, key=visible_width)
-        text = text[:start] + "x" * visible_width(wider) + text[end:]
-    width, i = 0, 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            j = i + 1
-            while j < len(text) and text[j].isalpha():
-                j += 1
-            name = text[i + 1 : j]
-            width += 0 if name in ("left", "right", "bigl", "bigr", "hat", "tilde", "text", "operatorname") else 1
-            i = max(j, i + 2)
-            continue
-        if char not in "{}^_&":
-            width += 1
-        i += 1
-    return width
-
-
-def _group(text: str, start: int) -> tuple[str, int]:
-    """The {…} group starting at `start` and the index after it."""
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
-            return text[start + 1 : i], i + 1
-    return text[start + 1 :], len(text)
 
 
 def expression(expr: Expr, style: Style) -> str:
@@ -370,36 +345,165 @@ def expression(expr: Expr, style: Style) -> str:
     return printer(style).doprint(expr)
 
 
-def equation(eq: Equation, style: Style) -> str:
-    """lhs = symbolic = substituted = value, with ≈ where rounding entered; long ones aligned."""
-    lhs = expression(eq.lhs, style)
-    flat = _sides(eq.sides, style, 0)
-    if len(lhs) + sum(len(t) for t, _ in flat) < 160:
-        return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    # Only a side wider than a line needs printing again with line breaks (printing is the cost).
-    broken = [_sides((side,), style, LINE_WIDTH)[0] if visible_width(text) > LINE_WIDTH - 8 else (text, rounded)
-              for side, (text, rounded) in zip(eq.sides, flat)]
-    lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
+def equation(eq: Equation, style: Style, symbolic: bool = True) -> str:
+    """lhs = symbolic = substituted = value, with ≈ where rounding entered; without the
+    symbolic form when not `symbolic` (in a run whose first equation showed it).
+
+    One line when it fits the page; otherwise an aligned block in which the symbolic form and the
+    substituted numbers each start a line, later sides (products, sum, value) follow on the same
+    line while they fit, and a side wider than a line breaks between its terms."""
+    lhs, lines = _lines(eq, style, symbolic)
+    if len(lines) == 1:
+        return lhs + " " + lines[0][1:]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 
 
-def _sides(sides: Sequence[Expr], style: Style, per_line: int) -> list[tuple[str, bool]]:
+def stacked(equations: Sequence[Equation], style: Style, symbolic: bool = True) -> str:
+    """Several equations in one aligned block, lined up on their = (a run of long sums: one
+    display rather than one each, which spends a display's space above and below on every one)."""
+    rows = []
+    for eq in equations:
+        lhs, lines = _lines(eq, style, symbolic)
+        rows += [lhs + " " + lines[0]] + lines[1:]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def _lines(eq: Equation, style: Style, symbolic: bool) -> tuple[str, list[str]]:
+    """The left-hand side and the lines after it, each starting at the alignment point `&`."""
+    if not symbolic:
+        numeric = tuple(side for side in eq.sides if not _is_symbolic(side))
+        eq = Equation(eq.lhs, numeric or eq.sides)
+    lhs = expression(eq.lhs, style)
+    flat = _sides(eq.sides, style)
+    shown = list(_relations(flat))
+    one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
+    if width(lhs) + width(one_line) <= LINE_EM:
+        return lhs, ["&" + one_line]
+    room = LINE_EM - width(lhs)
+    lines: list[str] = []
+    used = room  # nothing may join the first line before it exists
+    for k, rel, text in shown:
+        piece = f"{rel} {text}"
+        wide = width(piece)
+        first_numbers = k > 0 and _is_symbolic(eq.sides[k - 1]) and not _is_symbolic(eq.sides[k])
+        if lines and not first_numbers and used + wide + 0.3 <= room:
+            lines[-1] += " " + piece
+            used += wide + 0.3
+        elif wide <= room:
+            lines.append(f"&{piece}")
+            used = wide
+        else:  # too wide for any line: printed again, breaking between its terms
+            p = printer(style, room)
+            p.used = width(rel) + 0.3
+            broken = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
+            lines.append(f"&{rel} {broken}")
+            used = room  # a broken side ends its line: the next side starts a new one
+    return lhs, lines
+
+
+def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0, symbolic: bool = False) -> list[str]:
+    """A run of same-shape equations, several to a line: each entry's symbolic form is left out
+    (the general formula stands before the table), so an entry reads `lhs = numbers = value`;
+    kept with `symbolic`, for a run whose symbolic forms differ (which pooled cells a gradient
+    comes back from).
+
+    An entry is one equation or several about the same cell (A = max(0, z), then ∂A/∂Z), joined
+    by a comma. `per_row` is the length of a row of the map the run walks (3 for a 3 × 3 map):
+    a line holds one row of the map, with the middle sides left out if that is what fits, or as
+    many entries as fit. Returns the displays (one aligned block, or one display per entry when
+    a single entry is wider than the page)."""
+    full = [_entry(group, style, keep_middle=True, symbolic=symbolic) for group in rows]
+    short = [_entry(group, style, keep_middle=False, symbolic=symbolic) for group in rows]
+    # A row of the map to a line, every side if that fits, else without the middle ones; a map
+    # too wide for that: whichever fills fewer lines.
+    choices = [(entries, columns) for entries in (full, short) if (columns := _columns(entries))]
+    if not choices:
+        return [equation(e, style, symbolic=False) for group in rows for e in group]  # wider than the page
+    whole_rows = [(entries, per_row) for entries, columns in choices if per_row and columns >= per_row]
+    entries, columns = whole_rows[0] if whole_rows else max(choices, key=lambda choice: choice[1])
+    lines = [(" & " + TABLE_GAP).join(entries[k : k + columns]) for k in range(0, len(entries), columns)]
+    return [r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"]
+
+
+def side_by_side(items: Sequence[str], group: int = 0) -> list[str]:
+    """Short displays (`name = matrix`) set next to each other, \\qquad apart: as many to a line as
+    fit when each is as wide as the widest, so the lines of a document line up alike. Items come
+    in groups of `group` (a filter's channels) that start a line each when given."""
+    if not items:
+        return []
+    widest = max(width(item) for item in items)
+    fit = max(1, int((LINE_EM + QQUAD) // (widest + QQUAD)))
+    size = group or len(items)
+    out = []
+    for start in range(0, len(items), size):
+        chunk = items[start : start + size]
+        lines = -(-len(chunk) // fit)
+        per_line = -(-len(chunk) // lines)  # balanced: 2 + 2 rather than 3 + 1
+        out += [TABLE_SEPARATOR.join(chunk[k : k + per_line]) for k in range(0, len(chunk), per_line)]
+    return out
+
+
+def _entry(group: Sequence[Equation], style: Style, keep_middle: bool, symbolic: bool = False) -> str:
+    """`lhs &= numbers = value`, then `, lhs = value` for the other equations of the same cell."""
+    parts = []
+    for eq in group:
+        flat = _sides(eq.sides, style)
+        numeric = [item for item in _relations(flat) if symbolic or not _is_symbolic(eq.sides[item[0]])]
+        if not numeric:
+            numeric = list(_relations(flat))
+        formula = [item for item in numeric if _is_symbolic(eq.sides[item[0]])]
+        numbers = numeric[len(formula):]
+        if not keep_middle and len(numbers) > 2:
+            # The value is ≈ when rounding entered anywhere on the way to it, the left-out sides too.
+            last = numbers[-1][0]
+            rounded = any(flat[k][1] for k in range(numbers[0][0], last + 1))
+            numeric = formula + [numbers[0], (last, _relation(rounded), numbers[-1][2])]
+        sides = " ".join(f"{rel} {text}" for _, rel, text in numeric)
+        parts.append((expression(eq.lhs, style), sides))
+    (lhs, sides), rest = parts[0], parts[1:]
+    return f"{lhs} &{sides}" + "".join(rf",\quad {other} {said}" for other, said in rest)
+
+
+def _columns(entries: Sequence[str]) -> int:
+    """How many entries fit side by side on a line (0: not even one)."""
+    lhs = max(width(e.split("&", 1)[0]) for e in entries)
+    rhs = max(width(e.split("&", 1)[1]) for e in entries)
+    one = lhs + rhs
+    if one > LINE_EM:
+        return 0
+    return max(1, min(len(entries), int((LINE_EM + 1.0) // (one + 1.0))))  # 1em: the \quad between
+
+
+def _is_symbolic(side: Expr) -> bool:
+    """A side written in symbols only (the formula), with no data value in it."""
+    return not any(_is_value(node) for node in _preorder(side))
+
+
+def _preorder(expr: Expr):
+    yield expr
+    if not _is_value(expr):
+        for arg in expr.args:
+            yield from _preorder(arg)
+
+
+def _sides(sides: Sequence[Expr], style: Style) -> list[tuple[str, bool]]:
     out = []
     for side in sides:
-        p = printer(style, per_line)
+        p = printer(style)
         # A value standing alone needs no parentheses, even when negative.
         text = p.value(side.args[0]) if _is_value(side) else p.doprint(side)
         out.append((text, p.rounded))
     return out
 
 
-def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[str, str]]:
+def _relations(sides: list[tuple[str, bool]]) -> Iterable[tuple[int, str, str]]:
+    """(index of the side, = or ≈, its text) for every side worth saying."""
     previous_rounded, previous_text = False, None
-    for text, rounded in sides:
+    for k, (text, rounded) in enumerate(sides):
         if text == previous_text:
             continue  # a one-term sum is its own value: say it once
         previous_text = text
-        yield _relation(rounded or previous_rounded), text
+        yield k, _relation(rounded or previous_rounded), text
         previous_rounded = rounded
 
 

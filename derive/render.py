@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2", "html": "page.j2", "lms": "lms.j2"}
 OPERATION_VERBS = {"cross-correlation": "cross-correlated", "convolution": "convolved"}
 DEFAULT_TITLE = "CNN Filter Learning"
+RUN_TABLE_FROM = 5  # a run of this many same-shape equations is set as a table (the seed's 4 stay one by one)
 
 
 def template_dir() -> Path:
@@ -121,18 +122,19 @@ class Maps:
         self.rank2, self.style, self.n = p.rank2, style, style.names
 
     def maps(self, name: str, tensor: Tensor3, partial: bool = False) -> list[str]:
-        """One `name = matrix` per filter (or channel); just one for a 2-D problem.
-        With `partial`, the matrices are ∂L/∂name."""
+        """One `name = matrix` per filter (or channel), side by side as the page's width allows;
+        just one for a 2-D problem. With `partial`, the matrices are ∂L/∂name."""
         if self.rank2:
             return [pr.named_matrix(self.label(name, partial), tensor[0], self.style)]
-        return [pr.named_matrix(self.label(f"{name}^{{({k})}}", partial), m, self.style) for k, m in enumerate(tensor)]
+        return pr.side_by_side([pr.named_matrix(self.label(f"{name}^{{({k})}}", partial), m, self.style)
+                                for k, m in enumerate(tensor)])
 
     def kernels(self, name: str, tensor: Tensor4, partial: bool = False) -> list[str]:
-        """One `name = matrix` per (filter, channel) pair."""
+        """One `name = matrix` per (filter, channel) pair, a filter's channels side by side."""
         if self.rank2:
             return [pr.named_matrix(self.label(name, partial), tensor[0][0], self.style)]
-        return [pr.named_matrix(self.label(f"{name}^{{({f},{c})}}", partial), m, self.style)
-                for f, per in enumerate(tensor) for c, m in enumerate(per)]
+        return pr.side_by_side([pr.named_matrix(self.label(f"{name}^{{({f},{c})}}", partial), m, self.style)
+                                for f, per in enumerate(tensor) for c, m in enumerate(per)], group=len(tensor[0]))
 
     def vector(self, name: str, values: tuple | None) -> str | None:
         """A bias: a scalar for a 2-D problem, a row of one value per filter otherwise."""
@@ -143,7 +145,27 @@ class Maps:
         return pr.named_matrix(name, (tuple(values),), self.style)  # a row: (b_0, b_1, …)
 
     def equations(self, equations) -> list[str]:
+        """One display per equation."""
         return [pr.equation(e, self.style) for e in equations]
+
+    def sums(self, equations, stack: bool = True) -> list[str]:
+        """Long sums, one per cell or weight, each in full; in a long run only the first with its
+        symbolic form, the others with their numbers (their pattern is the first one's), in one
+        block when `stack` (not for output cells: each has its heading and windows)."""
+        if len(equations) < RUN_TABLE_FROM:
+            return [pr.equation(e, self.style) for e in equations]
+        if not stack:
+            return [pr.equation(e, self.style, symbolic=k == 0) for k, e in enumerate(equations)]
+        return [pr.equation(equations[0], self.style), pr.stacked(equations[1:], self.style, symbolic=False)]
+
+    def run(self, equations, per_row: int, symbolic: bool = False) -> list[str]:
+        """A run of same-shape equations (one per cell or weight): a short one an equation per
+        display, a long one as a table, `per_row` to a line when they fit (a row of the map),
+        with each symbolic form only when `symbolic`."""
+        groups = [group if isinstance(group, tuple) else (group,) for group in equations]
+        if len(groups) < RUN_TABLE_FROM:
+            return [pr.equation(e, self.style) for group in groups for e in group]
+        return pr.table(groups, self.style, per_row, symbolic)
 
     def label(self, name: str, partial: bool) -> str:
         return pr.partial(name, self.n["L"]) if partial else name
@@ -235,8 +257,9 @@ def _cell_label(p: Problem, cell: tuple[int, ...]) -> str:
 
 
 def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
-    it, eqs, n = w.values, m.equations, m.n
+    it, eqs, run, n = w.values, m.equations, m.run, m.n
     f = pr.formulas(p, m.style)
+    conv_row, out_row, kernel_row = p.conv_shape[1], p.output_shape[1], p.kernel_size[1]
     z, a = f["z"], f["a"]
     conv_total = p.filters * p.conv_shape[0] * p.conv_shape[1]
     return {
@@ -247,43 +270,47 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "flipped_kernel": m.kernels(f["flipped"], _rotated(it.kernel)) if p.operation == "convolution" else None,
         "cells": [
             {"ij": f"({c.cell[1]}, {c.cell[2]})", "filter": None if p.rank2 else c.cell[0],
-             "windows": [pr.matrix(win, m.style)[0] for win in c.windows], "equation": pr.equation(c.equation, m.style)}
-            for c in w.cells
+             "windows": [pr.matrix(win, m.style)[0] for win in c.windows], "equation": equation}
+            for c, equation in zip(w.cells, m.sums([c.equation for c in w.cells], stack=False))
         ],
+        "cells_symbolic": len(w.cells) < RUN_TABLE_FROM,  # every cell with its symbolic form, or only the first
         "cells_shown": len(w.cells),
         "cells_total": conv_total,
         "weights_shown": len(w.grad_kernel),
         "weights_total": p.filters * p.channels * p.kernel_size[0] * p.kernel_size[1],
         "feature_map": m.maps(z, it.feature_map),
-        "activation": [{"value": pr.equation(av, m.style), "slope": pr.equation(s, m.style)} for av, s in w.activation],
+        "activation": run(w.activation, conv_row),  # A = f(Z) and ∂A/∂Z of each cell, side by side
         "activation_map": m.maps(a, it.activation) if it.activation else None,
         "relu_at_zero": w.relu_at_zero,
-        "pooling": eqs(w.pooling),
+        "pooling": run(w.pooling, out_row),
         "pool_ties": [_cell_label(p, c) for c in w.pool_ties],
         "prediction": m.maps(n["Yhat"], it.prediction),
         "pooled_shown": len(w.pooling),
+        "predictions_shown": len(w.grad_prediction),
         "outputs_total": p.filters * p.output_shape[0] * p.output_shape[1],
         "residuals": m.maps(f"{n['Y']} - {n['Yhat']}", _residuals(p.target, it.prediction)),
         "loss": pr.equation(w.loss, m.style),
-        "grad_prediction": eqs(w.grad_prediction),
+        "grad_prediction": run(w.grad_prediction, out_row),
         "grad_prediction_matrix": m.maps(n["Yhat"], it.grad_prediction, partial=True),
-        "routes": eqs(w.routes),
+        "routes": run(w.routes, conv_row, symbolic=True),  # which pooled cells each gradient comes from
         "grad_activation_matrix": m.maps(n["A"] if it.activation else n["Z"], it.grad_activation, partial=True)
         if it.grad_activation else None,
-        "grad_feature_map": eqs(w.grad_feature_map),
+        "grad_feature_map": run(w.grad_feature_map, conv_row),
         "grad_feature_map_matrix": m.maps(n["Z"], it.grad_feature_map, partial=True),
-        "grad_kernel": eqs(w.grad_kernel),
+        "grad_kernel": m.sums(w.grad_kernel),
+        "weights_symbolic": len(w.grad_kernel) < RUN_TABLE_FROM,
         "grad_kernel_matrix": m.kernels(n["W"], it.grad_kernel, partial=True),
         "grad_bias": eqs(w.grad_bias),
         "grad_bias_vector": m.vector(m.label(n["b"], True), it.grad_bias),
-        "grad_input": eqs(w.grad_input) if "grad_input" in p.show else [],  # printed only when shown
+        "grad_input": m.sums(w.grad_input) if "grad_input" in p.show else [],  # printed only when shown
+        "inputs_symbolic": len(w.grad_input) < RUN_TABLE_FROM,
         "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True) if "grad_input" in p.show else [],
-        "velocities": eqs(w.velocities),
+        "velocities": run(w.velocities, kernel_row),
         "velocity_before": m.kernels(n["V"], it.velocity) if it.velocity else None,
         "velocity_matrix": m.kernels(n["Vnext"], it.velocity_next) if it.velocity_next else None,
-        "bias_velocities": eqs(w.bias_velocities),
-        "updates": eqs(w.updates),
-        "bias_updates": eqs(w.bias_updates),
+        "bias_velocities": run(w.bias_velocities, p.filters),
+        "updates": run(w.updates, kernel_row),
+        "bias_updates": run(w.bias_updates, p.filters),
         "kernel_next": m.kernels(n["Wnext"], it.kernel_next),
         "bias_next": m.vector(n["bnext"], it.bias_next),
         "loss_value": pr.scalar(n["L"], it.loss, m.style),

@@ -1,7 +1,8 @@
 """Read the numbers back out of a rendered Markdown solution, independently of derive.
 
-`displays(md)` yields (iteration, LaTeX) for every display block; `split_equation` splits
-`lhs = a = b ≈ c` (or an aligned block); `evaluate(side)` turns a numeric LaTeX side
+`displays(md)` yields (iteration, LaTeX) for every display block; `equations` splits a display
+into its equations (an aligned derivation, a table of them, matrices side by side);
+`split_equation` splits `lhs = a = b ≈ c`; `evaluate(side)` turns a numeric LaTeX side
 (products, sums, fractions, powers, max, e^x, tanh) into a float; `quantity(lhs)` names the
 answer field and index an equation's left-hand side stands for.
 """
@@ -31,27 +32,31 @@ def displays(markdown: str):
         yield number, m.group(1)
 
 
+def equations(latex: str) -> list[str]:
+    """The single-line equations of one display: an aligned derivation glued back into one line;
+    a table (several `lhs &= …` to a row, `& \\quad` between them, `,\\quad` between the equations
+    of one cell) or matrices set side by side (`\\qquad` between them) split into its equations."""
+    if not (latex.startswith(r"\begin{aligned}") and latex.endswith(r"\end{aligned}")):
+        return [part.strip() for part in latex.split(r" \qquad ")]
+    body = latex[len(r"\begin{aligned}") : -len(r"\end{aligned}")]
+    body = body.replace(r" \\ &\qquad", "")  # a long sum broken over lines, glued back
+    rows: list[str] = []
+    for row in body.split(r" \\ "):
+        if row.startswith("&"):
+            rows[-1] += " " + row[1:]  # the next side of an aligned derivation
+        else:
+            rows.append(row)
+    out = []
+    for row in rows:
+        for entry in row.split(r" & \quad "):
+            out += [part.replace("&", "", 1).strip() for part in entry.split(r",\quad ")]  # the alignment point
+    return out
+
+
 def split_equation(latex: str):
-    """lhs, [sides], [relations] of `lhs = a = b ≈ c` or an aligned block."""
-    body = latex
-    if body.startswith(r"\begin{aligned}"):
-        body = body[len(r"\begin{aligned}") : -len(r"\end{aligned}")]
-        glued: list[str] = []
-        for line in body.split(r" \\ &"):
-            # Broken long sums continue with "\qquad"; glue them back to their side.
-            if line.startswith(r"\qquad"):
-                glued[-1] += line[len(r"\qquad") :]
-            else:
-                glued.append(line)
-        lhs, first = glued[0].split(" &", 1)
-        relations, sides = [], []
-        for part in [first] + glued[1:]:
-            rel, side = part.strip().split(" ", 1)
-            relations.append(rel)
-            sides.append(side.strip())
-        return lhs.strip(), sides, relations
-    tokens = re.split(r" (=|\\approx) ", body)
-    return tokens[0], tokens[2::2], tokens[1::2]
+    """lhs, [sides], [relations] of one equation `lhs = a = b ≈ c`."""
+    tokens = re.split(r" (=|\\approx) ", latex)
+    return tokens[0].strip(), [t.strip() for t in tokens[2::2]], tokens[1::2]
 
 
 _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")

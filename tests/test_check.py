@@ -475,7 +475,7 @@ def test_cli_markdown_shows_the_correct_steps():
     result = run("check", "examples/seed.yaml", "examples/seed.submission.yaml")
     assert result.returncode == 0
     assert "## `grad_kernel`: partial-sum" in result.stdout
-    assert r"&= 1.3\end{aligned}" in result.stdout  # the right gradient, worked out
+    assert r" = 1.3\end{aligned}" in result.stdout  # the right gradient, worked out
 
 
 def test_carried_credit_option():

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 
 import derive
 import oracle
-from document_check import displays, evaluate, matrix, quantity, split_equation
+from document_check import displays, equations, evaluate, matrix, quantity, split_equation
 from strategies import layer_specs, specs
 from test_oracle import SEED
 
@@ -39,7 +39,7 @@ def check_document(spec: dict, precision: int = 4, detail: str | None = None) ->
     expected = oracle.solve(spec)
     markdown = derive.solve(spec, precision=precision, detail=detail).to_markdown()
     checked = 0
-    for number, latex in displays(markdown):
+    for number, latex in ((k, eq) for k, display in displays(markdown) for eq in equations(display)):
         if number <= 0:
             continue
         want = expected[number - 1]
@@ -86,8 +86,8 @@ def test_seed_document_is_exact_and_uses_every_cell():
 
 def test_checker_catches_a_wrong_number():
     """A test that cannot fail is a defect: corrupt one printed value and the check must fail."""
-    markdown = derive.solve(SEED).to_markdown().replace("&= 1.3\\end{aligned}", "&= 0.3\\end{aligned}")
-    lhs, sides, relations = split_equation(next(l for _, l in displays(markdown) if "0.3\\end" in l))
+    markdown = derive.solve(SEED).to_markdown().replace("= 1.3\\end{aligned}", "= 0.3\\end{aligned}")
+    lhs, sides, relations = split_equation(equations(next(b for _, b in displays(markdown) if "0.3\\end" in b))[0])
     assert evaluate(sides[-1]) == 0.3 and evaluate(sides[-2]) == pytest.approx(1.3)
 
 
@@ -133,3 +133,64 @@ def test_example_documents(example):
     from derive.spec import read_spec
 
     assert check_document(read_spec(example)) > 10
+
+
+def rgb_markdown() -> str:
+    from test_latex import RGB
+
+    return derive.solve(RGB, detail="full").to_markdown()
+
+
+def test_three_channel_document_numbers():
+    from test_latex import RGB
+
+    assert check_document(RGB, detail="full") > 150  # the tables' entries are read back too
+
+
+def test_long_runs_are_tables_with_several_equations_to_a_line():
+    """18 ∂L/∂Ŷ and 24 updates were 42 displays; each run is now one block, rows of several."""
+    blocks = [latex for _, latex in displays(rgb_markdown())]
+    grad_y = [b for b in blocks if r"\frac{\partial L}{\partial \hat{Y}^{(0)}_{00}} &" in b]
+    updates = [b for b in blocks if r"W'^{(0,0)}_{00} &" in b]
+    for block, count in ((grad_y[0], 18), (updates[0], 24)):
+        entries = equations(block)
+        assert len(entries) == count and len({split_equation(e)[0] for e in entries}) == count
+        assert block.count(r" & \quad ") >= count // 2  # several equations to a line
+        assert all(r"\hat{Y}^{(0)}_{00} -" not in e for e in entries[1:])  # the general formula says it once
+
+
+def test_every_weight_sum_is_written_in_full():
+    """The point of the document (the seed got it wrong): each weight sums over all 9 output cells."""
+    sums = {}
+    for _, block in displays(rgb_markdown()):
+        for eq in equations(block):
+            lhs, sides, _ = split_equation(eq)
+            named = quantity(lhs)
+            if named and named[0] == "grad_kernel" and len(named[1]) == 4:
+                sums[named[1]] = next(s for s in sides if evaluate(s) is not None)
+    assert len(sums) == 24
+    assert all(side.count(r"\cdot") == 9 for side in sums.values())
+
+
+def test_seed_reads_like_the_seed():
+    """Runs of four stay one equation to a display, each with its symbolic form."""
+    blocks = [latex for _, latex in displays(derive.solve(SEED).to_markdown())]
+    assert r"\frac{\partial L}{\partial \hat{Y}_{10}} = \frac{1}{2} \left(\hat{Y}_{10} - Y_{10}\right) = " \
+           r"\frac{1}{2} \left(1.5 - 2\right) = \frac{1}{2} \cdot (-0.5) = -0.25" in blocks
+    assert sum(b.startswith(r"\begin{aligned}\hat{Y}_{") for b in blocks) == 4  # Step 1, cell by cell
+    assert all(r"I_{00} \cdot W_{00}" in b or r"I_{01} \cdot W_{00}" in b or r"I_{10} \cdot W_{00}" in b
+               or r"I_{11} \cdot W_{00}" in b for b in blocks if b.startswith(r"\begin{aligned}\hat{Y}_{"))
+
+
+def test_matrices_of_several_channels_side_by_side():
+    given = next(b for _, b in displays(rgb_markdown()) if b.startswith("I^{(0)} = "))
+    assert r"\qquad I^{(1)} = " in given and r"\qquad I^{(2)} = " in given
+
+
+def test_pooling_routes_say_where_each_gradient_comes_from():
+    """Their symbolic forms differ from cell to cell (which windows a cell won): a table keeps them."""
+    from derive.spec import read_spec
+
+    markdown = derive.solve(read_spec(EXAMPLES[0].parent / "rgb-relu-maxpool.yaml")).to_markdown()
+    assert (r"\frac{\partial L}{\partial A^{(1)}_{01}} &= \frac{\partial L}{\partial \hat{Y}^{(1)}_{00}} + "
+            r"\frac{\partial L}{\partial \hat{Y}^{(1)}_{01}} = 0.175 + 0.05 = 0.225") in markdown

@@ -1,6 +1,7 @@
 """The LaTeX documents: user text escaped, and (where pdflatex exists) every one compiles."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,3 +45,54 @@ def test_output_compiles(example, tmp_path):
 @needs_pdflatex
 def test_tricky_title_compiles(tmp_path):
     compile_latex(derive.solve(dict(SEED, title=TRICKY_TITLE)).to_latex(), tmp_path)
+
+
+# A 3-channel 4×4 input, 2 filters of 2×2: 18 output cells and 24 weights, written in full.
+RGB = {
+    "input": [[[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]],
+              [[0, 1, 0, 1], [1, 2, 1, 0], [0, 1, 2, 1], [1, 0, 0, 1]],
+              [[2, 0, 1, 0], [0, 1, 0, 2], [1, 0, 1, 0], [0, 2, 0, 1]]],
+    "kernel": [[[[0.2, -0.1], [0.1, 0.3]], [[-0.2, 0.1], [0.0, 0.2]], [[0.1, 0.0], [-0.1, 0.1]]],
+               [[[-0.3, 0.2], [0.1, -0.1]], [[0.1, -0.2], [0.2, 0.0]], [[0.0, 0.1], [-0.2, 0.1]]]],
+    "target": [[[1, 0.5, 0], [0.5, 1, 0.5], [0, 0.5, 1]], [[0, 0.5, 1], [0.5, 0, 0.5], [1, 0.5, 0]]],
+    "learning_rate": 0.1,
+}
+
+
+def pages(log: str) -> int:
+    return int(re.search(r"Output written on doc\.pdf \((\d+) pages?", log).group(1))
+
+
+@needs_pdflatex
+def test_three_channels_two_filters_in_full_fit_twelve_pages(tmp_path):
+    """36 pages before the compact layout: runs of one-line equations set one per display, each
+    broken over four lines, and a blank line before every display."""
+    latex = derive.solve(RGB, detail="full").to_latex()
+    # ∂L/∂I, 48 sums here, is optional where the spec's `show:` exists (not by default): not counted.
+    latex = re.sub(r"\\subsection\*\{Gradient with respect to the input\}.*?(?=\\section\*)", "", latex, flags=re.S)
+    log = compile_latex(latex, tmp_path)
+    assert pages(log) <= 12
+    assert "Overfull" not in (tmp_path / "doc.log").read_text(errors="replace")
+
+
+def test_no_blank_line_before_a_display():
+    """A blank line before \\[ starts an empty paragraph: a wasted line above every display that
+    follows a paragraph or another display (after a heading, TeX starts one either way)."""
+    latex = derive.solve(RGB, detail="full").to_latex()
+    assert latex.count(r"\[") + latex.count(r"\begin{align*}") > 30
+    assert not re.search(r"(\\\]|\\end\{align\*\}|[:.])\n\s*\n(\\\[|\\begin\{align\*\})", latex)
+
+
+@needs_pdflatex
+def test_short_rounded_equation_is_one_line_in_the_pdf(tmp_path):
+    """∂L/∂Ŷ = 1/9 (Ŷ − Y) = 1/9 (0.1 − 0.5) = 1/9 · (−0.4) ≈ −0.0444 was broken over four lines,
+    its LaTeX source being longer than 160 characters; it is a third of the page's width."""
+    from derive.printing import Style, equation
+
+    d = derive.solve(RGB, detail="full")
+    text = equation(d.steps[0].grad_prediction[1], Style())
+    assert r"\approx -0.0444" in text and not text.startswith(r"\begin{aligned}")
+    body = r"\[" + text + r"\]"
+    log = compile_latex(r"\documentclass[11pt]{article}\usepackage{amsmath}\usepackage[margin=2cm]{geometry}"
+                        r"\begin{document}" + body + r"\end{document}", tmp_path)
+    assert pages(log) == 1 and "Overfull" not in (tmp_path / "doc.log").read_text(errors="replace")

@@ -5,6 +5,7 @@ import pytest
 from sympy import Add, Derivative, IndexedBase, Integer, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 
 from derive import printing as pr
+from derive.typeset import width
 
 R, V = Rational, UnevaluatedExpr
 W, Y = IndexedBase("W"), IndexedBase("Yhat")
@@ -86,7 +87,7 @@ def test_long_equation_is_aligned_and_broken():
     assert text.endswith(r"\\ &= 10.5\end{aligned}")
     lines = text[len(r"\begin{aligned}") : -len(r"\end{aligned}")].split(r" \\ ")
     assert len(lines) >= 3  # the 14-term sum does not fit on one line
-    assert all(pr.visible_width(line) <= pr.LINE_WIDTH + 8 for line in lines)
+    assert all(width(line.replace("&", "")) <= pr.LINE_EM for line in lines)
 
 
 def test_no_line_break_inside_left_right():
@@ -97,11 +98,13 @@ def test_no_line_break_inside_left_right():
 
 
 @pytest.mark.parametrize(
-    "latex, width",
-    [(r"(0.3 \cdot 1)", 9), (r"\frac{\partial L}{\partial \hat{Y}_{00}}", 5), (r"W^{(0,1)}_{10}", 8)],
+    "latex, ems",  # pdflatex's own widths at 11pt, in ems; the estimate is within 5 per cent
+    [(r"(0.0333 \cdot 0)", 4.78), (r"\frac{\partial L}{\partial \hat{Y}^{(0)}_{00}}", 2.65), (r"W^{(0,1)}_{00}", 2.72),
+     (r"I^{(2)}_{01} \cdot W^{(0,2)}_{00}", 5.00), (r"\left(Y^{(0)}_{00} - \hat{Y}^{(0)}_{00}\right)^{2}", 6.53),
+     (r"\max\left(0, 1.3\right)", 5.03), (r"\frac{1}{18}", 1.22)],
 )
-def test_visible_width(latex, width):
-    assert pr.visible_width(latex) == width
+def test_typeset_width(latex, ems):
+    assert width(latex) == pytest.approx(ems, rel=0.05)
 
 
 @pytest.mark.parametrize(
@@ -134,3 +137,51 @@ def test_notation_renames_symbols_and_their_derived_forms():
     names = style.names
     assert (names["W"], names["Wnext"], names["eta"], names["X"]) == ("K", "K'", r"\alpha", r"\tilde{X}")
     assert pr.expression(Derivative(Symbol("L"), W[0, 1]), style) == r"\frac{\partial L}{\partial K_{01}}"
+
+
+def _grad(k: int) -> pr.Equation:
+    """∂L/∂Ŷ_k = 1/9 (ŷ − y) = 1/9 · d = d/9, in a run of such."""
+    yhat, y = R(k, 10), R(1, 2)
+    sides = (_mul(R(1, 9), _add(Y[0, k], _neg(IndexedBase("Y")[0, k]))), _mul(R(1, 9), _add(V(yhat), _neg(V(y)))),
+             _mul(R(1, 9), V(yhat - y)), V((yhat - y) / 9))
+    return pr.Equation(Derivative(Symbol("L"), Y[0, k]), sides)
+
+
+def test_table_sets_a_row_of_the_map_to_a_line():
+    (block,) = pr.table([(_grad(k),) for k in range(9)], pr.Style(precision=2), per_row=3)
+    rows = block[len(r"\begin{aligned}") : -len(r"\end{aligned}")].split(r" \\ ")
+    assert len(rows) == 3 and all(row.count(r"& \quad") == 2 for row in rows)
+    assert r"\hat{Y}_{00} - Y_{00}" not in block  # the symbolic form is the general formula's
+    # Three to a line only fit without the middle side; the value keeps its ≈ (rounded) or = (exact).
+    assert r"\frac{1}{9} \cdot" not in block
+    assert r"\frac{\partial L}{\partial \hat{Y}_{01}} &= \frac{1}{9} \left(0.1 - 0.5\right) \approx -0.04" in block
+    assert r"\frac{\partial L}{\partial \hat{Y}_{05}} &= \frac{1}{9} \left(0.5 - 0.5\right) = 0" in block
+
+
+def test_table_keeps_every_side_when_a_row_fits():
+    (block,) = pr.table([(_grad(k),) for k in range(4)], pr.Style(), per_row=2)
+    assert block.count(r"\frac{1}{9} \cdot") == 4 and block.count(r" \\ ") == 1
+
+
+def test_table_of_a_wide_map_fills_lines():
+    """A row of 9 cannot fit: as many to a line as fit, every side kept when that is as dense."""
+    (block,) = pr.table([(_grad(k),) for k in range(9)], pr.Style(), per_row=9)
+    rows = block[len(r"\begin{aligned}") : -len(r"\end{aligned}")].split(r" \\ ")
+    assert [row.count(r"& \quad") + 1 for row in rows] == [2, 2, 2, 2, 1]
+    assert all(width(row.replace("&", "")) + 0.0 <= pr.LINE_EM for row in rows)
+
+
+def test_side_by_side_balances_the_lines():
+    item = r"W = \begin{bmatrix} 0.1234 & 0.1234 & 0.1234 \\ 0.1234 & 0.1234 & 0.1234 \end{bmatrix}"
+    lines = pr.side_by_side([item] * 4)
+    assert [line.count("bmatrix") // 2 for line in lines] == [2, 2]  # not 3 + 1
+    assert all(width(line) <= pr.LINE_EM for line in lines)
+
+
+def test_huge_real_value_is_rounded_not_a_traceback():
+    """A sigmoid problem with learning rate 4e76 printed a weight of about 1e76: 81 digits at
+    4 decimals, past the decimal context's 80 (found by test_hardening's fuzzing)."""
+    from sympy import Float
+
+    shown = pr.number(Float("1e76", 60), 4)
+    assert shown.rounded and shown.text.startswith("1") and shown.text.endswith(".0000") and len(shown.text) == 82
