@@ -1,4 +1,8 @@
-"""Benchmarks: `python bench/run.py` prints three tables (no assertions: machines are noisy).
+"""Benchmarks: `python bench/run.py` prints four tables (no assertions: machines are noisy);
+`python bench/run.py ratios` prints only the first.
+
+0. Start-up ratios: whole processes against the imports they cannot avoid, measured side by side
+   (interleaved, best of several runs), so a noisy machine slows both sides alike.
 
 1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
 2. Scaling: time per (output cell × kernel weight) over grid sizes; it should stay flat.
@@ -53,6 +57,41 @@ def measure(args: list[str], repeats: int = 3) -> tuple[float, float]:
         wall, peak = float(out[0]), float(out[1]) / 1024
         best = min(best, (wall, peak)) if best else (wall, peak)
     return best
+
+
+def wall(command: list[str]) -> float:
+    """Wall seconds of one whole process."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def ratios(tmp: Path, repeats: int = 7) -> None:
+    """Each command's best wall time as a multiple of its baseline's, run alternately."""
+    (tmp / "28x28.json").write_text(json.dumps(square_spec(28, 5)))
+    py = [sys.executable]
+    floor = py + ["-c", "import gmpy2, yaml, click"]  # what the answer key cannot do without
+    sympy = py + ["-c", "import sympy"]  # what every document pays
+    derive = py + ["-m", "derive"]
+    cases = [
+        ("seed, JSON answer key", derive + ["solve", "examples/seed.yaml", "--format", "json"], floor, "floor", 2.0),
+        ("seed, check JSON", derive + ["check", "examples/seed.yaml", "examples/seed.submission.yaml",
+                                       "--format", "json"], floor, "floor", 2.0),
+        ("seed, Markdown", derive + ["solve", "examples/seed.yaml"], sympy, "sympy", 1.25),
+        ("28×28 / 5×5, Markdown", derive + ["solve", str(tmp / "28x28.json")], sympy, "sympy", 1.5),
+    ]
+    best: dict[str, float] = {}
+    for _ in range(repeats):
+        for name, command in [("floor", floor), ("sympy", sympy)] + [(c[0], c[1]) for c in cases]:
+            best[name] = min(best.get(name, float("inf")), wall(command))
+    print(f"{'start-up ratio (best of ' + str(repeats) + ')':<30} {'wall s':>7} {'baseline':>16} {'ratio':>6} {'target':>7}")
+    print(f"{'python -c import gmpy2, yaml, click':<30} {best['floor']:>7.3f}")
+    print(f"{'python -c import sympy':<30} {best['sympy']:>7.3f}")
+    for name, _, _, base, target in cases:
+        ratio = best[name] / best[base]
+        print(f"{name:<30} {best[name]:>7.3f} {base + ' ' + format(best[base], '.3f'):>16} {ratio:>5.2f}× "
+              f"{target:>5.2f}×{' ✓' if ratio <= target else ' ✗'}")
+    print()
 
 
 def processes(tmp: Path) -> None:
@@ -129,6 +168,9 @@ def versus_naive() -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        ratios(Path(tmp))
+        if sys.argv[1:] == ["ratios"]:
+            return
         processes(Path(tmp))
     scaling()
     versus_naive()

@@ -249,19 +249,30 @@ def _cause(problem: Problem, name: str, factor: float) -> str | None:
 
 def _flipped(problem: Problem, submitted: Any, expected: Any, tols: list[float]) -> str | None:
     """A note when the kernel-shaped field is rotated by 180° or transposed (per filter and channel)."""
-    import numpy as np
-
-    s, e = np.array(submitted, dtype=float), np.array(expected, dtype=float)
+    # Plain Python, not numpy: importing numpy would double the start-up of `derive check --format json`.
     tol = max(tols)
     for transform, note in (
-        (lambda m: np.flip(m, axis=(-2, -1)), "the field is the right one rotated by 180° (convolution and "
-                                              "cross-correlation confused)"),
-        (lambda m: np.swapaxes(m, -1, -2), "the field is the right one transposed (rows and columns swapped)"),
+        (lambda m: [row[::-1] for row in m[::-1]], "the field is the right one rotated by 180° (convolution and "
+                                                  "cross-correlation confused)"),
+        (lambda m: [list(col) for col in zip(*m)], "the field is the right one transposed (rows and columns swapped)"),
     ):
-        flipped = transform(e)
-        if flipped.shape == s.shape and not np.allclose(flipped, e, atol=tol) and np.allclose(s, flipped, atol=tol):
+        flipped = _per_matrix(transform, expected)
+        if (_shape(flipped) == _shape(submitted) and not _all_close(flipped, expected, tol)
+                and _all_close(submitted, flipped, tol)):
             return note
     return None
+
+
+def _per_matrix(transform: Callable[[list], list], tensor: Any) -> Any:
+    """`transform` applied to every matrix (the last two axes) of a nested list."""
+    if isinstance(tensor[0][0], list):
+        return [_per_matrix(transform, t) for t in tensor]
+    return transform(tensor)
+
+
+def _all_close(a: Any, b: Any, atol: float) -> bool:
+    """numpy.allclose's rule (|a − b| ≤ atol + 1e-5·|b|) on two nested lists of one shape."""
+    return all(abs(float(x) - float(y)) <= atol + 1e-5 * abs(float(y)) for x, y in zip(values(a), values(b)))
 
 
 def _partial_sums(problem: Problem, it: Iteration, name: str, s: list[float], tols: list[float], open_cells: list[int]):

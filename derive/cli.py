@@ -189,7 +189,6 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     from .check import Settings, check as mark, read_submission
     from .errors import SpecError
     from .pipeline import solve as run
-    from .render import check_view, environment
     from .spec import read_spec
 
     try:
@@ -205,6 +204,8 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     if fmt == "json":
         click.echo(dumps(report.to_json()))
     else:
+        from .render import check_view, environment  # Jinja2 and SymPy: only the Markdown report needs them
+
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
 
 

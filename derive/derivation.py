@@ -3,15 +3,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from .model import Iteration
-from .printing import Style
+from .model import Iteration, weights
 from .problem import Problem
-from .steps import IterationWork, work_iteration
+from .style import Style
+
+if TYPE_CHECKING:
+    from .steps import IterationWork
+
+# SymPy (steps, printing), Jinja2 (render) and matplotlib (figures) are imported inside the methods
+# that need them: the answer key and marking use only the exact values and start faster without them.
 
 DETAILS = ("full", "summary")
 DEFAULT_PRECISION = 4
+FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary"
+
+
+def default_detail(problem: Problem) -> str:
+    """"full" for problems small enough to write every term, else "summary"."""
+    oh, ow = problem.conv_shape
+    size = problem.filters * oh * ow * len(weights(problem)) // problem.filters
+    return "full" if size <= FULL_DETAIL_LIMIT else "summary"
 
 
 @dataclass(frozen=True)
@@ -30,8 +43,10 @@ class Derivation:
         return self.style.precision
 
     @cached_property
-    def steps(self) -> tuple[IterationWork, ...]:
+    def steps(self) -> tuple["IterationWork", ...]:
         """The worked equations, built on first use (the answer key does not need them)."""
+        from .steps import work_iteration
+
         return tuple(work_iteration(self.problem, k + 1, it, self.detail) for k, it in enumerate(self.iterations))
 
     @cached_property

@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .answers import check_range
-from .derivation import DEFAULT_PRECISION, DETAILS, Derivation
+from .derivation import DEFAULT_PRECISION, DETAILS, Derivation, default_detail
 from .errors import SpecError
 from .model import train
-from .printing import NOTATION_KEYS, style_from_notation
 from .problem import Problem, build_problem
 from .spec import read_spec
-from .steps import default_detail
+from .style import NOTATION_KEYS, style_from_notation
 from .variants import plan
 
 

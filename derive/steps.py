@@ -16,11 +16,11 @@ from sympy import UnevaluatedExpr, exp, tanh
 
 from .exact import ZERO, Num, is_exact
 from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
+from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
 
 L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
-FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary"
 
 
 class Max(Function):
@@ -62,13 +62,6 @@ class IterationWork:
     updates: tuple[Equation, ...]
     bias_velocities: tuple[Equation, ...]
     bias_updates: tuple[Equation, ...]
-
-
-def default_detail(problem: Problem) -> str:
-    """"full" for problems small enough to write every term, else "summary"."""
-    oh, ow = problem.conv_shape
-    size = problem.filters * oh * ow * len(weights(problem)) // problem.filters
-    return "full" if size <= FULL_DETAIL_LIMIT else "summary"
 
 
 class Names:
