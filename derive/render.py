@@ -308,7 +308,8 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
 def check_view(report: Any, derivation: "Derivation", spec_name: str, submission_name: str) -> dict[str, Any]:
     """The strings of a marking report: a summary per field, then each wrong field worked out."""
     p, style = derivation.problem, derivation.style
-    full = type(derivation)(p, derivation.iterations, "full", style)  # every step, to show the right ones
+    # Every step, to show the right ones; a caller marking many submissions passes a full one, built once.
+    full = derivation if derivation.detail == "full" else type(derivation)(p, derivation.iterations, "full", style)
     fields = []
     for f in report.fields:
         flat_verdicts = values(f.cells)
