@@ -113,11 +113,16 @@ class Derivation:
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def answers(self) -> dict[str, Any]:
-        """The answer key: {"problem": normalized spec, "iterations": [...]}."""
+    @cached_property
+    def _answer_key(self) -> dict[str, Any]:
         from .answers import answer_key
 
         return answer_key(self.problem, self.iterations)
+
+    def answers(self) -> dict[str, Any]:
+        """The answer key: {"problem": normalized spec, "iterations": [...]} (a fresh copy: yours to change)."""
+        # Built once: marking a class reads one variant's key for every student.
+        return _copy(self._answer_key)
 
     def to_json(self) -> str:
         """The answer key as JSON text (what `derive solve --format json` prints)."""
@@ -127,3 +132,12 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON-shaped data (dicts and lists of numbers and strings), faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -288,12 +288,13 @@ def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Mar
 
     spec, response, fields, settings, source = args
     derivation = _derivation(spec, settings.precision)
-    data, empty = _submission(response, derivation.answers()["iterations"])
+    key = derivation.answers()["iterations"]
+    data, empty = _submission(response, key)
     report = check(derivation, read_submission(data, derivation),
                    CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
     reports = tuple(replace(f, cells=_unanswered(f.cells, f.name, empty)) for f in report.fields)
     cells = [v for f in reports for v in values(f.cells)]
-    asked = sum(1 for f in fields for _ in _field_cells(derivation, f))
+    asked = sum(len(values(key[k - 1][field])) for k, field in map(_split, fields))
     earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
     score = round(earned / asked, 4) if asked else 0.0  # check's rule, over every asked cell
     by_name = {f.name: f for f in reports}
@@ -303,11 +304,12 @@ def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Mar
     return Marked(response, score, verdicts, diagnoses, feedback)
 
 
-def _field_cells(derivation: Any, name: str) -> list[Any]:
-    from .model import values
-
-    k, field = (int(name.split(".")[0][len("iteration_"):]), name.split(".")[1]) if "." in name else (1, name)
-    return values(derivation.answers()["iterations"][k - 1][field])
+def _split(name: str) -> tuple[int, str]:
+    """check's field name as (iteration, field): iteration_2.loss is (2, "loss")."""
+    if "." not in name:
+        return 1, name
+    prefix, field = name.split(".", 1)
+    return int(prefix[len("iteration_"):]), field
 
 
 def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:

@@ -307,6 +307,7 @@ def expression(expr: Expr, style: Style) -> str:
     return printer(style).doprint(expr)
 
 
+@lru_cache(maxsize=4096)  # marking a class prints the same worked step for many students
 def equation(eq: Equation, style: Style) -> str:
     """lhs = symbolic = substituted = value, with ≈ where rounding entered; long ones aligned."""
     lhs = expression(eq.lhs, style)
