@@ -36,21 +36,18 @@ def template_dir() -> Path:
 def environment(user_templates: str | None = None) -> jinja2.Environment:
     """The Jinja2 environment: user templates first when given, and then sandboxed (a user template
     cannot reach Python's internals); undefined variables are an error rather than a silent blank."""
-    builtin = jinja2.FileSystemLoader(str(template_dir()))
+    from .compiled import OPTIONS, compiled_loader
+
+    folder = template_dir()
+    # derive's own templates come precompiled (when they match): compiling them was most of a small document's time.
+    builtin = (None if user_templates else compiled_loader(folder)) or jinja2.FileSystemLoader(str(folder))
     loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
         builtin,
         jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
     ]
     # derive's own templates are trusted; only user templates pay for the sandbox's checks.
     kind = SandboxedEnvironment if user_templates else jinja2.Environment
-    env = kind(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = kind(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml

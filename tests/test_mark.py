@@ -194,3 +194,9 @@ def test_figures_draw_the_summary(homework, klass, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "figures" / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "figures/summary.png" in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_the_answer_key_built_once_is_handed_out_as_a_fresh_copy():
+    d = derive.solve(str(SEED))
+    d.answers()["iterations"][0]["loss"] = 99  # a caller's change must not reach the next caller
+    assert d.answers()["iterations"][0]["loss"] == 0.365

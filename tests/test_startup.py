@@ -59,3 +59,30 @@ def test_variant_drawing_checks_and_answer_keys_import_no_document_library():
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
     assert "gmpy2" in loaded and not loaded & HEAVY
+
+
+def test_compiled_templates_are_those_of_templates_dir():
+    # After editing a template: python -m derive.compiled (else documents compile it on every run).
+    import json
+
+    import jinja2
+
+    from derive.compiled import COMPILED, compiled_loader, template_hashes
+    from derive.render import template_dir
+
+    manifest = json.loads((COMPILED / "manifest.json").read_text())
+    assert manifest["templates"] == template_hashes(template_dir())
+    if manifest["jinja2"] == jinja2.__version__:
+        assert isinstance(compiled_loader(template_dir()), jinja2.ModuleLoader)
+
+
+def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
+    import shutil
+
+    from derive.compiled import compiled_loader
+    from derive.render import template_dir
+
+    folder = tmp_path / "templates"
+    shutil.copytree(template_dir(), folder)
+    (folder / "markdown.j2").write_text((folder / "markdown.j2").read_text() + "\n{# edited #}\n")
+    assert compiled_loader(folder) is None
