@@ -6,6 +6,7 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -127,6 +128,11 @@ def _is_value(expr: Expr) -> bool:
     return isinstance(expr, UnevaluatedExpr)
 
 
+def _negative(value: Expr) -> bool:
+    """value < 0 without SymPy's comparison machinery (sympify on every call) for the usual Rational."""
+    return value.p < 0 if isinstance(value, Rational) else bool(value < 0)
+
+
 def _is_negation(expr: Expr) -> bool:
     return isinstance(expr, Mul) and expr.args[0] == -1 and len(expr.args) == 2
 
@@ -151,7 +157,7 @@ class DerivePrinter(LatexPrinter):
 
     def _print_UnevaluatedExpr(self, expr: UnevaluatedExpr) -> str:
         text = self.value(expr.args[0])
-        return f"({text})" if expr.args[0] < 0 else text
+        return f"({text})" if _negative(expr.args[0]) else text
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return self.names.get(expr.name, expr.name)
@@ -235,7 +241,7 @@ class DerivePrinter(LatexPrinter):
         out: list[str] = []
         used = 0
         for k, term in enumerate(expr.args):
-            negative = _is_negation(term) or (_is_value(term) and term.args[0] < 0)
+            negative = _is_negation(term) or (_is_value(term) and _negative(term.args[0]))
             if negative:
                 body = self._factor(term.args[1]) if _is_negation(term) else self.value(-term.args[0])
             else:
@@ -265,6 +271,11 @@ def printer(style: Style, line_width: int = 0) -> DerivePrinter:
     return DerivePrinter({"style": style, "line_width": line_width})
 
 
+_COMMAND = re.compile(r"\\([^\W\d_]+|[\s\S]?)")  # \name, or a backslash and the one character it escapes
+_ZERO_WIDTH = frozenset(("left", "right", "bigl", "bigr", "hat", "tilde", "text", "operatorname"))
+_MARKS = str.maketrans("", "", "{}^_&")
+
+
 def visible_width(latex: str) -> int:
     """Roughly how many characters wide `latex` typesets: a fraction as wide as its wider part,
     a command as one symbol, braces and sub/superscript marks as nothing."""
@@ -273,32 +284,26 @@ def visible_width(latex: str) -> int:
         start = text.index(r"\frac{")
         numerator, end = _group(text, start + len(r"\frac"))
         denominator, end = _group(text, end)
-        wider = max(numerator, denominator, key=visible_width)
-        text = text[:start] + "x" * visible_width(wider) + text[end:]
-    width, i = 0, 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            j = i + 1
-            while j < len(text) and text[j].isalpha():
-                j += 1
-            name = text[i + 1 : j]
-            width += 0 if name in ("left", "right", "bigl", "bigr", "hat", "tilde", "text", "operatorname") else 1
-            i = max(j, i + 2)
-            continue
-        if char not in "{}^_&":
-            width += 1
-        i += 1
-    return width
+        text = text[:start] + "x" * max(visible_width(numerator), visible_width(denominator)) + text[end:]
+    # Regular expressions, not a loop per character: long sums are measured for every line break.
+    commands = sum(1 for name in _COMMAND.findall(text) if name not in _ZERO_WIDTH)
+    return commands + len(_COMMAND.sub("", text).translate(_MARKS))
+
+
+_BRACE = re.compile(r"[{}]")
 
 
 def _group(text: str, start: int) -> tuple[str, int]:
     """The {…} group starting at `start` and the index after it."""
+    if start >= len(text):
+        return text[start + 1 :], len(text)
+    if text[start] not in "{}":
+        return "", start + 1
     depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
+    for brace in _BRACE.finditer(text, start):  # jump from brace to brace: sums are long
+        depth += 1 if brace.group() == "{" else -1
         if depth == 0:
-            return text[start + 1 : i], i + 1
+            return text[start + 1 : brace.start()], brace.end()
     return text[start + 1 :], len(text)
 
 

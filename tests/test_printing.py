@@ -134,3 +134,15 @@ def test_notation_renames_symbols_and_their_derived_forms():
     names = style.names
     assert (names["W"], names["Wnext"], names["eta"], names["X"]) == ("K", "K'", r"\alpha", r"\tilde{X}")
     assert pr.expression(Derivative(Symbol("L"), W[0, 1]), style) == r"\frac{\partial L}{\partial K_{01}}"
+
+
+@pytest.mark.parametrize("latex, width", [
+    ("", 0), ("0.5", 3), (r"\left(1 + 2\right)", 7), (r"W_{00}", 3), (r"\hat{Y}^{2}", 2),
+    (r"\frac{\partial L}{\partial W_{00}}", 5), (r"\frac{1}{\frac{a}{bcd}}", 3), (r"a \\ &\qquad b", 7),
+    (r"\,", 1), ("\\", 1), (r"\frac{x}", 1),
+])
+def test_visible_width_counts_what_typesets(latex, width):
+    # A table, since the width decides every line break: values from the character loop it replaced.
+    from derive.printing import visible_width
+
+    assert visible_width(latex) == width
