@@ -12,7 +12,6 @@ from .model import train
 from .problem import Problem, build_problem
 from .spec import read_spec
 from .style import NOTATION_KEYS, style_from_notation
-from .variants import plan
 
 
 MAX_CELLS = 20_000_000  # multiply-adds a problem may need; far beyond any exercise, well within a few seconds
@@ -28,6 +27,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
+            from .variants import plan  # only homework specs need it (and its hashlib)
+
             plan(data, problem)  # homework keys are checked here too, so a typo never waits for `variants`
         style = style_from_notation(precision, fractions, _notation(data))
     except SpecError as exc:

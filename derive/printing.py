@@ -21,6 +21,7 @@ from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: 
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
 LINE_WIDTH = 64  # visible characters on one line of an aligned equation before a long sum breaks
+LINE_BREAK = r" \\ &\qquad"  # where a long sum continues on the next line of an aligned block
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,26 @@ def number(value: Any, precision: int, fractions: bool = False) -> Number:
     `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
     gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
     """
-    exact = _as_fraction(value)
-    if exact is not None:
-        return _rational_number(exact, precision, fractions)  # the same values recur: printed once each
+    ratio = _ratio(value)
+    if ratio is not None:
+        return _rational_number(*ratio, precision, fractions)  # the same values recur: printed once each
     with localcontext() as ctx:
         ctx.prec = 80
         return _rounded(Decimal(str(value)), precision)
 
 
 @lru_cache(maxsize=16384)
-def _rational_number(exact: Fraction, precision: int, fractions: bool) -> Number:
-    return _number(exact, precision, fractions)
+def _rational_number(numerator: int, denominator: int, precision: int, fractions: bool) -> Number:
+    return _number(Fraction(numerator, denominator), precision, fractions)
+
+
+def _ratio(value: Any) -> tuple[int, int] | None:
+    """A rational's (numerator, denominator), cheaper than a Fraction (which would reduce them again)."""
+    if isinstance(value, Rational):
+        return int(value.p), int(value.q)
+    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
+        return int(value.numerator), int(value.denominator)
+    return None
 
 
 def _number(value: Any, precision: int, fractions: bool = False) -> Number:
@@ -253,7 +263,7 @@ class DerivePrinter(LatexPrinter):
             piece = (" - " if negative else " + ") + body
             if width:
                 if used + visible_width(piece) > width:
-                    out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
+                    out.append(LINE_BREAK)  # continue the sum on the next line of the aligned block
                     used = 4
                 used += visible_width(piece)
             out.append(piece)
@@ -316,12 +326,15 @@ def expression(expr: Expr, style: Style) -> str:
 def equation(eq: Equation, style: Style) -> str:
     """lhs = symbolic = substituted = value, with ≈ where rounding entered; long ones aligned."""
     lhs = expression(eq.lhs, style)
-    flat = _sides(eq.sides, style, 0)
+    # Printed once, with the breaks a long sum would need; without them it is the one-line text
+    # (printing is the cost: long sums were printed twice).
+    breakable = _sides(eq.sides, style, LINE_WIDTH)
+    flat = [(text.replace(LINE_BREAK, ""), rounded) for text, rounded in breakable]
     if len(lhs) + sum(len(t) for t, _ in flat) < 160:
         return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    # Only a side wider than a line needs printing again with line breaks (printing is the cost).
-    broken = [_sides((side,), style, LINE_WIDTH)[0] if visible_width(text) > LINE_WIDTH - 8 else (text, rounded)
-              for side, (text, rounded) in zip(eq.sides, flat)]
+    # Only a side wider than a line keeps its line breaks.
+    broken = [wide if visible_width(one_line[0]) > LINE_WIDTH - 8 else one_line
+              for wide, one_line in zip(breakable, flat)]
     lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 
