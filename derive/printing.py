@@ -262,10 +262,11 @@ class DerivePrinter(LatexPrinter):
                 continue
             piece = (" - " if negative else " + ") + body
             if width:
-                if used + visible_width(piece) > width:
+                piece_width = visible_width(piece)
+                if used + piece_width > width:
                     out.append(LINE_BREAK)  # continue the sum on the next line of the aligned block
                     used = 4
-                used += visible_width(piece)
+                used += piece_width
             out.append(piece)
         return "".join(out)
 
@@ -282,6 +283,8 @@ def printer(style: Style, line_width: int = 0) -> DerivePrinter:
 
 
 _COMMAND = re.compile(r"\\([^\W\d_]+|[\s\S]?)")  # \name, or a backslash and the one character it escapes
+_GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"  # {…}, holding braces one level deep (\hat{Y}_{00})
+_FRACTION = re.compile(r"\\frac" + _GROUP + _GROUP)
 _ZERO_WIDTH = frozenset(("left", "right", "bigl", "bigr", "hat", "tilde", "text", "operatorname"))
 _MARKS = str.maketrans("", "", "{}^_&")
 
@@ -290,6 +293,10 @@ def visible_width(latex: str) -> int:
     """Roughly how many characters wide `latex` typesets: a fraction as wide as its wider part,
     a command as one symbol, braces and sub/superscript marks as nothing."""
     text = latex
+    if r"\frac{" in text:
+        text = _FRACTION.sub(lambda m: "x" * max(visible_width(m[1]), visible_width(m[2])), latex)
+        if r"\frac{" in text:
+            text = latex  # one the pattern cannot match (deeper nesting): every fraction in order, group by group
     while r"\frac{" in text:
         start = text.index(r"\frac{")
         numerator, end = _group(text, start + len(r"\frac"))
