@@ -116,6 +116,30 @@ def processes(tmp: Path) -> None:
         wall, peak = measure(args, repeats=1 if args[0] == "variants" else 3)
         mark = "" if target is None else f"{target:>8.1f}{' ✓' if wall <= target else ' ✗'}"
         print(f"{name:<46} {wall:>7.2f} {peak:>8.0f} {mark}")
+    responses = class_responses(tmp / "v", tmp / "responses.csv")
+    wall, peak = measure(["mark", str(tmp / "v"), str(responses), "-o", str(tmp / "marks"), "--force"], repeats=1)
+    print(f"{'derive mark: 1,000 students, 1,000 variants':<46} {wall:>7.2f} {peak:>8.0f} {10.0:>8.1f}"
+          f"{' ✓' if wall <= 10 else ' ✗'}")
+
+
+def class_responses(homework: Path, path: Path) -> Path:
+    """A class of 1,000 on a variants folder: each student's answers right, or with a classic mistake."""
+    import csv
+
+    with open(homework / "answers.csv", newline="") as handle:
+        key = list(csv.DictReader(handle))
+    columns = [c for c in key[0] if c.split("[")[0] in ("prediction", "loss", "grad_kernel", "kernel_next")]
+    rng = random.Random(0)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "variant", *columns])
+        for k in range(1000):
+            row, mistake = key[k % len(key)], rng.choice(["none", "sign", "sum", "blank"])
+            cells = [-float(row[c]) if mistake == "sign" and c.startswith("grad") else
+                     4 * float(row[c]) if mistake == "sum" and c == "loss" else
+                     "" if mistake == "blank" and c.startswith("kernel_next") else row[c] for c in columns]
+            writer.writerow([f"student {k:04d}", row["variant"], *cells])
+    return path
 
 
 def scaling() -> None:

@@ -438,7 +438,7 @@ def summary_figure(summary: dict[str, Any]) -> dict[str, bytes]:
               "partial-sum": "#1e88e5", "wrong": "#e53935", UNANSWERED: "#bdbdbd"}
     fields = summary["fields"]
     with plt.rc_context({"svg.hashsalt": "derive", "font.size": 9, "figure.dpi": 110}):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
         bands = list(summary["scores"])
         left.bar(range(len(bands)), list(summary["scores"].values()), color="#1e88e5")
         left.set_xticks(range(len(bands)), [b.replace("–", "–\n") for b in bands], fontsize=7)
@@ -455,7 +455,7 @@ def summary_figure(summary: dict[str, Any]) -> dict[str, bytes]:
         right.invert_yaxis()
         right.set_xlabel("students")
         right.set_title("Verdicts per field")
-        right.legend(fontsize=7, loc="lower right")
+        right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # beside the bars, not on them
         fig.tight_layout()
         files = {}
         for fmt in ("png", "svg"):
