@@ -111,27 +111,38 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
 
 
 def variant_specs(homework: str) -> dict[int, Path]:
-    """Each variant's number and problem.yaml in a `derive variants` output folder."""
+    """Each variant's number and answer key in a `derive variants` output folder."""
     folder = Path(homework)
     if not folder.is_dir():
         raise SpecError("is not a directory (give the folder `derive variants -o` wrote)", source=homework)
     found = {}
     for child in sorted(folder.iterdir()):
         match = _VARIANT_FOLDER.match(child.name)
-        if match and (child / "problem.yaml").is_file():
-            found[int(match[1])] = child / "problem.yaml"
+        if match and (child / "answers.json").is_file():
+            found[int(match[1])] = child / "answers.json"
     if not found:
-        raise SpecError("holds no variant-NNN/problem.yaml: give the folder `derive variants -o` wrote", source=homework)
+        raise SpecError("holds no variant-NNN/answers.json: give the folder `derive variants -o` wrote", source=homework)
     return found
 
 
 @lru_cache(maxsize=None)
-def _derivation(spec: str, precision: int) -> Any:
-    """A variant solved once per process, with full detail so every report can show the right steps."""
-    from .derivation import Derivation
-    from .pipeline import solve
+def _derivation(answers: str, precision: int) -> Any:
+    """A variant solved once per process, with full detail so every report can show the right steps.
 
-    d = solve(spec, precision=precision)
+    Solved from the normalized spec in its answers.json (exact, and the same problem as problem.yaml):
+    JSON reads many times faster than YAML, and a class may have a variant per student."""
+    from .derivation import Derivation
+    from .errors import SpecError
+    from .pipeline import solve
+    from .spec import read_spec
+
+    data = read_spec(answers)
+    if not isinstance(data, dict) or not isinstance(data.get("problem"), dict):
+        raise SpecError("has no `problem`: not an answer key written by derive variants", source=answers)
+    try:
+        d = solve(data["problem"], precision=precision)
+    except SpecError as exc:
+        raise exc.located(answers) from None
     return Derivation(d.problem, d.iterations, "full", d.style)
 
 

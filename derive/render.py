@@ -311,7 +311,9 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
     for f in report.fields:
         flat_verdicts = values(f.cells)
         wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
-        equations = _equations_for(p, full.steps[f.iteration - 1], f.field)
+        # Worked steps (SymPy) only for a field with a cell to put right: marking a class pays for them
+        # only where a student needs them.
+        equations = _equations_for(p, full.steps[f.iteration - 1], f.field) if wrong else []
         fields.append({
             "name": f.name,
             "verdict": f.verdict,

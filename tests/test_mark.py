@@ -153,7 +153,7 @@ def test_bad_rows_are_reported_by_row_and_the_rest_are_marked(homework, tmp_path
 
 @pytest.mark.parametrize("problem, expected", [
     ("not-a-folder", "is not a directory"),
-    ("no-variants", "holds no variant-NNN/problem.yaml"),
+    ("no-variants", "holds no variant-NNN/answers.json"),
     ("no-student-column", "the first row must have one `student` column"),
     ("out-exists", "exists and is not empty: use --force to replace it"),
 ])
