@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import derive
 from test_oracle import SEED
@@ -58,3 +59,29 @@ def test_three_d_answers_have_three_d_shapes():
 def test_two_d_answers_keep_their_keys():
     assert list(derive.solve(SEED).answers()["iterations"][0]) == [
         "feature_map", "prediction", "loss", "grad_kernel", "grad_input", "kernel_next", "loss_next"]
+
+
+@pytest.mark.parametrize("stride, padding, dilation, operation", [
+    (1, 0, 1, "cross-correlation"), (2, 1, 1, "convolution"), ([1, 3], [2, 0], [2, 1], "cross-correlation"),
+    (3, 2, 2, "convolution"),
+])
+def test_input_gradient_terms_and_busiest_input_match_a_search_of_every_pair(stride, padding, dilation, operation):
+    # steps.py solves for the pairs instead of searching: the search is the definition.
+    from derive.model import grid, tap
+    from derive.problem import build_problem
+    from derive.steps import _busiest_input, _pairs_touching
+
+    h, w, kh, kw = 7, 6, 3, 2
+    spec = {"input": [[1] * w for _ in range(h)], "kernel": [[1] * kw for _ in range(kh)], "learning_rate": 1,
+            "stride": stride, "padding": padding, "dilation": dilation, "operation": operation}
+    s, p, d = ([x, x] if isinstance(x, int) else x for x in (stride, padding, dilation))
+    oh, ow = ((n + 2 * pp - (k - 1) * dd - 1) // ss + 1 for n, pp, k, dd, ss in ((h, p[0], kh, d[0], s[0]), (w, p[1], kw, d[1], s[1])))
+    problem = build_problem({**spec, "target": [[0] * ow for _ in range(oh)]})
+    counts = {}
+    for pos in grid((h, w)):
+        pairs = [(cell, uv) for cell in grid(problem.conv_shape) for uv in grid(problem.kernel_size)
+                 if tap(problem, cell, uv) == (pos[0] + p[0], pos[1] + p[1])]
+        assert _pairs_touching(problem, pos) == pairs
+        counts[pos] = len(pairs)
+    busiest = max(counts, key=lambda pq: (counts[pq], -pq[0], -pq[1]))
+    assert _busiest_input(problem) == (0, *busiest)
