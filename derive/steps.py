@@ -367,7 +367,7 @@ def _pairs_touching(problem: Problem, position: Index) -> list[tuple[Index, Inde
     # Solved per weight for its one possible cell, not searched over every cell × weight pair
     # (that search was most of the worked steps' time on a 28×28 input).
     (p, q), (ph, pw), (oh, ow) = position, problem.padding, problem.conv_shape
-    (sh, sw), (dh, dw) = problem.stride, problem.dilation
+    sh, sw = problem.stride
     pairs = []
     for uv in grid(problem.kernel_size):
         r0, c0 = tap(problem, (0, 0), uv)  # the tap of cell (0, 0); cell (i, j) adds (i·sh, j·sw)
