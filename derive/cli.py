@@ -240,7 +240,8 @@ def mark(homework: str, responses: str, out_dir: str, jobs: int, figures: bool, 
     for error in outcome.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"marked {outcome.marked} students into {out_dir}"
-               + (f"; {len(outcome.errors)} problems reported" if outcome.errors else ""), err=True)
+               + (f"; {len(outcome.errors)} problem{'s' if len(outcome.errors) > 1 else ''} reported"
+                  if outcome.errors else ""), err=True)
     if outcome.errors:
         sys.exit(EXIT_BAD_INPUT)
 
