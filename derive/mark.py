@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections import Counter
@@ -325,14 +326,12 @@ def _split(name: str) -> tuple[int, str]:
 
 def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
     """The verdicts with every cell the student left empty marked unanswered."""
-    if not isinstance(cells, list):
-        return UNANSWERED if (name, 0) in empty else cells
-    counter = iter(range(10**9))
+    flat_index = itertools.count()  # cells are numbered in the answer key's (row-major) order
 
     def walk(c: Any) -> Any:
         if isinstance(c, list):
             return [walk(x) for x in c]
-        return UNANSWERED if (name, next(counter)) in empty else c
+        return UNANSWERED if (name, next(flat_index)) in empty else c
 
     return walk(cells)
 
