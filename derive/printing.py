@@ -24,7 +24,7 @@ LINE_WIDTH = 64  # visible characters on one line of an aligned equation before 
 LINE_BREAK = r" \\ &\qquad"  # where a long sum continues on the next line of an aligned block
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: `equation`'s cache must not hash whole SymPy trees
 class Equation:
     """lhs = sides[0] = sides[1] = … ; the last side is the value."""
 
@@ -329,7 +329,7 @@ def expression(expr: Expr, style: Style) -> str:
     return printer(style).doprint(expr)
 
 
-@lru_cache(maxsize=4096)  # marking a class prints the same worked step for many students
+@lru_cache(maxsize=4096)  # marking a class prints the same worked step (object) for many students
 def equation(eq: Equation, style: Style) -> str:
     """lhs = symbolic = substituted = value, with ≈ where rounding entered; long ones aligned."""
     lhs = expression(eq.lhs, style)
