@@ -24,7 +24,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     is_path = isinstance(spec, (str, os.PathLike))
     source = str(spec) if is_path else None
     try:
-        data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
+        # Anything but a path is validated as the spec itself.
+        data: Any = read_spec(spec) if isinstance(spec, (str, os.PathLike)) else spec
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             from .variants import plan  # only homework specs need it (and its hashlib)
