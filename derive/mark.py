@@ -171,8 +171,11 @@ def _read_table(responses: str) -> list[list[str]]:
         raise SpecError("is not UTF-8 text (save the spreadsheet as CSV UTF-8)", source=responses) from None
     except OSError as exc:
         raise SpecError(exc.strerror or "cannot be read", source=responses) from None
+    first = text.split("\n", 1)[0]
+    # Spreadsheets in locales with decimal commas save with ';' (or tabs): the header tells which.
+    delimiter = max(",;\t", key=first.count) if first else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise SpecError(f"not a CSV file: {exc}", source=responses) from None
 

@@ -200,3 +200,12 @@ def test_the_answer_key_built_once_is_handed_out_as_a_fresh_copy():
     d = derive.solve(str(SEED))
     d.answers()["iterations"][0]["loss"] = 99  # a caller's change must not reach the next caller
     assert d.answers()["iterations"][0]["loss"] == 0.365
+
+
+def test_a_semicolon_separated_export_is_read_like_a_comma_separated_one(homework, tmp_path):
+    k1 = key(homework, 1)
+    responses = tmp_path / "r.csv"
+    responses.write_text(f"\ufeffstudent;variant;loss\nAnn;1;{k1['loss']}\nBo;1;1\n", encoding="utf-8")
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert [(r["student"], r["loss"]) for r in grades(tmp_path / "out").values()] == [("Ann", "correct"), ("Bo", "wrong")]
