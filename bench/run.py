@@ -1,4 +1,8 @@
-"""Benchmarks: `python bench/run.py` prints three tables (no assertions: machines are noisy).
+"""Benchmarks: `python bench/run.py` prints four tables (no assertions: machines are noisy);
+`python bench/run.py ratios` prints only the first.
+
+0. Start-up ratios: whole processes against the imports they cannot avoid, measured side by side
+   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them.
 
 1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
 2. Scaling: time per (output cell × kernel weight) over grid sizes; it should stay flat.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +60,43 @@ def measure(args: list[str], repeats: int = 3) -> tuple[float, float]:
     return best
 
 
+def cpu(command: list[str]) -> float:
+    """CPU seconds (user + system) of one whole process: unlike wall time, barely moved by other
+    processes sharing the machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def ratios(tmp: Path, repeats: int = 9) -> None:
+    """Each command's best CPU time as a multiple of its baseline's, the two run alternately."""
+    (tmp / "28x28.json").write_text(json.dumps(square_spec(28, 5)))
+    py = [sys.executable]
+    floor = py + ["-c", "import gmpy2, yaml, click"]  # what the answer key cannot do without
+    sympy = py + ["-c", "import sympy"]  # what every document pays
+    derive = py + ["-m", "derive"]
+    cases = [
+        ("seed, JSON answer key", derive + ["solve", "examples/seed.yaml", "--format", "json"], "floor", 2.0),
+        ("seed, check JSON", derive + ["check", "examples/seed.yaml", "examples/seed.submission.yaml",
+                                       "--format", "json"], "floor", 2.0),
+        ("seed, Markdown", derive + ["solve", "examples/seed.yaml"], "sympy", 1.25),
+        ("28×28 / 5×5, Markdown", derive + ["solve", str(tmp / "28x28.json")], "sympy", 1.5),
+    ]
+    best: dict[str, float] = {}
+    for _ in range(repeats):
+        for name, command in [("floor", floor), ("sympy", sympy)] + [(c[0], c[1]) for c in cases]:
+            best[name] = min(best.get(name, float("inf")), cpu(command))
+    print(f"{'start-up, CPU s (best of ' + str(repeats) + ')':<36} {'cpu s':>6} {'baseline':>14} {'ratio':>6} {'target':>7}")
+    print(f"{'floor: import gmpy2, yaml, click':<36} {best['floor']:>6.3f}")
+    print(f"{'sympy: import sympy':<36} {best['sympy']:>6.3f}")
+    for name, _, base, target in cases:
+        ratio = best[name] / best[base]
+        print(f"{name:<36} {best[name]:>6.3f} {base + ' ' + format(best[base], '.3f'):>14} {ratio:>5.2f}× "
+              f"{target:>5.2f}×{' ✓' if ratio <= target else ' ✗'}")
+    print()
+
+
 def processes(tmp: Path) -> None:
     specs = {"10x10": square_spec(10, 3), "28x28": square_spec(28, 5), "layers": layers_spec()}
     for name, spec in specs.items():
@@ -74,6 +116,30 @@ def processes(tmp: Path) -> None:
         wall, peak = measure(args, repeats=1 if args[0] == "variants" else 3)
         mark = "" if target is None else f"{target:>8.1f}{' ✓' if wall <= target else ' ✗'}"
         print(f"{name:<46} {wall:>7.2f} {peak:>8.0f} {mark}")
+    responses = class_responses(tmp / "v", tmp / "responses.csv")
+    wall, peak = measure(["mark", str(tmp / "v"), str(responses), "-o", str(tmp / "marks"), "--force"], repeats=1)
+    print(f"{'derive mark: 1,000 students, 1,000 variants':<46} {wall:>7.2f} {peak:>8.0f} {10.0:>8.1f}"
+          f"{' ✓' if wall <= 10 else ' ✗'}")
+
+
+def class_responses(homework: Path, path: Path) -> Path:
+    """A class of 1,000 on a variants folder: each student's answers right, or with a classic mistake."""
+    import csv
+
+    with open(homework / "answers.csv", newline="") as handle:
+        key = list(csv.DictReader(handle))
+    columns = [c for c in key[0] if c.split("[")[0] in ("prediction", "loss", "grad_kernel", "kernel_next")]
+    rng = random.Random(0)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "variant", *columns])
+        for k in range(1000):
+            row, mistake = key[k % len(key)], rng.choice(["none", "sign", "sum", "blank"])
+            cells = [-float(row[c]) if mistake == "sign" and c.startswith("grad") else
+                     4 * float(row[c]) if mistake == "sum" and c == "loss" else
+                     "" if mistake == "blank" and c.startswith("kernel_next") else row[c] for c in columns]
+            writer.writerow([f"student {k:04d}", row["variant"], *cells])
+    return path
 
 
 def scaling() -> None:
@@ -129,6 +195,9 @@ def versus_naive() -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        ratios(Path(tmp))
+        if sys.argv[1:] == ["ratios"]:
+            return
         processes(Path(tmp))
     scaling()
     versus_naive()

@@ -210,7 +210,6 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     from .check import Settings, check as mark, read_submission
     from .errors import SpecError
     from .pipeline import solve as run
-    from .render import check_view, environment
     from .spec import read_spec
 
     try:
@@ -226,7 +225,47 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     if fmt == "json":
         click.echo(dumps(report.to_json()))
     else:
+        from .render import check_view, environment  # Jinja2 and SymPy: only the Markdown report needs them
+
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
+
+
+@cli.command(short_help="Mark a class: a responses CSV against a variants folder.",
+             help="Mark a class: RESPONSES (a CSV with a `student` column, a `variant` column and answer cells "
+                  "named as in answers.csv, e.g. loss, grad_kernel[0][1]; empty cells are unanswered) against HOMEWORK "
+                  "(a folder written by `derive variants`). Writes OUT/grades.csv, OUT/feedback/<student>.md and "
+                  "OUT/summary.md and .json. Bad rows are reported one line each and skipped; the exit status is then 2.")
+@click.argument("homework", metavar="HOMEWORK")
+@click.argument("responses", metavar="RESPONSES")
+@click.option("-o", "--output", "out_dir", metavar="OUT", required=True, help="Where to write the grades, feedback and summary.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use; the files do not depend on it.")
+@click.option("--figures", is_flag=True, help="Add OUT/figures/summary.png and .svg: the scores and each field's verdicts.")
+@click.option("--atol", type=click.FloatRange(0), default=None, help="Absolute tolerance, as in derive check.")
+@click.option("--rtol", type=click.FloatRange(0), default=None, help="Relative tolerance, as in derive check.")
+@click.option("--carried-credit", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Credit for a carried (follow-through) cell; a correct cell earns 1.")
+@click.option("--precision", type=click.IntRange(0, 30), default=4, show_default=True, help="Decimals shown in the feedback.")
+@click.option("--force", is_flag=True, help="Replace an existing, non-empty OUT.")
+def mark(homework: str, responses: str, out_dir: str, jobs: int, figures: bool, atol: float | None,
+         rtol: float | None, carried_credit: float, precision: int, force: bool) -> None:
+    """`derive mark`: every student's row marked, with feedback and a class summary."""
+    from .errors import SpecError
+    from .mark import Settings, mark_class
+
+    try:
+        outcome = mark_class(homework, responses, out_dir, Settings(atol, rtol, carried_credit, precision, figures),
+                             jobs=jobs, force=force)
+    except SpecError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or out_dir}: {exc.strerror}")
+    for error in outcome.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"marked {outcome.marked} students into {out_dir}"
+               + (f"; {len(outcome.errors)} problem{'s' if len(outcome.errors) > 1 else ''} reported"
+                  if outcome.errors else ""), err=True)
+    if outcome.errors:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @cli.command(short_help="Build a folder of specs into a published tree, or --check it.",

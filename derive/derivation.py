@@ -3,15 +3,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from .model import Iteration
-from .printing import Style
+from .model import Iteration, weights
 from .problem import Problem
-from .steps import IterationWork, work_iteration
+from .style import Style
+
+if TYPE_CHECKING:
+    from .steps import IterationWork
+
+# SymPy (steps, printing), Jinja2 (render) and matplotlib (figures) are imported inside the methods
+# that need them: the answer key and marking use only the exact values and start faster without them.
 
 DETAILS = ("full", "summary")
 DEFAULT_PRECISION = 4
+FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary"
+
+
+def default_detail(problem: Problem) -> str:
+    """"full" for problems small enough to write every term, else "summary"."""
+    oh, ow = problem.conv_shape
+    size = problem.filters * oh * ow * len(weights(problem)) // problem.filters
+    return "full" if size <= FULL_DETAIL_LIMIT else "summary"
 
 
 @dataclass(frozen=True)
@@ -30,8 +43,10 @@ class Derivation:
         return self.style.precision
 
     @cached_property
-    def steps(self) -> tuple[IterationWork, ...]:
+    def steps(self) -> tuple["IterationWork", ...]:
         """The worked equations, built on first use (the answer key does not need them)."""
+        from .steps import work_iteration
+
         return tuple(work_iteration(self.problem, k + 1, it, self.detail, self.precision) for k, it in enumerate(self.iterations))
 
     @cached_property
@@ -104,11 +119,16 @@ class Derivation:
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def answers(self) -> dict[str, Any]:
-        """The answer key: {"problem": normalized spec, "iterations": [...]}."""
+    @cached_property
+    def _answer_key(self) -> dict[str, Any]:
         from .answers import answer_key
 
         return answer_key(self.problem, self.iterations)
+
+    def answers(self) -> dict[str, Any]:
+        """The answer key: {"problem": normalized spec, "iterations": [...]} (a fresh copy: yours to change)."""
+        # Built once: marking a class reads one variant's key for every student.
+        return _copy(self._answer_key)
 
     def to_json(self) -> str:
         """The answer key as JSON text (what `derive solve --format json` prints)."""
@@ -118,3 +138,12 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON-shaped data (dicts and lists of numbers and strings), faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .answers import check_range
-from .derivation import DEFAULT_PRECISION, DETAILS, Derivation
+from .derivation import DEFAULT_PRECISION, DETAILS, Derivation, default_detail
 from .errors import SpecError
 from .model import Iteration, pool_windows, tied_windows, train
-from .printing import NOTATION_KEYS, style_from_notation
 from .problem import Problem, build_problem
 from .spec import plain_data, read_spec
-from .steps import default_detail
-from .variants import plan
+from .style import NOTATION_KEYS, style_from_notation
 
 
 MAX_CELLS = 20_000_000  # multiply-adds a problem may need; far beyond any exercise, well within a few seconds
@@ -29,6 +27,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         data = read_spec(spec) if is_path else plain_data(spec)  # numpy arrays become lists, then validated
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
+            from .variants import plan  # only homework specs need it (and its hashlib)
+
             plan(data, problem)  # homework keys are checked here too, so a typo never waits for `variants`
         style = style_from_notation(precision, fractions, _notation(data))
     except SpecError as exc:

@@ -6,6 +6,7 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -16,65 +17,8 @@ from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, Un
 from sympy.printing.latex import LatexPrinter
 
 from .problem import Problem
+from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
 from .typeset import width
-
-# Semantic names used by steps.py, and how they are written (the seed's notation).
-NOTATION = {
-    "I": "I",
-    "X": r"\tilde{I}",  # the zero-padded input
-    "W": "W",
-    "Wnext": "W'",
-    "b": "b",
-    "bnext": "b'",
-    "Y": "Y",
-    "Yhat": r"\hat{Y}",
-    "L": "L",
-    "eta": r"\eta",
-    "n": "n",
-    "Z": "Z",  # the convolution's output before an activation or pooling
-    "A": "A",  # the activation's output before pooling
-    "mu": r"\mu",
-    "Lnext": "L'",
-    "V": "v",  # momentum buffer (velocity)
-    "Vnext": "v'",
-    "Vb": "v^{b}",
-    "Vbnext": "v'^{b}",
-}
-
-# The spec's `notation:` keys (named after the answer fields) and the symbol each renames.
-NOTATION_KEYS = {
-    "input": "I", "kernel": "W", "target": "Y", "prediction": "Yhat", "loss": "L", "learning_rate": "eta",
-    "bias": "b", "feature_map": "Z", "activation": "A", "momentum": "mu", "velocity": "V",
-}
-
-
-@dataclass(frozen=True)
-class Style:
-    """How numbers and symbols are printed: decimals or exact fractions, and the notation."""
-
-    precision: int = 4
-    fractions: bool = False
-    notation: tuple[tuple[str, str], ...] = ()  # (semantic name, LaTeX), overriding NOTATION
-
-    @property
-    def names(self) -> dict[str, str]:
-        """Every semantic name's LaTeX; derived symbols (W', Ĩ, v'^b) follow the renamed ones."""
-        own = dict(self.notation)
-        names = {**NOTATION, **own}
-        derived = {"Wnext": names["W"] + "'", "bnext": names["b"] + "'", "X": rf"\tilde{{{names['I']}}}",
-                   "Vnext": names["V"] + "'", "Vb": names["V"] + "^{" + names["b"] + "}",
-                   "Vbnext": names["V"] + "'^{" + names["b"] + "}", "Lnext": names["L"] + "'"}
-        for key, value in derived.items():
-            if key not in own:
-                names[key] = value
-        return names
-
-
-def style_from_notation(precision: int, fractions: bool, notation: dict[str, str] | None) -> Style:
-    """A Style from the spec's `notation:` (keys as in NOTATION_KEYS)."""
-    pairs = tuple((NOTATION_KEYS[k], v) for k, v in sorted((notation or {}).items()))
-    return Style(precision, fractions, pairs)
-
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
 # The LaTeX page's text is 45.7em wide (letter paper, 2cm margins, 11pt); typeset.width may be a few
@@ -85,7 +29,7 @@ TABLE_GAP = r"\quad "  # between the equations of one table row
 TABLE_SEPARATOR = r" \qquad "  # between displays set side by side
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: `equation`'s cache must not hash whole SymPy trees
 class Equation:
     """lhs = sides[0] = sides[1] = … ; the last side is the value."""
 
@@ -108,9 +52,9 @@ def number(value: Any, precision: int, fractions: bool = False) -> Number:
     `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
     gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
     """
-    exact = _as_fraction(value)
-    if exact is not None:
-        return _rational_number(exact, precision, fractions)  # the same values recur: printed once each
+    ratio = _ratio(value)
+    if ratio is not None:
+        return _rational_number(*ratio, precision, fractions)  # the same values recur: printed once each
     return _rounded_real(value, precision)
 
 
@@ -125,8 +69,17 @@ def _rounded_real(value: Any, precision: int) -> Number:
 
 
 @lru_cache(maxsize=16384)
-def _rational_number(exact: Fraction, precision: int, fractions: bool) -> Number:
-    return _number(exact, precision, fractions)
+def _rational_number(numerator: int, denominator: int, precision: int, fractions: bool) -> Number:
+    return _number(Fraction(numerator, denominator), precision, fractions)
+
+
+def _ratio(value: Any) -> tuple[int, int] | None:
+    """A rational's (numerator, denominator), cheaper than a Fraction (which would reduce them again)."""
+    if isinstance(value, Rational):
+        return int(value.p), int(value.q)
+    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
+        return int(value.numerator), int(value.denominator)
+    return None
 
 
 def _number(value: Any, precision: int, fractions: bool = False) -> Number:
@@ -196,6 +149,11 @@ def _is_value(expr: Expr) -> bool:
     return isinstance(expr, UnevaluatedExpr)
 
 
+def _negative(value: Expr) -> bool:
+    """value < 0 without SymPy's comparison machinery (sympify on every call) for the usual Rational."""
+    return value.p < 0 if isinstance(value, Rational) else bool(value < 0)
+
+
 def _is_negation(expr: Expr) -> bool:
     return isinstance(expr, Mul) and expr.args[0] == -1 and len(expr.args) == 2
 
@@ -221,7 +179,7 @@ class DerivePrinter(LatexPrinter):
 
     def _print_UnevaluatedExpr(self, expr: UnevaluatedExpr) -> str:
         text = self.value(expr.args[0])
-        return f"({text})" if expr.args[0] < 0 else text
+        return f"({text})" if _negative(expr.args[0]) else text
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return self.names.get(expr.name, expr.name)
@@ -312,7 +270,7 @@ class DerivePrinter(LatexPrinter):
         room = self._settings["line_width"] if not self._inside_left else 0
         out: list[str] = []
         for k, term in enumerate(expr.args):
-            negative = _is_negation(term) or (_is_value(term) and term.args[0] < 0)
+            negative = _is_negation(term) or (_is_value(term) and _negative(term.args[0]))
             if negative:
                 body = self._factor(term.args[1]) if _is_negation(term) else self.value(-term.args[0])
             else:
@@ -345,6 +303,7 @@ def expression(expr: Expr, style: Style) -> str:
     return printer(style).doprint(expr)
 
 
+@lru_cache(maxsize=4096)  # marking a class prints the same worked step (object) for many students
 def equation(eq: Equation, style: Style, symbolic: bool = True) -> str:
     """lhs = symbolic = substituted = value, with ≈ where rounding entered; without the
     symbolic form when not `symbolic` (in a run whose first equation showed it).

@@ -37,21 +37,18 @@ def template_dir() -> Path:
 def environment(user_templates: str | None = None) -> jinja2.Environment:
     """The Jinja2 environment: user templates first when given, and then sandboxed (a user template
     cannot reach Python's internals); undefined variables are an error rather than a silent blank."""
-    builtin = jinja2.FileSystemLoader(str(template_dir()))
+    from .compiled import OPTIONS, compiled_loader
+
+    folder = template_dir()
+    # derive's own templates come precompiled (when they match): compiling them was most of a small document's time.
+    builtin = (None if user_templates else compiled_loader(folder)) or jinja2.FileSystemLoader(str(folder))
     loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
         builtin,
         jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
     ]
     # derive's own templates are trusted; only user templates pay for the sandbox's checks.
     kind = SandboxedEnvironment if user_templates else jinja2.Environment
-    env = kind(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = kind(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml
@@ -349,12 +346,15 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
 def check_view(report: Any, derivation: "Derivation", spec_name: str, submission_name: str) -> dict[str, Any]:
     """The strings of a marking report: a summary per field, then each wrong field worked out."""
     p, style = derivation.problem, derivation.style
-    full = type(derivation)(p, derivation.iterations, "full", style)  # every step, to show the right ones
+    # Every step, to show the right ones; a caller marking many submissions passes a full one, built once.
+    full = derivation if derivation.detail == "full" else type(derivation)(p, derivation.iterations, "full", style)
     fields = []
     for f in report.fields:
         flat_verdicts = values(f.cells)
         wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
-        equations = _equations_for(p, full.steps[f.iteration - 1], f.field)
+        # Worked steps (SymPy) only for a field with a cell to put right: marking a class pays for them
+        # only where a student needs them.
+        equations = _equations_for(p, full.steps[f.iteration - 1], f.field) if wrong else []
         fields.append({
             "name": f.name,
             "verdict": f.verdict,

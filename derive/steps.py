@@ -16,11 +16,11 @@ from sympy import UnevaluatedExpr, exp, sech, tanh
 
 from .exact import ZERO, Num, is_exact
 from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
+from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
 
 L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
-FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary"
 
 
 class Max(Function):
@@ -62,13 +62,6 @@ class IterationWork:
     updates: tuple[Equation, ...]
     bias_velocities: tuple[Equation, ...]
     bias_updates: tuple[Equation, ...]
-
-
-def default_detail(problem: Problem) -> str:
-    """"full" for problems small enough to write every term, else "summary"."""
-    oh, ow = problem.conv_shape
-    size = problem.filters * oh * ow * len(weights(problem)) // problem.filters
-    return "full" if size <= FULL_DETAIL_LIMIT else "summary"
 
 
 class Names:
@@ -379,25 +372,38 @@ def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, 
 
 
 def _pairs_touching(problem: Problem, position: Index) -> list[tuple[Index, Index]]:
-    (p, q), (ph, pw) = position, problem.padding
-    return [
-        (cell, uv)
-        for cell in grid(problem.conv_shape)
-        for uv in grid(problem.kernel_size)
-        if tap(problem, cell, uv) == (p + ph, q + pw)
-    ]
+    """The (output cell, weight) pairs whose tap is input `position`, in (cell, weight) order."""
+    # Solved per weight for its one possible cell, not searched over every cell × weight pair
+    # (that search was most of the worked steps' time on a 28×28 input).
+    (p, q), (ph, pw), (oh, ow) = position, problem.padding, problem.conv_shape
+    sh, sw = problem.stride
+    pairs = []
+    for uv in grid(problem.kernel_size):
+        r0, c0 = tap(problem, (0, 0), uv)  # the tap of cell (0, 0); cell (i, j) adds (i·sh, j·sw)
+        di, dj = p + ph - r0, q + pw - c0
+        if di % sh == 0 and dj % sw == 0 and 0 <= di // sh < oh and 0 <= dj // sw < ow:
+            pairs.append(((di // sh, dj // sw), uv))
+    return sorted(pairs)
 
 
 def _busiest_input(problem: Problem) -> tuple[int, int, int]:
     """The input cell that the most products touch: the most instructive one to work out."""
     (ph, pw), (h, w) = problem.padding, (len(problem.input[0]), len(problem.input[0][0]))
-    counts = {pq: 0 for pq in grid((h, w))}
-    for cell in grid(problem.conv_shape):
-        for uv in grid(problem.kernel_size):
-            r, c = tap(problem, cell, uv)
-            if 0 <= r - ph < h and 0 <= c - pw < w:
-                counts[(r - ph, c - pw)] += 1
-    p, q = max(counts, key=lambda pq: (counts[pq], -pq[0], -pq[1]))
+    # Rows and columns are independent: the products touching (p, q) are the (row pairs reaching p)
+    # × (column pairs reaching q), counted per axis instead of over every cell × weight.
+    rows, cols = [0] * h, [0] * w
+    (oh, ow), (kh, kw) = problem.conv_shape, problem.kernel_size
+    for i in range(oh):
+        for u in range(kh):
+            r = tap(problem, (i, 0), (u, 0))[0] - ph
+            if 0 <= r < h:
+                rows[r] += 1
+    for j in range(ow):
+        for v in range(kw):
+            c = tap(problem, (0, j), (0, v))[1] - pw
+            if 0 <= c < w:
+                cols[c] += 1
+    p, q = max(grid((h, w)), key=lambda pq: (rows[pq[0]] * cols[pq[1]], -pq[0], -pq[1]))
     return 0, p, q
 
 

@@ -75,8 +75,8 @@ def test_tanh_far_in_its_tail_keeps_its_digits():
     assert it["grad_input"][0][0] == pytest.approx(2 * (math.tanh(100) - 0.5) * 5.53558610694695e-87, rel=1e-12, abs=0)
     assert it["grad_kernel"][0][0] == pytest.approx(100 * it["grad_input"][0][0], rel=1e-12, abs=0)
     # A prints as 1.0000, so 1 − A² is written as the sech² it is computed as, not as 1 − 1.0000².
-    assert (r"&= 1 - \hat{Y}_{00}^{2} \\ &= \operatorname{sech}^{2}\left(Z_{00}\right) \\ "
-            r"&= \operatorname{sech}^{2}\left(100\right) \\ &\approx 5.536 \times 10^{-87}") in d.to_markdown()
+    assert (r"= 1 - \hat{Y}_{00}^{2} = \operatorname{sech}^{2}\left(Z_{00}\right) "
+            r"= \operatorname{sech}^{2}\left(100\right) \approx 5.536 \times 10^{-87}") in d.to_markdown()
 
 
 @pytest.mark.parametrize("z, precision, sech", [(10, 4, True), (10, 8, True), (10, 9, False), ("1/2", 4, False)])
@@ -91,3 +91,27 @@ def test_sigmoid_far_in_its_tail_keeps_its_digits():
     d = derive.solve(_tail("sigmoid", 200))
     assert float(d.iterations[0].activation_grad[0][0][0]) == pytest.approx(math.exp(-200), rel=1e-12, abs=0)
     assert d.answers()["iterations"][0]["grad_input"][0][0] == pytest.approx(math.exp(-200), rel=1e-12, abs=0)
+@pytest.mark.parametrize("stride, padding, dilation, operation", [
+    (1, 0, 1, "cross-correlation"), (2, 1, 1, "convolution"), ([1, 3], [2, 0], [2, 1], "cross-correlation"),
+    (3, 2, 2, "convolution"),
+])
+def test_input_gradient_terms_and_busiest_input_match_a_search_of_every_pair(stride, padding, dilation, operation):
+    # steps.py solves for the pairs instead of searching: the search is the definition.
+    from derive.model import grid, tap
+    from derive.problem import build_problem
+    from derive.steps import _busiest_input, _pairs_touching
+
+    h, w, kh, kw = 7, 6, 3, 2
+    spec = {"input": [[1] * w for _ in range(h)], "kernel": [[1] * kw for _ in range(kh)], "learning_rate": 1,
+            "stride": stride, "padding": padding, "dilation": dilation, "operation": operation}
+    s, p, d = ([x, x] if isinstance(x, int) else x for x in (stride, padding, dilation))
+    oh, ow = ((n + 2 * pp - (k - 1) * dd - 1) // ss + 1 for n, pp, k, dd, ss in ((h, p[0], kh, d[0], s[0]), (w, p[1], kw, d[1], s[1])))
+    problem = build_problem({**spec, "target": [[0] * ow for _ in range(oh)]})
+    counts = {}
+    for pos in grid((h, w)):
+        pairs = [(cell, uv) for cell in grid(problem.conv_shape) for uv in grid(problem.kernel_size)
+                 if tap(problem, cell, uv) == (pos[0] + p[0], pos[1] + p[1])]
+        assert _pairs_touching(problem, pos) == pairs
+        counts[pos] = len(pairs)
+    busiest = max(counts, key=lambda pq: (counts[pq], -pq[0], -pq[1]))
+    assert _busiest_input(problem) == (0, *busiest)

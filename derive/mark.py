@@ -1,0 +1,479 @@
+"""`derive mark`: a class's answers (a CSV) marked against a `derive variants` folder, with a summary.
+
+Stages: read the variants folder and the responses → per student, the row as a submission →
+check's verdicts and report (in processes with --jobs, each variant solved once per process) →
+grades.csv, feedback/<student>.md, summary.md and summary.json, all written aside and renamed in.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .errors import SpecError
+
+STUDENT, VARIANT = "student", "variant"
+UNANSWERED = "unanswered"
+_COLUMN = re.compile(r"^(?:iteration_(\d+)\.)?([a-z_]+)((?:\[\d+\])*)$")
+_VARIANT_FOLDER = re.compile(r"^variant-(\d+)$")
+MAX_NAME = 100  # characters of a feedback file's name
+
+
+@dataclass(frozen=True)
+class Column:
+    """An answer column of the responses: `grad_kernel[0][1]` is iteration 1, grad_kernel, cell (0, 1)."""
+
+    name: str
+    iteration: int
+    field: str
+    index: tuple[int, ...]
+
+    @property
+    def report_name(self) -> str:
+        """The field as check names it (iteration_2.grad_kernel)."""
+        return self.field if self.iteration == 1 else f"iteration_{self.iteration}.{self.field}"
+
+
+@dataclass(frozen=True)
+class Response:
+    """One student's row: where it is in the file, who, which variant, and the filled answer cells."""
+
+    row: int  # the spreadsheet's row number: the header is row 1
+    student: str
+    variant: int
+    answers: tuple[tuple[Column, str], ...]
+
+
+@dataclass(frozen=True)
+class Marked:
+    """One student's marking: the score, each asked field's verdict, the diagnoses, the feedback."""
+
+    response: Response
+    score: float
+    verdicts: tuple[str, ...]  # one per asked field, in the order of `fields`
+    diagnoses: tuple[tuple[str, str, str], ...]  # (field, verdict, note) for each field not correct
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to mark: check's settings, the decimals of the reports, and whether to draw the summary."""
+
+    atol: float | None = None
+    rtol: float | None = None
+    carried_credit: float = 0.5
+    precision: int = 4
+    figures: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a marking run wrote, and the bad rows it reported and skipped."""
+
+    written: tuple[Path, ...]
+    errors: tuple[str, ...]
+    marked: int
+
+
+def mark_class(homework: str, responses: str, out_dir: str, settings: Settings = Settings(), *, jobs: int = 1,
+               force: bool = False) -> Outcome:
+    """Mark every good row of `responses` against its variant in `homework`; write everything to `out_dir`."""
+    from .files import replace_folder
+    from .parallel import pool
+
+    variants = variant_specs(homework)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise SpecError("exists and is not a directory", source=out_dir)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise SpecError("exists and is not empty: use --force to replace it", source=out_dir)
+    reference = min(variants)
+    known = {name: None for name in answer_columns(str(variants[reference]), settings.precision)}
+    rows, errors, fields = read_responses(responses, known, variants)
+    tasks = [(str(variants[r.variant]), r, fields, settings, Path(responses).name) for r in rows]
+    with pool(jobs) as run:
+        marked = list(run(_mark_row, tasks))
+    files = {"grades.csv": grades_csv(marked, fields), **{f"feedback/{safe_name(m.response.student)}.md": m.feedback
+                                                         for m in marked}}
+    summary = summarize(marked, fields)
+    files["summary.json"] = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    if settings.figures:
+        files.update(summary_figure(summary))
+    files["summary.md"] = summary_markdown(summary, settings.figures)
+    written = replace_folder(out, files)
+    return Outcome(tuple(written), tuple(errors), len(marked))
+
+
+def variant_specs(homework: str) -> dict[int, Path]:
+    """Each variant's number and answer key in a `derive variants` output folder."""
+    folder = Path(homework)
+    if not folder.is_dir():
+        raise SpecError("is not a directory (give the folder `derive variants -o` wrote)", source=homework)
+    found = {}
+    for child in sorted(folder.iterdir()):
+        match = _VARIANT_FOLDER.match(child.name)
+        if match and (child / "answers.json").is_file():
+            found[int(match[1])] = child / "answers.json"
+    if not found:
+        raise SpecError("holds no variant-NNN/answers.json: give the folder `derive variants -o` wrote", source=homework)
+    return found
+
+
+@lru_cache(maxsize=None)
+def _derivation(answers: str, precision: int) -> Any:
+    """A variant solved once per process, with full detail so every report can show the right steps.
+
+    Solved from the normalized spec in its answers.json (exact, and the same problem as problem.yaml):
+    JSON reads many times faster than YAML, and a class may have a variant per student."""
+    from .derivation import Derivation
+    from .errors import SpecError
+    from .pipeline import solve
+    from .spec import read_spec
+
+    data = read_spec(answers)
+    if not isinstance(data, dict) or not isinstance(data.get("problem"), dict):
+        raise SpecError("has no `problem`: not an answer key written by derive variants", source=answers)
+    try:
+        d = solve(data["problem"], precision=precision)
+    except SpecError as exc:
+        raise exc.located(answers) from None
+    return Derivation(d.problem, d.iterations, "full", d.style)
+
+
+def answer_columns(spec: str, precision: int) -> list[str]:
+    """The answer-cell column names of a variant's answer key, as answers.csv names them."""
+    from .lms import columns
+
+    return [name for name, _ in columns(_derivation(spec, precision).answers())]
+
+
+def parse_column(name: str) -> Column | None:
+    """An answer column's parts, or None when the name is not of the form field[i][j]…"""
+    match = _COLUMN.match(name)
+    if not match:
+        return None
+    index = tuple(int(i) for i in re.findall(r"\d+", match[3]))
+    return Column(name, int(match[1] or 1), match[2], index)
+
+
+def _read_table(responses: str) -> list[list[str]]:
+    path = Path(responses)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # spreadsheets often start UTF-8 with a BOM
+    except UnicodeDecodeError:
+        raise SpecError("is not UTF-8 text (save the spreadsheet as CSV UTF-8)", source=responses) from None
+    except OSError as exc:
+        raise SpecError(exc.strerror or "cannot be read", source=responses) from None
+    first = text.split("\n", 1)[0]
+    # Spreadsheets in locales with decimal commas save with ';' (or tabs): the header tells which.
+    delimiter = max(",;\t", key=first.count) if first else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise SpecError(f"not a CSV file: {exc}", source=responses) from None
+
+
+def _header(responses: str, table: list[list[str]]) -> list[str]:
+    if not table:
+        raise SpecError("is empty: the first row must name the columns (student, variant, then answer cells)",
+                        source=responses)
+    header = [cell.strip() for cell in table[0]]
+    for required in (STUDENT, VARIANT):
+        if header.count(required) != 1:
+            raise SpecError(f"the first row must have one `{required}` column", source=responses)
+    return header
+
+
+def read_responses(responses: str, known: dict[str, None], variants: dict[int, Path]
+                   ) -> tuple[list[Response], list[str], tuple[str, ...]]:
+    """The good rows; one line per bad row (or unknown column) naming the file, row and problem; and
+    the fields the columns ask for, in the answer key's order, named as check names them."""
+    from .literals import parse_number
+
+    table = _read_table(responses)
+    header = _header(responses, table)
+    errors = []
+    usable: dict[int, Column] = {}
+    for k, name in enumerate(header):
+        if name in (STUDENT, VARIANT):
+            continue
+        if name in known:
+            usable[k] = parse_column(name)  # type: ignore[assignment]
+        else:
+            import difflib
+
+            near = difflib.get_close_matches(name, list(known), n=1)
+            errors.append(f"{responses}: row 1, column {name!r}: unknown answer column"
+                          + (f" (did you mean '{near[0]}'?)" if near else " (the columns of answers.csv)")
+                          + "; its cells were not marked")
+    s_col, v_col = header.index(STUDENT), header.index(VARIANT)
+    rows: list[Response] = []
+    files: dict[str, int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, as spreadsheets leave at the end
+        cells = cells + [""] * (len(header) - len(cells))
+        try:
+            if len(cells) > len(header):
+                raise SpecError(f"{len(cells)} cells, the header names {len(header)}")
+            student = " ".join(cells[s_col].split())
+            if not student:
+                raise SpecError("no student name", field=STUDENT)
+            variant = _variant(cells[v_col], variants)
+            answers = []
+            for k, column in usable.items():
+                text = cells[k].strip()
+                if text:
+                    try:
+                        parse_number(text)
+                    except SpecError as exc:
+                        raise SpecError(exc.message, field=column.name) from None
+                    answers.append((column, text))
+            name = safe_name(student).lower()  # case-blind, as some file systems are
+            if name in files:
+                raise SpecError(f"{student!r} has the same feedback file as row {files[name]}: "
+                                "give every student a distinct name", field=STUDENT)
+        except SpecError as exc:
+            errors.append(f"{responses}: row {number}, {exc}" if exc.field else f"{responses}: row {number}: {exc}")
+            continue
+        files[name] = number
+        rows.append(Response(number, student, variant, tuple(answers)))
+    asked = {column.report_name for column in usable.values()}
+    order = dict.fromkeys(parse_column(name).report_name for name in known)  # type: ignore[union-attr]
+    return rows, errors, tuple(name for name in order if name in asked)
+
+
+def _variant(text: str, variants: dict[int, Path]) -> int:
+    text = text.strip()
+    if not text.isdigit() or int(text) not in variants:
+        have = f"{min(variants)} to {max(variants)}" if len(variants) == max(variants) - min(variants) + 1 else "listed in answers.csv"
+        raise SpecError(f"unknown variant {text!r} (the homework has variants {have})", field=VARIANT)
+    return int(text)
+
+
+def safe_name(student: str) -> str:
+    """A student's name as a file name: letters, digits, '-', '_' and '.' kept, anything else '_'."""
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in student).strip("._") or "student"
+    return name[:MAX_NAME]
+
+
+def _submission(response: Response, key: list[dict[str, Any]]) -> tuple[dict[str, Any], set[tuple[str, int]]]:
+    """The row as a submission file's mapping, and its cells left empty as (field name, flat index).
+
+    A field is submitted when any of its cells is filled; its empty cells carry the right value, so
+    check marks them correct, and they are then reported as unanswered and earn nothing.
+    """
+    filled: dict[tuple[int, str], dict[tuple[int, ...], str]] = {}
+    for column, text in response.answers:
+        filled.setdefault((column.iteration, column.field), {})[column.index] = text
+    rounds: list[dict[str, Any]] = [{} for _ in range(max((k for k, _ in filled), default=1))]
+    empty: set[tuple[str, int]] = set()
+    for (k, field), cells in filled.items():
+        expected = key[k - 1][field]
+        rounds[k - 1][field] = _fill(expected, cells, ())
+        name = field if k == 1 else f"iteration_{k}.{field}"
+        indices = [index for index, _ in _indexed(expected, ())]
+        empty |= {(name, i) for i, index in enumerate(indices) if index not in cells}
+    return ({"iterations": rounds} if len(rounds) > 1 else rounds[0]), empty
+
+
+def _fill(expected: Any, cells: dict[tuple[int, ...], str], index: tuple[int, ...]) -> Any:
+    if isinstance(expected, list):
+        return [_fill(v, cells, index + (k,)) for k, v in enumerate(expected)]
+    return cells.get(index, repr(expected) if isinstance(expected, float) else str(expected))
+
+
+def _indexed(tensor: Any, index: tuple[int, ...]) -> list[tuple[tuple[int, ...], Any]]:
+    if isinstance(tensor, list):
+        return [cell for k, t in enumerate(tensor) for cell in _indexed(t, index + (k,))]
+    return [(index, tensor)]
+
+
+def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Marked:
+    """Mark one student (runs in a worker process with --jobs)."""
+    from .check import Report, Settings as CheckSettings, check, read_submission
+    from .model import values
+
+    spec, response, fields, settings, source = args
+    derivation = _derivation(spec, settings.precision)
+    key = derivation.answers()["iterations"]
+    data, empty = _submission(response, key)
+    report = check(derivation, read_submission(data, derivation),
+                   CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
+    reports = tuple(replace(f, cells=_unanswered(f.cells, f.name, empty)) for f in report.fields)
+    cells = [v for f in reports for v in values(f.cells)]
+    asked = sum(len(values(key[k - 1][field])) for k, field in map(_split, fields))
+    earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
+    score = round(earned / asked, 4) if asked else 0.0  # check's rule, over every asked cell
+    by_name = {f.name: f for f in reports}
+    verdicts = tuple(by_name[f].verdict if f in by_name else UNANSWERED for f in fields)
+    diagnoses = tuple((f.name, f.verdict, f.note) for f in reports if f.verdict != "correct")
+    feedback = _feedback(Report(score, reports), derivation, response, spec, source)
+    return Marked(response, score, verdicts, diagnoses, feedback)
+
+
+def _split(name: str) -> tuple[int, str]:
+    """check's field name as (iteration, field): iteration_2.loss is (2, "loss")."""
+    if "." not in name:
+        return 1, name
+    prefix, field = name.split(".", 1)
+    return int(prefix[len("iteration_"):]), field
+
+
+def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
+    """The verdicts with every cell the student left empty marked unanswered."""
+    flat_index = itertools.count()  # cells are numbered in the answer key's (row-major) order
+
+    def walk(c: Any) -> Any:
+        if isinstance(c, list):
+            return [walk(x) for x in c]
+        return UNANSWERED if (name, next(flat_index)) in empty else c
+
+    return walk(cells)
+
+
+def _feedback(report: Any, derivation: Any, response: Response, spec: str, source: str) -> str:
+    """check's Markdown report for one student (SymPy and Jinja2 load here, once per process)."""
+    from .render import check_view, environment
+
+    folder = Path(spec).parent.name
+    view = check_view(report, derivation, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
+    return environment().get_template("check.j2").render(view)
+
+
+def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
+    """student, variant, score, then each asked field's verdict; one row per marked student."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([STUDENT, VARIANT, "score", *fields])
+    for m in marked:
+        writer.writerow([m.response.student, m.response.variant, f"{m.score:.4g}", *m.verdicts])
+    return text.getvalue()
+
+
+def summarize(marked: Sequence[Marked], fields: Sequence[str]) -> dict[str, Any]:
+    """Per field the verdict counts and the commonest diagnoses; the score distribution."""
+    from .check import VERDICTS
+
+    scores = sorted(m.score for m in marked)
+    per_field = {}
+    for k, name in enumerate(fields):
+        counts = Counter(m.verdicts[k] for m in marked)
+        answered = len(marked) - counts[UNANSWERED]
+        diagnoses = Counter((verdict, note) for m in marked for f, verdict, note in m.diagnoses if f == name)
+        per_field[name] = {
+            "answered": answered,
+            "verdicts": {v: counts[v] for v in (*VERDICTS, UNANSWERED) if counts[v]},
+            "diagnoses": [{"verdict": verdict, "note": note, "students": n}
+                          for (verdict, note), n in sorted(diagnoses.items(), key=lambda d: (-d[1], d[0]))],
+        }
+    return {
+        "students": len(marked),
+        "mean_score": round(sum(scores) / len(scores), 4) if scores else None,
+        "median_score": _median(scores),
+        "scores": _histogram(scores),
+        "fields": per_field,
+    }
+
+
+def _median(scores: list[float]) -> float | None:
+    if not scores:
+        return None
+    mid = len(scores) // 2
+    return scores[mid] if len(scores) % 2 else round((scores[mid - 1] + scores[mid]) / 2, 4)
+
+
+def _histogram(scores: Iterable[float]) -> dict[str, int]:
+    """Students per tenth of the score, and those with everything right on their own."""
+    bins = {f"{10 * k}–{10 * k + 10}%": 0 for k in range(10)}
+    bins["100%"] = 0
+    for score in scores:
+        bins["100%" if score >= 1 else f"{10 * int(score * 10)}–{10 * int(score * 10) + 10}%"] += 1
+    return bins
+
+
+def summary_markdown(summary: dict[str, Any], figure: bool) -> str:
+    """The class summary as Markdown: scores, each field's verdicts, what the class got wrong."""
+    n = summary["students"]
+    lines = [f"# Marking summary: {n} student{'s' if n != 1 else ''}", ""]
+    if n:
+        lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}% "
+                  "(unanswered cells earn nothing).", ""]
+    if figure:
+        lines += ["![Score distribution and verdicts per field](figures/summary.png)", ""]
+    lines += ["## Scores", "", "| score | students |", "| --- | --- |"]
+    lines += [f"| {band} | {count} |" for band, count in summary["scores"].items()]
+    columns = [v for v in _verdict_order() if any(v in f["verdicts"] for f in summary["fields"].values())]
+    lines += ["", "## Verdicts per field", "", "| field | " + " | ".join(columns) + " |",
+              "| --- |" + " --- |" * len(columns)]
+    for name, f in summary["fields"].items():
+        lines.append(f"| `{name}` | " + " | ".join(str(f["verdicts"].get(v, 0)) for v in columns) + " |")
+    lines += ["", "## What the class got wrong", ""]
+    wrong = False
+    for name, f in summary["fields"].items():
+        if not f["diagnoses"]:
+            continue
+        wrong = True
+        lines += [f"### `{name}`", ""]
+        for d in f["diagnoses"][:5]:
+            note = d["note"] or "no known mistake fits"
+            lines.append(f"- {d['students']} of {f['answered']}: {d['verdict']}, {note}")
+        if len(f["diagnoses"]) > 5:
+            rest = sum(d["students"] for d in f["diagnoses"][5:])
+            lines.append(f"- {rest} more with other diagnoses (summary.json lists them all)")
+        lines.append("")
+    if not wrong:
+        lines += ["Nothing: every answer was correct.", ""]
+    return "\n".join(lines)
+
+
+def _verdict_order() -> tuple[str, ...]:
+    from .check import VERDICTS
+
+    return (*VERDICTS, UNANSWERED)
+
+
+def summary_figure(summary: dict[str, Any]) -> dict[str, bytes]:
+    """figures/summary.png and .svg: the score distribution and each field's verdicts (matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    colors = {"correct": "#2e7d32", "carried": "#9ccc65", "sign": "#ffb300", "scale": "#fb8c00", "flipped": "#8e24aa",
+              "partial-sum": "#1e88e5", "wrong": "#e53935", UNANSWERED: "#bdbdbd"}
+    fields = summary["fields"]
+    with plt.rc_context({"svg.hashsalt": "derive", "font.size": 9, "figure.dpi": 110}):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
+        bands = list(summary["scores"])
+        left.bar(range(len(bands)), list(summary["scores"].values()), color="#1e88e5")
+        left.set_xticks(range(len(bands)), [b.replace("–", "–\n") for b in bands], fontsize=7)
+        left.set_title("Scores")
+        left.set_ylabel("students")
+        names = list(fields)
+        bottom = [0] * len(names)
+        for verdict in _verdict_order():
+            counts = [fields[name]["verdicts"].get(verdict, 0) for name in names]
+            if any(counts):
+                right.barh(range(len(names)), counts, left=bottom, color=colors[verdict], label=verdict)
+                bottom = [b + c for b, c in zip(bottom, counts)]
+        right.set_yticks(range(len(names)), names)
+        right.invert_yaxis()
+        right.set_xlabel("students")
+        right.set_title("Verdicts per field")
+        right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # beside the bars, not on them
+        fig.tight_layout()
+        files = {}
+        for fmt in ("png", "svg"):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, metadata={"Date": None, "Creator": None} if fmt == "svg" else {"Software": None})
+            files[f"figures/summary.{fmt}"] = buffer.getvalue()
+        plt.close(fig)
+    return files

@@ -1,0 +1,211 @@
+"""`derive mark`: a class's CSV of answers marked against a variants folder, run as a teacher runs it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import derive
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "seed.yaml"
+ASKED = ["loss", "grad_kernel[0][0]", "grad_kernel[0][1]", "grad_kernel[1][0]", "grad_kernel[1][1]",
+         "kernel_next[0][0]", "kernel_next[0][1]", "kernel_next[1][0]", "kernel_next[1][1]"]
+GRADS = ASKED[1:5]
+
+
+def run(*args: object, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derive", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def homework(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("hw") / "hw"
+    result = run("variants", SEED, "--count", 3, "--seed", 11, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def key(homework: Path, variant: int) -> dict[str, str]:
+    """The right answers of a variant, by column, as answers.csv writes them."""
+    with open(homework / "answers.csv", newline="") as handle:
+        return next(row for row in csv.DictReader(handle) if row["variant"] == str(variant))
+
+
+def partial_sum(homework: Path, variant: int, cells: list[tuple[int, int]]) -> list[str]:
+    """∂L/∂W summed over only some output cells (the seed document's mistake), per weight."""
+    d = derive.solve(str(homework / f"variant-{variant:03d}" / "problem.yaml"))
+    it = d.iterations[0]
+    dz, x = it.grad_feature_map[0], it.padded_input[0]
+    return [repr(float(sum(dz[i][j] * x[i + u][j + v] for i, j in cells))) for u in (0, 1) for v in (0, 1)]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows])
+    path.write_text(text.getvalue(), encoding="utf-8")
+    return path
+
+
+def row(student: str, variant: int, answers: dict[str, str]) -> list[object]:
+    return [student, variant, *(answers.get(c, "") for c in ASKED)]
+
+
+@pytest.fixture(scope="module")
+def klass(homework: Path, tmp_path_factory) -> Path:
+    """Six students with one known mistake each (or none)."""
+    k1, k2, k3 = key(homework, 1), key(homework, 2), key(homework, 3)
+    negated = {c: repr(-float(k2[c])) for c in GRADS}
+    partial = dict(zip(GRADS, partial_sum(homework, 3, [(0, 0), (1, 0)])))
+    rows = [
+        row("Ada Lovelace", 1, k1),                                                  # all correct
+        row("Blaise", 2, {**k2, **negated}),                                         # sign of ∂L/∂W
+        row("Carl", 3, {**k3, "loss": repr(4 * float(k3["loss"]))}),                 # sum for mean
+        row("Dora", 3, {**k3, **partial}),                                           # partial sum
+        row("Émile/Ng", 1, {"loss": k1["loss"]}),                                    # only the loss
+        row("Fay", 2, {"loss": k2["loss"], "grad_kernel[0][0]": k2["grad_kernel[0][0]"]}),  # one cell of ∂L/∂W
+    ]
+    return write_csv(tmp_path_factory.mktemp("class") / "responses.csv", ["student", "variant", *ASKED], rows)
+
+
+@pytest.fixture(scope="module")
+def marked(homework: Path, klass: Path) -> Path:
+    out = klass.parent / "marks"
+    result = run("mark", homework, klass, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def grades(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        return {r["student"]: r for r in csv.DictReader(handle)}
+
+
+def test_grades_give_each_student_the_verdict_of_each_asked_field(marked):
+    g = grades(marked)
+    assert list(next(iter(g.values()))) == ["student", "variant", "score", "loss", "grad_kernel", "kernel_next"]
+    assert [g["Ada Lovelace"][f] for f in ("score", "loss", "grad_kernel", "kernel_next")] == ["1", "correct", "correct", "correct"]
+    assert g["Blaise"]["grad_kernel"] == "sign" and g["Blaise"]["loss"] == "correct"
+    assert g["Carl"]["loss"] == "scale" and g["Carl"]["score"] == str(round(8 / 9, 4))
+    assert g["Dora"]["grad_kernel"] == "partial-sum"
+    # Unanswered cells earn nothing: the score counts every asked cell.
+    assert g["Émile/Ng"]["score"] == str(round(1 / 9, 4))
+    assert (g["Émile/Ng"]["grad_kernel"], g["Émile/Ng"]["kernel_next"]) == ("unanswered", "unanswered")
+    assert g["Fay"]["grad_kernel"] == "correct" and g["Fay"]["score"] == str(round(2 / 9, 4))
+
+
+def test_feedback_is_checks_report_per_student_with_safe_file_names(marked):
+    names = sorted(p.name for p in (marked / "feedback").iterdir())
+    assert names == ["Ada_Lovelace.md", "Blaise.md", "Carl.md", "Dora.md", "Fay.md", "Émile_Ng.md"]
+    dora = (marked / "feedback" / "Dora.md").read_text(encoding="utf-8")
+    assert "# Check of Dora" in dora and "variant-003/problem.yaml" in dora
+    assert "a partial sum over only output cells (0, 0), (1, 0) of the 4" in dora
+    assert "The correct steps:" in dora and r"\frac{\partial L}{\partial W_{11}}" in dora
+    fay = (marked / "feedback" / "Fay.md").read_text(encoding="utf-8")
+    assert "| `grad_kernel` | correct |" in fay
+
+
+def test_summary_counts_verdicts_and_names_the_common_mistakes(marked):
+    summary = json.loads((marked / "summary.json").read_text(encoding="utf-8"))
+    assert summary["students"] == 6
+    gk = summary["fields"]["grad_kernel"]
+    assert gk["answered"] == 5
+    assert gk["verdicts"] == {"correct": 3, "sign": 1, "partial-sum": 1, "unanswered": 1}
+    assert {(d["verdict"], d["students"]) for d in gk["diagnoses"]} == {("sign", 1), ("partial-sum", 1)}
+    assert summary["fields"]["loss"]["diagnoses"][0]["note"].startswith("every value is 4 times the right one")
+    assert sum(summary["scores"].values()) == 6 and summary["scores"]["100%"] == 1
+    text = (marked / "summary.md").read_text(encoding="utf-8")
+    assert "- 1 of 5: partial-sum, cells (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4" in text
+    assert "| field | correct | sign | scale | partial-sum | unanswered |" in text  # the verdicts anyone got
+    assert "| `grad_kernel` | 3 | 1 | 0 | 1 | 1 |" in text
+
+
+def test_bad_rows_are_reported_by_row_and_the_rest_are_marked(homework, tmp_path):
+    k1 = key(homework, 1)
+    header = ["student", "variant", "loss", "gradient_kernel[0][0]"]
+    rows = [["Ann", 1, k1["loss"], "1"], ["Ben", 7, "0.5", ""], ["Cleo", 2, "zero point five", ""],
+            ["Ann", 3, "0.1", ""], ["ann", 3, "0.1", ""], ["", 1, "0.1", ""], ["Dan", "two", "0.1", ""]]
+    responses = write_csv(tmp_path / "r.csv", header, rows)
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == [
+        f"error: {responses}: row 1, column 'gradient_kernel[0][0]': unknown answer column (did you mean "
+        "'grad_kernel[0][0]'?); its cells were not marked",
+        f"error: {responses}: row 3, variant: unknown variant '7' (the homework has variants 1 to 3)",
+        f"error: {responses}: row 4, loss: 'zero point five' is not a number",
+        f"error: {responses}: row 5, student: 'Ann' has the same feedback file as row 2: give every student a distinct name",
+        f"error: {responses}: row 6, student: 'ann' has the same feedback file as row 2: give every student a distinct name",
+        f"error: {responses}: row 7, student: no student name",
+        f"error: {responses}: row 8, variant: unknown variant 'two' (the homework has variants 1 to 3)",
+    ]
+    assert "Traceback" not in result.stderr
+    assert list(grades(tmp_path / "out")) == ["Ann"] and grades(tmp_path / "out")["Ann"]["loss"] == "correct"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "r.csv"]  # nothing half-written beside it
+
+
+@pytest.mark.parametrize("problem, expected", [
+    ("not-a-folder", "is not a directory"),
+    ("no-variants", "holds no variant-NNN/answers.json"),
+    ("no-student-column", "the first row must have one `student` column"),
+    ("out-exists", "exists and is not empty: use --force to replace it"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(homework, tmp_path, problem, expected):
+    responses = write_csv(tmp_path / "r.csv", ["student", "variant", "loss"], [["Ann", 1, "0.5"]])
+    hw, out = homework, tmp_path / "out"
+    if problem == "not-a-folder":
+        hw = responses
+    elif problem == "no-variants":
+        hw = tmp_path / "empty"
+        hw.mkdir()
+    elif problem == "no-student-column":
+        write_csv(responses, ["name", "variant", "loss"], [["Ann", 1, "0.5"]])
+    else:
+        out.mkdir()
+        (out / "grades.csv").write_text("kept")
+    result = run("mark", hw, responses, "-o", out)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and expected in result.stderr and "Traceback" not in result.stderr
+    if problem == "out-exists":
+        assert (out / "grades.csv").read_text() == "kept"
+    else:
+        assert not out.exists()
+
+
+def test_byte_identical_across_runs_jobs_and_hash_seeds(homework, klass, marked, tmp_path):
+    env = dict(os.environ, PYTHONHASHSEED="123")
+    result = run("mark", homework, klass, "-o", tmp_path / "again", "--jobs", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(marked) for p in marked.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
+    for name in files:
+        assert (marked / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+
+
+def test_figures_draw_the_summary(homework, klass, tmp_path):
+    result = run("mark", homework, klass, "-o", tmp_path / "out", "--figures")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "figures" / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "figures/summary.png" in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_the_answer_key_built_once_is_handed_out_as_a_fresh_copy():
+    d = derive.solve(str(SEED))
+    d.answers()["iterations"][0]["loss"] = 99  # a caller's change must not reach the next caller
+    assert d.answers()["iterations"][0]["loss"] == 0.365
+
+
+def test_a_semicolon_separated_export_is_read_like_a_comma_separated_one(homework, tmp_path):
+    k1 = key(homework, 1)
+    responses = tmp_path / "r.csv"
+    responses.write_text(f"\ufeffstudent;variant;loss\nAnn;1;{k1['loss']}\nBo;1;1\n", encoding="utf-8")
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert [(r["student"], r["loss"]) for r in grades(tmp_path / "out").values()] == [("Ann", "correct"), ("Bo", "wrong")]
