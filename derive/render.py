@@ -1,6 +1,7 @@
 """Turn a Derivation into strings (via printing.py) and render them with Jinja2 templates."""
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -33,22 +34,54 @@ def template_dir() -> Path:
     raise FileNotFoundError(f"derive's templates are missing (looked in {here / 'templates'} and {here.parent / 'templates'})")
 
 
+OPTIONS: dict[str, Any] = dict(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+)
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's on-disk cache of compiled templates, silent where the folder cannot be written."""
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only home: the template is compiled again next time (correct, slower)
+            pass
+
+
+def cache_dir() -> Path:
+    """Where compiled templates are kept: $DERIVE_CACHE_DIR, else $XDG_CACHE_HOME/derive or ~/.cache/derive."""
+    root = os.environ.get("DERIVE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "derive")
+    return Path(root) / f"jinja2-{jinja2.__version__}"
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    # Compiling document.j2 and its markup was most of a small document's own time; Jinja2's cache
+    # keys each template by its source's checksum (and the Python version), so an edited template is
+    # compiled afresh, never taken stale.
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder))
+
+
 @lru_cache(maxsize=None)
 def environment(user_templates: str | None = None) -> jinja2.Environment:
     """The Jinja2 environment: user templates first when given, and then sandboxed (a user template
     cannot reach Python's internals); undefined variables are an error rather than a silent blank."""
-    from .compiled import OPTIONS, compiled_loader
-
     folder = template_dir()
-    # derive's own templates come precompiled (when they match): compiling them was most of a small document's time.
-    builtin = (None if user_templates else compiled_loader(folder)) or jinja2.FileSystemLoader(str(folder))
+    builtin = jinja2.FileSystemLoader(str(folder))
     loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
         builtin,
         jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
     ]
-    # derive's own templates are trusted; only user templates pay for the sandbox's checks.
-    kind = SandboxedEnvironment if user_templates else jinja2.Environment
-    env = kind(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
+    if user_templates:  # only user templates pay for the sandbox's checks; derive's own are trusted
+        env: jinja2.Environment = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
+    else:
+        env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **OPTIONS)
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml

@@ -2,6 +2,7 @@
 imports what the chosen output does not use."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,28 +62,37 @@ def test_variant_drawing_checks_and_answer_keys_import_no_document_library():
     assert "gmpy2" in loaded and not loaded & HEAVY
 
 
-def test_compiled_templates_are_those_of_templates_dir():
-    # After editing a template: python -m derive.compiled (else documents compile it on every run).
-    import json
+def _render_in_a_process(cache: Path) -> str:
+    code = "import derive; print(derive.solve('examples/seed.yaml').to_markdown(), end='')"
+    env = {**os.environ, "DERIVE_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True).stdout
 
-    import jinja2
 
-    from derive.compiled import COMPILED, compiled_loader, template_hashes
-    from derive.render import template_dir
+def test_compiled_templates_are_cached_and_give_the_same_document(tmp_path):
+    # The first run compiles and stores each template; the next loads them instead of compiling.
+    first = _render_in_a_process(tmp_path)
+    stored = sorted(p.name for p in tmp_path.rglob("*.cache"))
+    assert len(stored) >= 3  # document.j2, statement.j2, markdown.j2 at least
+    assert _render_in_a_process(tmp_path) == first
 
-    manifest = json.loads((COMPILED / "manifest.json").read_text())
-    assert manifest["templates"] == template_hashes(template_dir())
-    if manifest["jinja2"] == jinja2.__version__:
-        assert isinstance(compiled_loader(template_dir()), jinja2.ModuleLoader)
+
+def test_an_unwritable_cache_folder_still_renders(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the cache folder cannot be made under a file
+    assert _render_in_a_process(blocked / "cache").startswith("# ")
 
 
 def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
-    import shutil
+    # Jinja2 keys its cache by the template's source checksum: a changed template is a new entry.
+    import jinja2
 
-    from derive.compiled import compiled_loader
-    from derive.render import template_dir
+    from derive.render import OPTIONS, _QuietBytecodeCache
 
     folder = tmp_path / "templates"
-    shutil.copytree(template_dir(), folder)
-    (folder / "markdown.j2").write_text((folder / "markdown.j2").read_text() + "\n{# edited #}\n")
-    assert compiled_loader(folder) is None
+    folder.mkdir()
+    cache = _QuietBytecodeCache(str(tmp_path))
+    for text in ("first {{ x }}", "second {{ x }}"):
+        (folder / "t.j2").write_text(text)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), bytecode_cache=cache, **OPTIONS)
+        assert env.get_template("t.j2").render(x=1) == text.replace("{{ x }}", "1")
