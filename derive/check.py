@@ -222,15 +222,28 @@ def check(derivation: Derivation, submission: list[dict[str, Any]], settings: Se
     problem, key = derivation.problem, derivation.answers()["iterations"]
     precision = derivation.precision if settings.precision is None else settings.precision
     follow = _FollowThrough(problem, derivation.iterations, submission)
+    margins = None if settings.atol is not None or settings.rtol is not None else rounding_margins(derivation, precision)
     reports = []
     for k, submitted in enumerate(submission):
         for name in FIELDS:
             if name in submitted:
-                marking = _Marking(problem, derivation.iterations[k], name, precision, settings)
+                margin = margins[k].get(_ATTRIBUTE.get(name, name)) if margins else None
+                marking = _Marking(problem, derivation.iterations[k], name, precision, settings, margin)
                 reports.append(marking.report(k, submitted[name], key[k][name], follow))
     cells = [v for r in reports for v in values(r.cells)]
     earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
     return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
+
+
+def rounding_margins(derivation: Derivation, precision: int) -> list[dict[str, list[Fraction]]]:
+    """Per iteration and model field, each cell's drift (beyond half a unit) for a student who rounds
+    every intermediate value to `precision` decimals, as the sheet says: the Moodle and QTI blanks'
+    margin (tolerance.py), so check, mark and the LMS accept the same answers."""
+    from .tolerance import tolerances
+
+    half = Fraction(1, 2 * 10**precision)
+    return [{attr: [max(Fraction(0), exact(t) - half) for t in values(tol)] for attr, tol in it.items()}
+            for it in tolerances(derivation.problem, derivation.iterations, precision)]
 
 
 def exact(value: Any) -> Fraction:
@@ -244,9 +257,16 @@ def exact(value: Any) -> Fraction:
 class _Marking:
     """The verdict and note of every cell of one submitted field."""
 
-    def __init__(self, problem: Problem, it: Iteration, name: str, precision: int, settings: Settings):
+    def __init__(self, problem: Problem, it: Iteration, name: str, precision: int, settings: Settings,
+                 margin: list[Fraction] | None = None):
         self.p, self.it, self.name, self.precision, self.settings = problem, it, name, precision, settings
         self.expected = [exact(x) for x in values(getattr(it, _ATTRIBUTE.get(name, name)))]
+        self.margin = margin or [Fraction(0)] * len(self.expected)
+
+    def correct(self, i: int, submitted: Fraction) -> bool:
+        """Right to the sheet's precision, allowing what rounding every earlier step carries into cell i."""
+        true = self.expected[i]
+        return abs(submitted - true) <= tolerance(true, self.precision, self.settings) + self.margin[i]
 
     def near(self, submitted: Fraction, true: Fraction) -> bool:
         """Correct if `true` were the right value."""
@@ -258,8 +278,8 @@ class _Marking:
 
     def report(self, k: int, submitted: Any, expected: Any, follow: _FollowThrough) -> FieldReport:
         """The field's FieldReport: every cell's verdict, the field's verdict, and notes naming their cells."""
-        s, e = [Fraction(x) for x in values(submitted)], self.expected
-        verdicts = ["correct" if self.near(a, b) else "" for a, b in zip(s, e)]
+        s = [Fraction(x) for x in values(submitted)]
+        verdicts = ["correct" if self.correct(i, a) else "" for i, a in enumerate(s)]
         notes = [""] * len(s)
 
         def diagnose(verdict: str, found: list[int], note: str) -> None:

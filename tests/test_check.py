@@ -173,6 +173,9 @@ def test_the_seed_documents_numbers():
 
 
 TWO_THIRDS = "input: [[2]]\nkernel: [['1/3']]\ntarget: [[1]]\nlearning_rate: 0.25\n"  # W' = Z = 2/3, ∂L/∂W = -4/3
+# W' = 2/3 with nothing rounded before it (the prediction is exact: ∂L/∂W = 0), so the tolerance is
+# the sheet's alone.
+EXACT_TWO_THIRDS = "input: [[1]]\nkernel: [['2/3']]\ntarget: [['2/3']]\nlearning_rate: 0.01\n"
 KEYWORDS = {"right given": "carried", "sign is reversed": "sign", "added instead of subtracted": "sign",
             "times the right one": "scale", "rotated by 180°": "flipped", "transposed": "flipped",
             "partial sum": "partial-sum"}
@@ -236,7 +239,7 @@ def assert_notes_agree(report) -> None:
     ("whole.yaml", "kernel_next: [[1]]\n", False),
 ])
 def test_the_tolerance_does_not_depend_on_how_the_number_is_written(tmp_path, name, content, correct):
-    (tmp_path / "spec.yaml").write_text(TWO_THIRDS)
+    (tmp_path / "spec.yaml").write_text(EXACT_TWO_THIRDS)
     (tmp_path / name).write_text(content)
     result = run("check", tmp_path / "spec.yaml", tmp_path / name, "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -542,3 +545,17 @@ def test_an_update_with_a_rotated_gradient_is_flipped():
     report = mark(spec, {"kernel_next": [[0.405, 0.195], [0.2, 0.57]]})  # W − 0.1·[[0.95, 0.05], [1, 1.3]]
     assert report.fields[0].verdict == "flipped"
     assert report.fields[0].note == "the step (w − w') is the right one rotated by 180° (convolution and cross-correlation confused)"
+
+
+def test_a_student_who_rounds_every_step_as_the_sheet_says_is_correct():
+    """The sheet says: round every value to 4 decimals. Z = 2/3 → 0.6667; ∂L/∂Ẑ = 2(0.6667 − 1) =
+    −0.6666; ∂L/∂W = −0.6666 · 2 = −1.3332 (exact −4/3); W' = 1/3 + 0.25 · 1.3332 ≈ 0.6666 (exact 2/3).
+    Both are off by more than half a unit, by the rounding the sheet asked for: check accepts them
+    as the Moodle blank does, and still refuses what no rounding explains."""
+    d = derive.solve(yaml.safe_load(TWO_THIRDS))
+    rounded_work = {"feature_map": [[0.6667]], "grad_kernel": [[-1.3332]], "kernel_next": [[0.6666]]}
+    assert {f.name: f.verdict for f in check(d, read_submission(rounded_work, d)).fields} == {
+        "feature_map": "correct", "grad_kernel": "correct", "kernel_next": "correct"}
+    assert check(d, read_submission({"feature_map": [[0.6666]]}, d)).fields[0].verdict == "wrong"  # nothing before Z
+    assert check(d, read_submission({"grad_kernel": [[-1.3322]]}, d)).fields[0].verdict == "wrong"
+    assert check(d, read_submission({"grad_kernel": [[-1.3332]]}, d), Settings(atol=5e-5)).fields[0].verdict == "wrong"
