@@ -164,7 +164,7 @@ def naive(spec: dict) -> None:
     image, target, kernel = spec["input"], spec["target"], spec["kernel"]
     k, n = len(kernel), len(image)
     out = n - k + 1
-    I = sympy.Matrix(n, n, lambda i, j: sympy.Symbol(f"I_{i}_{j}"))
+    I = sympy.Matrix(n, n, lambda i, j: sympy.Symbol(f"I_{i}_{j}"))  # noqa: E741 - the seed's own name
     W = sympy.Matrix(k, k, lambda u, v: sympy.Symbol(f"W_{u}_{v}"))
     Y = sympy.Matrix(out, out, lambda i, j: sympy.Symbol(f"Y_{i}_{j}"))
     loss = sum((Y[i, j] - sum(I[i + u, j + v] * W[u, v] for u in range(k) for v in range(k))) ** 2

@@ -150,7 +150,8 @@ def _emit(document: str | bytes) -> None:
                   "sheet, a worked solution, an answer key and a spec that reproduces it; plus answers.csv, "
                   "index.md, moodle.xml (Moodle cloze) and qti.zip (QTI 1.2 for Canvas).\n\n"
                   "The spec may hold `ask:` (the answer fields students enter; default prediction, loss, "
-                  "grad_kernel, kernel_next, and grad_bias, bias_next with a bias) and `variants:` (how each of input, kernel, target, bias is drawn: "
+                  "grad_kernel, kernel_next, and grad_bias, bias_next with a bias) and `variants:` "
+                  "(how each of input, kernel, target, bias is drawn: "
                   "{integers: [lo, hi]}, {decimals: d, range: [lo, hi]}, fixed, or for the target "
                   "{from_kernel: rule}; nice: d caps the decimals of every asked answer). Without rules each "
                   "matrix is drawn like the base problem's.")

@@ -95,7 +95,8 @@ class Derivation:
         HTML with MathJax delimiters for a learning-management system)."""
         from .render import render, tasks
 
-        return render(self._view, fmt, "problem.j2", templates=self.templates, tasks=tasks(self.problem, tuple(ask), self.style) if with_tasks else [],
+        asked = tasks(self.problem, tuple(ask), self.style) if with_tasks else []
+        return render(self._view, fmt, "problem.j2", templates=self.templates, tasks=asked,
                       figures=None)
 
     def to_html(self, figures: bool = False) -> str:

@@ -6,7 +6,6 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -540,7 +539,8 @@ POOLING_FORMULAS = {  # (forward, backward); ⟨a⟩ is the map being pooled
     "max": (r"⟨Yhat⟩_{ij} = \max_{(r, c) \in \text{window}(i, j)} ⟨a⟩_{rc}",
             r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \text{ wins window } (i, j)} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
     "avg": (r"⟨Yhat⟩_{ij} = \frac{1}{k} \sum_{(r, c) \in \text{window}(i, j)} ⟨a⟩_{rc}",
-            r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \in \text{window}(i, j)} \frac{1}{k} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
+            r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \in \text{window}(i, j)} "
+            r"\frac{1}{k} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
 }
 FLIPPED = r"\operatorname{rot}_{180}(⟨W⟩)"
 

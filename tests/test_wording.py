@@ -133,7 +133,7 @@ def test_mse_gradient_shows_two_over_n_before_simplifying():
 
 def test_two_over_n_that_does_not_simplify_is_said_once():
     spec = {"input": [[1, 2, 3, 4]], "kernel": [[1, 1]], "target": [[0, 0, 0]], "learning_rate": 0.1}
-    line = next(l for l in derive.solve(spec).to_markdown().splitlines() if l.startswith(r"\frac{\partial L}{\partial \hat{Y}_{ij}}"))
+    line = next(text for text in derive.solve(spec).to_markdown().splitlines() if text.startswith(r"\frac{\partial L}{\partial \hat{Y}_{ij}}"))
     assert line.endswith(r"= \frac{2}{n} \left(\hat{Y}_{ij} - Y_{ij}\right) = \frac{2}{3} \left(\hat{Y}_{ij} - Y_{ij}\right)")
 
 
