@@ -577,3 +577,109 @@ def cell_label(p: Problem, field: str, index: tuple[int, ...], style: Style = St
     symbol: Expr = Symbol(name) if not index else Indexed(IndexedBase(name), *index)
     text = printer(style).doprint(symbol)
     return partial(text, style.names["L"]) if partial_of else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks (a `layers:` spec, derive/network/). Symbols carry layer superscripts (z^{(1)},
+# W^{(2)}_{01}); their SymPy names are labels "kind|base|tag" made by network/algebra.py:
+# base is a notation key below, tag the layer's superscript, kind '' (the value), 'next' (after
+# the update), 'v'/'vnext' (a velocity of parameter base) or 'pad' (the zero-padded input).
+# The flat path above does not use this section.
+
+NETWORK_NOTATION = {
+    "x": "x", "y": "y", "L": "L", "eta": r"\eta", "mu": r"\mu", "V": "v", "W": "W", "K": "K", "b": "b",
+    "z": "z", "a": "a", "p": "p", "f": "f",
+}
+NETWORK_NOTATION_KEYS = {
+    "input": "x", "target": "y", "loss": "L", "learning_rate": "eta", "momentum": "mu", "velocity": "V",
+    "weights": "W", "kernel": "K", "bias": "b", "pre_activation": "z", "activation": "a", "pooled": "p",
+    "flattened": "f",
+}
+
+
+def network_names(style: Style) -> dict[str, str]:
+    """The network notation with the spec's renamings (Style.notation holds NETWORK_NOTATION keys here)."""
+    names = {**NETWORK_NOTATION, **dict(style.notation)}
+    names["Lnext"] = names["L"] + "'"
+    return names
+
+
+def _joined(index: Sequence[Any]) -> str:
+    parts = [str(int(i)) for i in index]
+    return ("," if len(parts) > 2 or any(len(p) > 1 for p in parts) else "").join(parts)
+
+
+def network_symbol(label: str, names: dict[str, str], index: Sequence[Any] = ()) -> str:
+    """The LaTeX of a network label (see above) at `index`."""
+    kind, base, tag = label.split("|")
+    sup = f"^{{({tag})}}" if tag else ""
+    sub = _joined(index)
+    if kind in ("v", "vnext"):
+        inner = names.get(base, base) + ("," + sub if sub else "")
+        return names["V"] + ("'" if kind == "vnext" else "") + sup + f"_{{{inner}}}"
+    text = names.get(base, base)
+    if kind == "pad":
+        text = rf"\tilde{{{text}}}"
+    if kind == "next":
+        text += "'"
+    return text + sup + (f"_{{{sub}}}" if sub else "")
+
+
+class NetworkPrinter(DerivePrinter):
+    """DerivePrinter for networks: layer-tagged symbols, fractions and logarithms as written."""
+
+    def __init__(self, settings: dict | None = None):
+        super().__init__(settings)
+        self.names = network_names(self._settings["style"])
+
+    def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
+        return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        name = expr.base.label.name
+        if "|" not in name:
+            return super()._print_Indexed(expr)
+        return network_symbol(name, self.names, expr.indices)
+
+    def _print_Frac(self, expr: Expr) -> str:
+        numerator, denominator = expr.args
+        return rf"\frac{{{self._unbroken(numerator)}}}{{{self._unbroken(denominator)}}}"
+
+    def _print_log(self, expr: Expr) -> str:
+        return rf"\log\left({self._unbroken(expr.args[0])}\right)"
+
+
+def network_printer(style: Style, line_width: int = 0) -> NetworkPrinter:
+    """A fresh network printer (printers remember rounding, so they are never shared)."""
+    return NetworkPrinter({"style": style, "line_width": line_width})
+
+
+def network_latex(expr: Expr, style: Style) -> str:
+    """One network expression (a symbol, a derivative) as LaTeX."""
+    return network_printer(style).doprint(expr)
+
+
+def network_equation(eq: Equation, style: Style) -> str:
+    """As `equation`, for a network's symbols: lhs = symbolic = substituted = value, ≈ where rounding entered."""
+    lhs = network_latex(eq.lhs, style)
+    flat = _network_sides(eq.sides, style, 0)
+    if len(lhs) + sum(len(t) for t, _ in flat) < 160:
+        return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
+    broken = [_network_sides((side,), style, LINE_WIDTH)[0] if visible_width(text) > LINE_WIDTH - 8 else (text, rounded)
+              for side, (text, rounded) in zip(eq.sides, flat)]
+    lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
+    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _network_sides(sides: Sequence[Expr], style: Style, per_line: int) -> list[tuple[str, bool]]:
+    out = []
+    for side in sides:
+        p = network_printer(style, per_line)
+        text = p.value(side.args[0]) if _is_value(side) else p.doprint(side)
+        out.append((text, p.rounded))
+    return out
+
+
+def network_vector(name: str, values: Sequence[Any], style: Style) -> str:
+    """`name = [v0, v1, …]` as a row (a network's vectors), with ≈ when an entry was rounded."""
+    return named_matrix(name, [list(values)], style)
