@@ -27,6 +27,11 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     source = str(spec) if is_path else None
     try:
         data = read_spec(spec) if is_path else spec  # anything else is validated as the spec itself
+        if isinstance(data, Mapping) and "layers" in data:  # a network: derive/network/ solves it end to end
+            from .network import solve_network
+
+            return solve_network(data, source, precision=precision, detail=detail, fractions=fractions,
+                                 templates=templates, max_cells=max_cells)
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             plan(data, problem)  # homework keys are checked here too, so a typo never waits for `variants`

@@ -605,7 +605,7 @@ def network_names(style: Style) -> dict[str, str]:
 
 
 def _joined(index: Sequence[Any]) -> str:
-    parts = [str(int(i)) for i in index]
+    parts = [i if isinstance(i, str) else str(int(i)) for i in index]  # strings: a slice such as \\cdot
     return ("," if len(parts) > 2 or any(len(p) > 1 for p in parts) else "").join(parts)
 
 

@@ -32,6 +32,18 @@ def label(base: str, tag: str = "", kind: str = "") -> str:
     return f"{kind}|{base}|{tag}"
 
 
+def relabel(name: str, kind: str) -> str:
+    """The same symbol as another kind: 'next' for the updated value, 'pad' for the padded input."""
+    _, base, tag = name.split("|")
+    return f"{kind}|{base}|{tag}"
+
+
+def velocity_label(param: str, which: str) -> str:
+    """The velocity of parameter label `param`: before the step (which='') or after ('next')."""
+    _, base, tag = param.split("|")
+    return f"{'vnext' if which else 'v'}|{base}|{tag}"
+
+
 @lru_cache(maxsize=65536)
 def sym(name: str, index: tuple[int, ...] = ()) -> Expr:
     """The symbol `name` at `index` (a plain symbol for a scalar)."""

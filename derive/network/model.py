@@ -22,8 +22,9 @@ class LayerValues:
     params: Mapping[str, Tensor]
     grad_output: Tensor  # ∂L/∂(this layer's output)
     backward: Backward
-    velocity: Mapping[str, Tensor]  # after the step (momentum only)
+    velocity: Mapping[str, Tensor]  # after the step (momentum only; none for a fixed parameter)
     params_next: Mapping[str, Tensor]
+    velocity_before: Mapping[str, Tensor]  # before the step
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def step(net: Network, params: Params, velocities: Params, number: int) -> NetIt
             if v_next is not None:
                 vel[name] = v_next
         x, fwd = passes[k]
-        records.append(LayerValues(x, fwd, params[k], backs[k][0], backs[k][1], vel, new))
+        records.append(LayerValues(x, fwd, params[k], backs[k][0], backs[k][1], vel, new, velocities[k]))
         nexts.append(new)
         vels.append(vel)
     after = forward(net, tuple(nexts))[-1][1].output

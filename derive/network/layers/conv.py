@@ -10,7 +10,7 @@ from sympy import Derivative
 
 from ...errors import SpecError
 from ...exact import ZERO
-from ..algebra import L, label, pick, sym, times, total, v
+from ..algebra import L, label, pick, relabel, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair, parse_tensor
 from .base import Backward, Forward, Layer, Params, Step, Work, fill, parse_fixed, unknown_options
 
@@ -223,7 +223,7 @@ class Conv(Layer):
         gk, gx = step.backward.grads["kernel"], step.backward.grad_input
         K, B = label("K", step.tag), label("b", step.tag)
         padded = any(self.padding)
-        X = label(step.inp.split("|")[1], step.inp.split("|")[2], "pad") if padded else step.inp
+        X = relabel(step.inp, "pad") if padded else step.inp
         kshape = k.shape
 
         def kat(f: int, c: int, u: int, w: int):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ...exact import Num
+from ...printing import Equation
 from ..tensor import Tensor
 
 
@@ -25,4 +26,17 @@ class Optimizer:
 
     def spec(self) -> Any:
         """The normalized spec's `optimizer`."""
+        raise NotImplementedError
+
+    def words(self) -> str:
+        """The rule in words, for the statement."""
+        raise NotImplementedError
+
+    def rule(self, s: Mapping[str, str]) -> str:
+        """The general update (LaTeX with the symbols `s`: P, Pnext, v, vnext, eta, mu, L)."""
+        raise NotImplementedError
+
+    def equations(self, param: str, index: tuple[int, ...], p: Num, g: Num, v_before: Num | None, v_after: Num | None,
+                  p_next: Num) -> tuple[Equation, ...]:
+        """One value's update worked out: the velocity (momentum) and the new value."""
         raise NotImplementedError

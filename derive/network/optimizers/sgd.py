@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
+from sympy import Derivative
+
+from ...exact import Num
+from ...printing import Equation
+from ..algebra import ETA, L, minus, relabel, sym, times, v
 from ..tensor import Tensor
 from .base import Optimizer
 
@@ -18,3 +23,17 @@ class SGD(Optimizer):
 
     def spec(self) -> Any:
         return "sgd"
+
+    def words(self) -> str:
+        return "gradient descent"
+
+    def rule(self, s: Mapping[str, str]) -> str:
+        return rf"{s['Pnext']} = {s['P']} - {s['eta']} \cdot \frac{{\partial {s['L']}}}{{\partial {s['P']}}}"
+
+    def equations(self, param: str, index: tuple[int, ...], p: Num, g: Num, v_before: Num | None, v_after: Num | None,
+                  p_next: Num) -> tuple[Equation, ...]:
+        return (Equation(sym(relabel(param, "next"), index), (
+            minus(sym(param, index), times(ETA, Derivative(L, sym(param, index)))),
+            minus(v(p), times(v(self.learning_rate), v(g))),
+            minus(v(p), v(self.learning_rate * g)),
+            v(p_next))),)
