@@ -194,6 +194,8 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
 
     try:
         derivation = run(spec, precision=precision)
+        if getattr(derivation, "is_network", False):
+            raise SpecError("derive check does not support layers: specs yet", field="layers", source=spec)
         data = read_spec(submission)
         try:
             answers = read_submission(data, derivation)

@@ -69,6 +69,15 @@ class NetworkDerivation:
         """Problem sheets are not written for networks yet."""
         raise SpecError("problem sheets do not support layers: specs yet", field="layers")
 
+    def index_entry(self, key: str) -> dict[str, str]:
+        """The line of `derive build`'s index: title, sizes, loss."""
+        from .tensor import dims
+
+        net = self.network
+        kinds = " → ".join(layer.kind for layer in net.layers)
+        return {"title": net.title or key, "loss": net.loss.key,
+                "sizes": f"{dims(net.input.shape)} input, {kinds}, {dims(net.layers[-1].out_shape)} output"}
+
     def answers(self) -> dict[str, Any]:
         """The answer key: {"problem": normalized spec, "iterations": [...]}."""
         from .answers import answer_key

@@ -242,5 +242,6 @@ def _final(d: "NetworkDerivation", pp: Printer, syms: tuple[LayerSymbols, ...]) 
         "losses": [{"number": str(k + 1), "math": f"{pr.inline(it.loss, style)} \\to {pr.inline(it.loss_next, style)}"}
                    for k, it in enumerate(its)],
         "fell": last.loss_next < first.loss,
+        "same": last.loss_next == first.loss,
         "iterations": len(its),
     }

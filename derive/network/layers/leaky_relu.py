@@ -31,7 +31,7 @@ class LeakyReLU(Elementwise):
     @classmethod
     def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "LeakyReLU":
         unknown_options(options, cls.options_allowed, field)
-        slope = number(options.get("negative_slope", DEFAULT_SLOPE), f"{field}.negative_slope")
+        slope = number(options["negative_slope"], f"{field}.negative_slope") if "negative_slope" in options else DEFAULT_SLOPE
         return cls(in_shape, in_shape, slope=slope)
 
     def f(self, z: Num) -> Num:
