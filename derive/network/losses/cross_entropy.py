@@ -34,7 +34,7 @@ class CrossEntropy(Loss):
         return -sum((yi * exact_log(pi) for yi, pi in zip(y.data, p.data) if yi != 0), ZERO)
 
     def gradient(self, p: Tensor, y: Tensor) -> Tensor:
-        return p.map(lambda pi, yi: -yi / pi, y)
+        return p.map(lambda pi, yi: -yi / pi if yi != 0 else ZERO, y)  # an exact 0 where the target is 0
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
         return {"loss": rf"{s['L']} = -\sum_{{i}} {s['y']}_{{i}} \log {s['out']}_{{i}}",
