@@ -649,6 +649,9 @@ class NetworkPrinter(DerivePrinter):
         return rf"\log\left({self._unbroken(expr.args[0])}\right)"
 
 
+BREAK = r" \\ &\qquad"  # what DerivePrinter._print_Add puts where a long sum continues on the next line
+
+
 def network_printer(style: Style, line_width: int = 0) -> NetworkPrinter:
     """A fresh network printer (printers remember rounding, so they are never shared)."""
     return NetworkPrinter({"style": style, "line_width": line_width})
@@ -662,12 +665,12 @@ def network_latex(expr: Expr, style: Style) -> str:
 def network_equation(eq: Equation, style: Style) -> str:
     """As `equation`, for a network's symbols: lhs = symbolic = substituted = value, ≈ where rounding entered."""
     lhs = network_latex(eq.lhs, style)
-    flat = _network_sides(eq.sides, style, 0)
-    if len(lhs) + sum(len(t) for t, _ in flat) < 160:
-        return lhs + "".join(f" {rel} {text}" for rel, text in _relations(flat))
-    broken = [_network_sides((side,), style, LINE_WIDTH)[0] if visible_width(text) > LINE_WIDTH - 8 else (text, rounded)
-              for side, (text, rounded) in zip(eq.sides, flat)]
-    lines = [f"&{rel} {text}" for rel, text in _relations(broken)]
+    # One pass, with line breaks allowed: printing twice (as `equation` does) doubled a network
+    # document's cost. Without a break and under 160 characters, the text is the unbroken one.
+    sides = _network_sides(eq.sides, style, LINE_WIDTH)
+    if len(lhs) + sum(len(t) for t, _ in sides) < 160 and not any(BREAK in t for t, _ in sides):
+        return lhs + "".join(f" {rel} {text}" for rel, text in _relations(sides))
+    lines = [f"&{rel} {text}" for rel, text in _relations(sides)]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
 
 

@@ -112,7 +112,7 @@ class Layer:
                 grads["bias"] = g.copy()
             return p["weights"].T @ g, grads
         if kind == "conv":
-            two_d, k4, xp, (sh, sw, ph, pw, dh, dw), (f, c, kh, kw, oh, ow) = self._conv_setup(x)
+            two_d, k4, xp, (sh, sw, ph, pw, dh, dw), (f, _, kh, kw, oh, ow) = self._conv_setup(x)
             g3 = g[None] if two_d else g
             gk, gxp = np.zeros_like(k4), np.zeros_like(xp)
             for fi in range(f):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from network_oracle import Net, arr
+from network_strategies import cnn, mlp, networks
 
 import derive
 from derive.errors import SpecError
-from network_oracle import Net, arr
-from network_strategies import cnn, mlp, networks
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSIC = {

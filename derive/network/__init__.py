@@ -24,8 +24,9 @@ symbol, wording, upstream fields, reader) instead of their own lists; until then
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import SpecError
 

@@ -2,10 +2,24 @@
 layer tags. printing.py turns them into LaTeX; nothing here prints."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
-from sympy import Add, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import (
+    Add,
+    Expr,
+    Float,
+    Function,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Mul,
+    Pow,
+    Rational,
+    Symbol,
+    UnevaluatedExpr,
+)
 
 from ..exact import Num, is_exact
 
@@ -85,7 +99,7 @@ class Max(Function):
     """max(…) left unevaluated with its arguments in the order written (SymPy's Max sorts them)."""
 
     @classmethod
-    def eval(cls, *args):  # noqa: ANN206 - SymPy's hook
+    def eval(cls, *args):
         return None
 
 
@@ -93,5 +107,5 @@ class Frac(Function):
     """numerator / denominator, written as a fraction and never simplified."""
 
     @classmethod
-    def eval(cls, *args):  # noqa: ANN206 - SymPy's hook
+    def eval(cls, *args):
         return None

@@ -4,7 +4,8 @@ parameters), shaped as in the spec."""
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..answers import spec_number, to_json_number
 from ..errors import SpecError

@@ -4,8 +4,9 @@ answers.json from it; check, variants, the LMS exports and problem sheets are to
 (see the package docstring)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .model import LayerValues, NetIteration
 

@@ -2,8 +2,8 @@
 to the first, and the optimizer's step; exact rationals until a transcendental layer (exact.py)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from ..exact import Num, precise
 from .layers.base import Backward, Forward

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import SpecError
 from ..literals import show
@@ -90,6 +91,7 @@ def _layers(value: Any, shape: tuple[int, ...]) -> tuple[Layer, ...]:
 
 def _entry(entry: Any, field: str) -> tuple[str, Mapping[str, Any]]:
     """A layer entry: `relu`, or `{dense: {weights: ...}}` (`{relu: null}` too)."""
+    options: Any
     if isinstance(entry, str):
         kind, options = entry, {}
     elif isinstance(entry, Mapping) and len(entry) == 1:

@@ -5,11 +5,12 @@ plain; `nested` gives the nested lists a spec or an answer key writes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 from math import prod
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import SpecError
 from ..exact import ZERO, Num, rational
@@ -39,11 +40,11 @@ class Tensor:
         """Every multi-index, in row-major order (the order of `data`)."""
         return list(product(*(range(n) for n in self.shape)))
 
-    def reshape(self, shape: Shape) -> "Tensor":
+    def reshape(self, shape: Shape) -> Tensor:
         """The same numbers under another shape of the same size."""
         return Tensor(shape, self.data)
 
-    def map(self, fn: Callable[..., Num], *others: "Tensor") -> "Tensor":
+    def map(self, fn: Callable[..., Num], *others: Tensor) -> Tensor:
         """fn applied cell by cell (to this tensor and `others`, of the same size)."""
         return Tensor(self.shape, tuple(fn(x, *(o.data[k] for o in others)) for k, x in enumerate(self.data)))
 

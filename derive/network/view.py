@@ -63,7 +63,7 @@ class Printer:
         return out
 
 
-def network_view(d: "NetworkDerivation") -> dict[str, Any]:
+def network_view(d: NetworkDerivation) -> dict[str, Any]:
     """The strings of the worked solution of a network."""
     net, style = d.network, d.style
     pp = Printer(style)
@@ -107,7 +107,7 @@ def _row(k: int, layer: Any, s: LayerSymbols, pp: Printer) -> dict[str, str]:
             "shape_out": dims(layer.out_shape), "output": pp.symbol(s.out), "params": params or "none"}
 
 
-def _given(d: "NetworkDerivation", pp: Printer, syms: tuple[LayerSymbols, ...]) -> list[dict[str, Any]]:
+def _given(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> list[dict[str, Any]]:
     net, style = d.network, d.style
     items = [{"label": f"Input ({dims(net.input.shape)})", "math": pp.tensor("|x|", net.input)}]
     for k, (layer, s) in enumerate(zip(net.layers, syms)):
@@ -126,7 +126,7 @@ def _given(d: "NetworkDerivation", pp: Printer, syms: tuple[LayerSymbols, ...]) 
     return items
 
 
-def _steps(d: "NetworkDerivation", syms: tuple[LayerSymbols, ...], it: Any) -> list[Step]:
+def _steps(d: NetworkDerivation, syms: tuple[LayerSymbols, ...], it: Any) -> list[Step]:
     net = d.network
     return [
         Step(layer, r.input, r.forward, r.params, r.grad_output, r.backward, s.inp, s.out, s.tag, d.detail,
@@ -135,7 +135,7 @@ def _steps(d: "NetworkDerivation", syms: tuple[LayerSymbols, ...], it: Any) -> l
     ]
 
 
-def _iteration(d: "NetworkDerivation", pp: Printer, syms: tuple[LayerSymbols, ...], k: int, it: Any) -> dict[str, Any]:
+def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...], k: int, it: Any) -> dict[str, Any]:
     net, style = d.network, d.style
     steps = _steps(d, syms, it)
     works = [step.layer.work(step) for step in steps]
@@ -201,7 +201,7 @@ def _derivative(out_label: str, cell: tuple) -> Any:
     return Derivative(L, sym(out_label, cell))
 
 
-def _updates(d: "NetworkDerivation", pp: Printer, j: int, layer: Any, s: LayerSymbols, record: Any) -> list[dict[str, Any]]:
+def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymbols, record: Any) -> list[dict[str, Any]]:
     from ..exact import precise
     from .algebra import pick
 
@@ -210,14 +210,14 @@ def _updates(d: "NetworkDerivation", pp: Printer, j: int, layer: Any, s: LayerSy
         lab = s.param(name)
         grad, after = record.backward.grads[name], record.params_next[name]
         velocity = record.velocity.get(name)
-        item = {"heading": f"Layer {j + 1} ({layer.title}), {name}",
+        item: dict[str, Any] = {"heading": f"Layer {j + 1} ({layer.title}), {name}",
                 "symbol": pp.symbol(lab), "fixed": name in layer.fixed, "equations": [],
                 "next": pp.tensor(relabel(lab, "next"), after),
                 "velocity": pp.tensor(velocity_label(lab, "next"), velocity) if velocity is not None else None}
         if name not in layer.fixed:
             before = record.velocity_before.get(name)
             with precise():
-                cells = pick(value.indices(), d.detail, lambda c: grad[c])
+                cells = pick(value.indices(), d.detail, grad.__getitem__)
                 for c in cells:
                     eqs = d.network.optimizer.equations(lab, c, value[c], grad[c], before[c] if before else None,
                                                         velocity[c] if velocity else None, after[c])
@@ -226,7 +226,7 @@ def _updates(d: "NetworkDerivation", pp: Printer, j: int, layer: Any, s: LayerSy
     return out
 
 
-def _final(d: "NetworkDerivation", pp: Printer, syms: tuple[LayerSymbols, ...]) -> dict[str, Any]:
+def _final(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> dict[str, Any]:
     its, style = d.iterations, d.style
     first, last = its[0], its[-1]
     params = []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ...exact import ZERO, Num, mpq
 from ..algebra import const, sym, times, total, v
@@ -47,7 +47,7 @@ class AvgPool(Pooling):
         return (times(k, total([sym(step.inp, c) for c in window])), times(k, total([v(step.x[c]) for c in window])),
                 times(k, v(s)), v(step.forward.output[cell]))
 
-    def formulas(self, s: dict) -> dict[str, str]:
+    def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         k = self.size[0] * self.size[1]
         return {"forward": rf"{s['out']}_{{ij}} = \frac{{1}}{{{k}}} \sum_{{(r, c) \in \text{{window}}(i, j)}} {s['in']}_{{rc}}",
                 "grad_input": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \in"

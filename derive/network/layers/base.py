@@ -2,8 +2,9 @@
 derivatives, and its worked equations. Each kind lives in its own module in this package."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from ...errors import SpecError
 from ...printing import Equation
@@ -32,7 +33,7 @@ class Backward:
 class Step:
     """One layer in one iteration, with every value and the symbols the document uses."""
 
-    layer: "Layer"
+    layer: Layer
     x: Tensor
     forward: Forward
     params: Params
@@ -74,7 +75,7 @@ class Layer:
     fixed: frozenset[str] = frozenset()
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Layer":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Layer:
         """The layer described by `options` (its spec entry), after a layer giving `in_shape`."""
         raise NotImplementedError
 

@@ -3,8 +3,9 @@ cross-correlation or the flipped-kernel convolution). A kh×kw kernel maps one 2
 F×C×kh×kw kernel maps C channels to F."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Derivative
 
@@ -12,7 +13,17 @@ from ...errors import SpecError
 from ...exact import ZERO
 from ..algebra import L, label, pick, relabel, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair, parse_tensor
-from .base import Backward, Forward, Layer, Params, Step, Work, fill, parse_fixed, unknown_options
+from .base import (
+    Backward,
+    Forward,
+    Layer,
+    Params,
+    Step,
+    Work,
+    fill,
+    parse_fixed,
+    unknown_options,
+)
 
 OPERATIONS = ("cross-correlation", "convolution")
 Index = tuple[int, ...]
@@ -33,7 +44,7 @@ class Conv(Layer):
     operation: str = "cross-correlation"
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Conv":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Conv:
         unknown_options(options, cls.options_allowed, field)
         if "kernel" not in options:
             raise SpecError("missing required key", field=f"{field}.kernel")
@@ -181,7 +192,7 @@ class Conv(Layer):
     def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         multi = len(self.out_shape) == 3
         (sh, sw), (dh, dw) = self.stride, self.dilation
-        f_, _, kh, kw, _, _, _ = self.geometry
+        _, _, kh, kw, _, _, _ = self.geometry
         ri = "i" if sh == 1 else f"{sh}i"
         cj = "j" if sw == 1 else f"{sw}j"
         u = "u" if dh == 1 else f"{dh}u"
@@ -251,8 +262,8 @@ class Conv(Layer):
         def weight(fcuw: tuple[int, int, int, int]) -> Equation:
             f, c, u, w = fcuw
             cells = [(i, j) + self.tap(i, j, u, w) for i in range(oh) for j in range(ow)]
-            d = lambda i, j: g.data[(f * oh + i) * ow + j]  # noqa: E731
-            x = lambda r, q: xp[(c * hp + r) * wp + q]  # noqa: E731
+            d = lambda i, j: g.data[(f * oh + i) * ow + j]
+            x = lambda r, q: xp[(c * hp + r) * wp + q]
             return Equation(Derivative(L, sym(K, self._k_index(f, c, u, w))), (
                 total([times(Derivative(L, sym(step.out, self._z_index(f, i, j))), xs(c, r, q)) for i, j, r, q in cells]),
                 total([times(v(d(i, j)), v(x(r, q))) for i, j, r, q in cells]),
@@ -275,7 +286,7 @@ class Conv(Layer):
             value = v(gx[self._x_index(c, p, q)])
             if not terms:
                 return Equation(lhs, (value,))
-            d = lambda f, i, j: g.data[(f * oh + i) * ow + j]  # noqa: E731
+            d = lambda f, i, j: g.data[(f * oh + i) * ow + j]
             return Equation(lhs, (
                 total([times(Derivative(L, sym(step.out, self._z_index(f, i, j))), sym(K, self._k_index(f, c, u, w)))
                        for f, i, j, u, w in terms]),

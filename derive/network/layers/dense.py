@@ -1,8 +1,9 @@
 """dense: a fully connected layer, y = W·x + b with W out×in (as PyTorch's Linear)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Derivative
 
@@ -10,7 +11,17 @@ from ...errors import SpecError
 from ...exact import ZERO
 from ..algebra import L, label, pick, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, parse_tensor
-from .base import Backward, Forward, Layer, Params, Step, Work, fill, parse_fixed, unknown_options
+from .base import (
+    Backward,
+    Forward,
+    Layer,
+    Params,
+    Step,
+    Work,
+    fill,
+    parse_fixed,
+    unknown_options,
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +35,7 @@ class Dense(Layer):
     options_allowed = ("weights", "bias", "fixed")
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Dense":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Dense:
         unknown_options(options, cls.options_allowed, field)
         if "weights" not in options:
             raise SpecError("missing required key", field=f"{field}.weights")

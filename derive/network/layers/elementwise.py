@@ -4,8 +4,9 @@ Each activation module subclasses Elementwise with its rule, its derivative and 
 equations; this module is not a layer kind itself."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Derivative, Expr
 
@@ -24,7 +25,7 @@ class Elementwise(Layer):
     derivative_formula = ""  # ∂a/∂z
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Elementwise":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Elementwise:
         unknown_options(options, cls.options_allowed, field)
         return cls(in_shape, in_shape)
 

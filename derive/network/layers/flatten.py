@@ -1,9 +1,10 @@
 """flatten: every value in one vector, row-major and channels first (as torch.flatten)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from math import prod
-from typing import Any, Mapping
+from typing import Any
 
 from ..tensor import Shape, Tensor
 from .base import Backward, Forward, Layer, Params, unknown_options
@@ -18,7 +19,7 @@ class Flatten(Layer):
     symbol = "f"
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Flatten":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Flatten:
         unknown_options(options, cls.options_allowed, field)
         return cls(in_shape, (prod(in_shape),))
 

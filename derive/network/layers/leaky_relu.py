@@ -1,8 +1,9 @@
 """leaky_relu: a = z for z > 0, α·z otherwise; the derivative at exactly 0 is α (as PyTorch)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Expr
 
@@ -29,7 +30,7 @@ class LeakyReLU(Elementwise):
     slope: Any = DEFAULT_SLOPE
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "LeakyReLU":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> LeakyReLU:
         unknown_options(options, cls.options_allowed, field)
         slope = number(options["negative_slope"], f"{field}.negative_slope") if "negative_slope" in options else DEFAULT_SLOPE
         return cls(in_shape, in_shape, slope=slope)

@@ -3,7 +3,7 @@ the backward pass routes each gradient to its window's winner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ...exact import ONE, Num
 from ..algebra import Max, sym, v
@@ -49,7 +49,7 @@ class MaxPool(Pooling):
         return (Max(*(sym(step.inp, c) for c in window)), Max(*(v(step.x[c]) for c in window)),
                 v(step.forward.output[cell]))
 
-    def formulas(self, s: dict) -> dict[str, str]:
+    def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         return {"forward": rf"{s['out']}_{{ij}} = \max_{{(r, c) \in \text{{window}}(i, j)}} {s['in']}_{{rc}}",
                 "grad_input": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c)"
                               rf" \text{{ wins window }} (i, j)}} \frac{{\partial {s['L']}}}{{\partial {s['out']}_{{ij}}}}"}

@@ -3,8 +3,9 @@ of a 2-D or C×H×W map (the last rows and columns a stride does not reach are s
 Not a layer kind itself: maxpool.py and avgpool.py are."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Derivative
 
@@ -27,7 +28,7 @@ class Pooling(Layer):
     stride: tuple[int, int] = (2, 2)
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Pooling":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Pooling:
         unknown_options(options, cls.options_allowed, field)
         if "size" not in options:
             raise SpecError("missing required key", field=f"{field}.size")

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sympy import Add, Expr, Integer, Mul, Pow, exp
 
-from ...exact import ONE, Num, exp as exact_exp
+from ...exact import ONE, Num
+from ...exact import exp as exact_exp
 from ..algebra import minus, times, v
 from .elementwise import Elementwise
 

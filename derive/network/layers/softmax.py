@@ -4,13 +4,15 @@ Under cross-entropy the chain simplifies to ∂L/∂z = p − y (the trainer com
 PyTorch's CrossEntropyLoss does, and the document shows the simplification)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from sympy import Derivative, Expr, exp
+from sympy import Derivative, exp
 
 from ...errors import SpecError
-from ...exact import ZERO, exp as exact_exp
+from ...exact import ZERO
+from ...exact import exp as exact_exp
 from ..algebra import Frac, L, minus, pick, sym, times, total, v
 from ..tensor import Shape, Tensor, dims
 from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_options
@@ -25,7 +27,7 @@ class Softmax(Layer):
     symbol = "a"
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> "Softmax":
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Softmax:
         unknown_options(options, cls.options_allowed, field)
         if len(in_shape) != 1:
             raise SpecError(f"softmax works over a vector, but the previous layer gives {dims(in_shape)} values: "

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer, tanh
 
-from ...exact import ONE, Num, tanh as exact_tanh
+from ...exact import ONE, Num
+from ...exact import tanh as exact_tanh
 from ..algebra import minus, square, v
 from .elementwise import Elementwise
 

@@ -1,8 +1,9 @@
 """What every loss provides: its value, ∂L/∂(prediction), its target's checks, and its equations."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Expr
 

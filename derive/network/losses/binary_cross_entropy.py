@@ -2,13 +2,15 @@
 L = −(1/n) Σ [y·log p + (1 − y)·log(1 − p)], ∂L/∂p = (p − y) / (n · p · (1 − p))."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Expr, Integer, log
 
 from ...errors import SpecError
-from ...exact import ONE, ZERO, Num, log as exact_log, mpq
+from ...exact import ONE, ZERO, Num, mpq
+from ...exact import log as exact_log
 from ..algebra import Frac, const, minus, sym, times, total, v
 from ..tensor import Shape, Tensor
 from .base import Loss

@@ -2,15 +2,17 @@
 probability vector. ∂L/∂p_i = −y_i / p_i, and through the softmax ∂L/∂z = p − y."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Expr, Integer, log
 
 from ...errors import SpecError
-from ...exact import ONE, ZERO, Num, log as exact_log
+from ...exact import ONE, ZERO, Num
+from ...exact import log as exact_log
 from ..algebra import Frac, sym, times, total, v
-from ..tensor import Shape, Tensor, parse_tensor, whole
+from ..tensor import Shape, Tensor, whole
 from .base import Loss
 
 

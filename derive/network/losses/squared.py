@@ -2,8 +2,8 @@
 mse.py, sse.py and half_sse.py choose c."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from sympy import Expr
 
@@ -30,7 +30,7 @@ class Squared(Loss):
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
         c, c2 = self.scale(n), 2 * self.scale(n)
-        show = lambda q: "" if q == 1 else (rf"\frac{{{q.numerator}}}{{{q.denominator}}} " if q.denominator != 1 else f"{q} ")  # noqa: E731
+        show = lambda q: "" if q == 1 else (rf"\frac{{{q.numerator}}}{{{q.denominator}}} " if q.denominator != 1 else f"{q} ")
         return {"loss": rf"{s['L']} = {show(c)}\sum_{{i}} \left({s['y']}_{{i}} - {s['out']}_{{i}}\right)^{{2}}",
                 "gradient": rf"\frac{{\partial {s['L']}}}{{\partial {s['out']}_{{i}}}} = {show(c2)}\left({s['out']}_{{i}}"
                             rf" - {s['y']}_{{i}}\right)"}

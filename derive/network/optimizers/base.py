@@ -1,8 +1,9 @@
 """What an optimizer provides: one parameter's step, and its equations."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...exact import Num
 from ...printing import Equation

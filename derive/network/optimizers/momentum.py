@@ -1,14 +1,15 @@
 """SGD with momentum, PyTorch's rule: v' = μ·v + g, P' = P − η·v', v starting at 0."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Add, Derivative
 
 from ...exact import Num
 from ...printing import Equation
-from ..algebra import ETA, L, MU, minus, relabel, sym, times, v, velocity_label
+from ..algebra import ETA, MU, L, minus, relabel, sym, times, v, velocity_label
 from ..tensor import Tensor
 from .base import Optimizer
 

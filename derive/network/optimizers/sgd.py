@@ -1,8 +1,9 @@
 """Plain gradient descent: P' = P − η · ∂L/∂P."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sympy import Derivative
 
