@@ -641,6 +641,13 @@ class NetworkPrinter(DerivePrinter):
             return super()._print_Indexed(expr)
         return network_symbol(name, self.names, expr.indices)
 
+    def _print_Pow(self, expr: Pow) -> str:
+        base, exponent = expr.args
+        if isinstance(base, (Indexed, Symbol)) and exponent != -1:
+            # a^{(1)}_{0} already has a superscript: a power needs brackets, or TeX sees a double one.
+            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
     def _print_Frac(self, expr: Expr) -> str:
         numerator, denominator = expr.args
         return rf"\frac{{{self._unbroken(numerator)}}}{{{self._unbroken(denominator)}}}"

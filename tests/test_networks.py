@@ -155,6 +155,7 @@ def test_every_random_network_renders(spec):
     md, tex = d.to_markdown(), d.to_latex()
     assert "Backward Pass\n" in md and "{Backward Pass}" in tex
     assert "{{" not in md and "None" not in md
+    d.to_html()  # latex2mathml refuses what TeX would (a double superscript, unbalanced braces)
 
 
 # --- the flat path's conventions --------------------------------------------------------------
@@ -370,3 +371,29 @@ def test_html_is_mathml_and_latex_compiles(tmp_path):
         ET.fromstring("<math" + chunk.split("</math>")[0] + "</math>")
     if shutil.which("pdflatex"):
         assert d.to_pdf().startswith(b"%PDF")
+
+
+def test_a_power_of_a_layer_symbol_is_bracketed():
+    spec = {"input": [0.5, -1], "layers": [{"dense": {"weights": [[1, 1]]}}, "tanh"], "target": [0.5], "learning_rate": 0.1}
+    d = derive.solve(spec)
+    md = d.to_markdown()
+    assert r"= 1 - \left(a^{(1)}_{0}\right)^{2}" in md and r"1 - \left(a^{(1)}\right)^{2}" in md
+    assert "<math" in d.to_html()  # a^{(1)}^{2} would be a double superscript
+
+
+def test_sigmoid_and_tanh_at_zero_are_exact():
+    spec = {"input": [1, -1], "layers": [{"dense": {"weights": [[1, 1], [2, 2]]}}, "sigmoid", {"dense": {"weights": [[1, -1]]}},
+                                         "tanh"], "target": [0.5], "learning_rate": 0.1}
+    d = derive.solve(spec)
+    layers = d.answers()["iterations"][0]["layers"]
+    assert layers[1]["output"] == [0.5, 0.5] and layers[3]["output"] == [0]
+    md = d.to_markdown()
+    assert r"= \frac{1}{1 + e^{0}} = 0.5" in md  # = and an exact 0.5, not ≈ 0.5000
+
+
+def test_padded_input_is_shown_and_a_mean_over_one_value_is_not_written():
+    d = derive.solve(ROOT / "examples" / "conv-tanh-avgpool.yaml")
+    md = d.to_markdown()
+    assert "The input is first padded with zeros (1 on every side):" in md
+    assert r"\tilde{x}_{0,\cdot,\cdot} = \begin{bmatrix} 0 & 0 & 0 & 0 & 0 \\ 0 & 1 & 0 & 2 & 0" in md
+    assert r"\frac{1}{1}" not in md and "F^{(1)}_{0,1,1,0}" in md  # notation: kernel F

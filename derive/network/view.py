@@ -143,7 +143,11 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
     for j, (layer, s, step, work) in enumerate(zip(net.layers, syms, steps, works)):
         f = layer.formulas(pp.layer(s))
         total = len(step.forward.output)
+        padded = layer.padded_tensor(step.x) if hasattr(layer, "padded_tensor") else None
         forward.append({
+            "padded": pp.tensor(relabel(s.inp, "pad"), padded) if padded is not None else None,
+            "padding": str(layer.padding[0]) if padded is not None and layer.padding[0] == layer.padding[1]
+            else (dims(layer.padding) if padded is not None else None),
             "heading": f"Layer {j + 1}: {layer.title} ({dims(layer.in_shape)} → {dims(layer.out_shape)})",
             "kind": layer.kind, "formula": f.get("forward"), "equations": pp.equations(work.forward),
             "partial_shown": 0 < len(work.forward) < total, "total": str(total),

@@ -115,6 +115,13 @@ class Conv(Layer):
                 data[start : start + w] = x.data[(c * h + r) * w : (c * h + r + 1) * w]
         return hp, wp, data
 
+    def padded_tensor(self, x: Tensor) -> Tensor | None:
+        """The zero-padded input, shaped as the input (none without padding)."""
+        if not any(self.padding):
+            return None
+        hp, wp, data = self.padded(x)
+        return Tensor(self.in_shape[:-2] + (hp, wp), tuple(data))
+
     def forward(self, x: Tensor, params: Params) -> Forward:
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(x)

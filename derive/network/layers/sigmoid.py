@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from sympy import Add, Expr, Integer, Mul, Pow, exp
 
-from ...exact import ONE, Num
+from ...exact import ONE, Num, mpq
 from ...exact import exp as exact_exp
 from ..algebra import minus, times, v
 from .elementwise import Elementwise
+
+HALF = mpq(1, 2)
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class Sigmoid(Elementwise):
     derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = ⟨out⟩ \, (1 - ⟨out⟩)"
 
     def f(self, z: Num) -> Num:
-        return ONE / (ONE + exact_exp(-z))
+        return HALF if z == 0 else ONE / (ONE + exact_exp(-z))  # exact where the value is rational
 
     def derivative(self, z: Num, a: Num) -> Num:
         return a * (ONE - a)

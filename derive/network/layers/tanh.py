@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer, tanh
 
-from ...exact import ONE, Num
+from ...exact import ONE, ZERO, Num
 from ...exact import tanh as exact_tanh
 from ..algebra import minus, square, v
 from .elementwise import Elementwise
@@ -18,10 +18,10 @@ class Tanh(Elementwise):
     kind = "tanh"
     title = "tanh"
     formula = r"⟨out⟩ = \tanh(⟨in⟩)"
-    derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = 1 - ⟨out⟩^{2}"
+    derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = 1 - \left(⟨out⟩\right)^{2}"
 
     def f(self, z: Num) -> Num:
-        return exact_tanh(z)
+        return ZERO if z == 0 else exact_tanh(z)  # exact where the value is rational
 
     def derivative(self, z: Num, a: Num) -> Num:
         return ONE - a * a

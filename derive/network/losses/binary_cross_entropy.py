@@ -41,10 +41,11 @@ class BinaryCrossEntropy(Loss):
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
         out, y, L = s["out"], s["y"], s["L"]
-        return {"loss": rf"{L} = -\frac{{1}}{{{n}}} \sum_{{i}} \Bigl[{y}_{{i}} \log {out}_{{i}} + (1 - {y}_{{i}})"
+        mean, per = (rf"\frac{{1}}{{{n}}} ", rf"\frac{{1}}{{{n}}} \cdot ") if n > 1 else ("", "")
+        return {"loss": rf"{L} = -{mean}\sum_{{i}} \Bigl[{y}_{{i}} \log {out}_{{i}} + (1 - {y}_{{i}})"
                         rf" \log (1 - {out}_{{i}})\Bigr]",
-                "gradient": rf"\frac{{\partial {L}}}{{\partial {out}_{{i}}}} = \frac{{1}}{{{n}}} \cdot"
-                            rf" \frac{{{out}_{{i}} - {y}_{{i}}}}{{{out}_{{i}} (1 - {out}_{{i}})}}"}
+                "gradient": rf"\frac{{\partial {L}}}{{\partial {out}_{{i}}}} = {per}"
+                            rf"\frac{{{out}_{{i}} - {y}_{{i}}}}{{{out}_{{i}} (1 - {out}_{{i}})}}"}
 
     def equation_sides(self, out: str, p: Tensor, y: Tensor, value: Num, detail: str) -> tuple[Expr, ...]:
         c, one = const(mpq(-1, len(p))), Integer(1)
