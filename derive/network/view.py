@@ -102,21 +102,21 @@ def _rule_symbols(pp: Printer, param: str) -> dict[str, str]:
 def _row(k: int, layer: Any, s: LayerSymbols, pp: Printer) -> dict[str, str]:
     params = layer.describe()
     if layer.fixed:
-        params += " (" + ", ".join(sorted(layer.fixed)) + " fixed)"
+        params += "; fixed: " + ", ".join(sorted(layer.fixed))
     return {"number": str(k + 1), "kind": layer.kind, "title": layer.title, "shape_in": dims(layer.in_shape),
             "shape_out": dims(layer.out_shape), "output": pp.symbol(s.out), "params": params or "none"}
 
 
 def _given(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> list[dict[str, Any]]:
     net, style = d.network, d.style
-    items = [{"label": f"Input ({dims(net.input.shape)})", "math": pp.tensor("|x|", net.input)}]
+    items = [{"label": f"Input ({_size(net.input.shape)})", "math": pp.tensor("|x|", net.input)}]
     for k, (layer, s) in enumerate(zip(net.layers, syms)):
         for name, value in layer.init:
             fixed = " — fixed (not updated)" if name in layer.fixed else ""
-            items.append({"label": f"Layer {k + 1} ({layer.title}): {name} ({dims(value.shape)}){fixed}",
+            items.append({"label": f"Layer {k + 1} ({layer.title}): {name} ({_size(value.shape)}){fixed}",
                           "math": pp.tensor(s.param(name), value)})
     target = pp.tensor("|y|", net.target)
-    label = f"Target ({dims(net.target.shape)})"
+    label = f"Target ({_size(net.target.shape)})"
     if net.target_class is not None:
         label = f"Target: class {net.target_class}, as a one-hot vector"
     items.append({"label": label, "math": target})
@@ -124,6 +124,13 @@ def _given(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) ->
     if net.optimizer.has_velocity:
         items.append({"label": "Momentum", "math": [pr.scalar(pp.names["mu"], net.optimizer.momentum, style)]})  # type: ignore[attr-defined]
     return items
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    """A shape in words: 2 values, 2×3."""
+    if not shape:
+        return "one value"
+    return f"{shape[0]} value{'s' if shape[0] != 1 else ''}" if len(shape) == 1 else dims(shape)
 
 
 def _steps(d: NetworkDerivation, syms: tuple[LayerSymbols, ...], it: Any) -> list[Step]:
