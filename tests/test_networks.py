@@ -397,3 +397,45 @@ def test_padded_input_is_shown_and_a_mean_over_one_value_is_not_written():
     assert "The input is first padded with zeros (1 on every side):" in md
     assert r"\tilde{x}_{0,\cdot,\cdot} = \begin{bmatrix} 0 & 0 & 0 & 0 & 0 \\ 0 & 1 & 0 & 2 & 0" in md
     assert r"\frac{1}{1}" not in md and "F^{(1)}_{0,1,1,0}" in md  # notation: kernel F
+
+
+# --- every printed equation adds up ----------------------------------------------------------
+
+NETWORK_EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if "\nlayers:" in p.read_text())
+
+
+def check_network_document(markdown: str, precision: int = 4) -> int:
+    """Every equation's numeric sides, evaluated independently, equal its value (exactly where the
+    relation is =, within the rounding it admits where it is ≈); returns how many were checked."""
+    from document_check import displays, evaluate, split_equation
+    from test_document import tolerance
+
+    checked = 0
+    for _, latex in displays(markdown):
+        if latex.startswith(r"\begin{bmatrix}") or "bmatrix" in latex:
+            continue
+        lhs, sides, relations = split_equation(latex)
+        if len(sides) < 2:
+            continue
+        value = evaluate(sides[-1])
+        if value is None:
+            continue
+        for side, relation in zip(sides[:-1], relations[:-1]):
+            got = evaluate(side)
+            if got is None:
+                continue  # symbols, or a logarithm the reader does not evaluate
+            rounded = relation == r"\approx" or relations[-1] == r"\approx"
+            assert abs(got - value) <= tolerance(precision, rounded, side), (lhs, side, sides[-1])
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("path", NETWORK_EXAMPLES, ids=lambda p: p.stem)
+def test_every_equation_of_the_network_examples_adds_up(path):
+    assert check_network_document(derive.solve(path).to_markdown()) > 50
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=networks)
+def test_every_equation_of_random_networks_adds_up(spec):
+    check_network_document(derive.solve(spec, precision=6).to_markdown(), precision=6)
