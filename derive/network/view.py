@@ -156,7 +156,7 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
             "padding": str(layer.padding[0]) if padded is not None and layer.padding[0] == layer.padding[1]
             else (dims(layer.padding) if padded is not None else None),
             "heading": f"Layer {j + 1}: {layer.title} ({dims(layer.in_shape)} → {dims(layer.out_shape)})",
-            "kind": layer.kind, "formula": f.get("forward"), "equations": pp.equations(work.forward),
+            "kind": layer.kind, "formula": f.get("forward"), "note": layer.forward_note, "equations": pp.equations(work.forward),
             "partial_shown": 0 < len(work.forward) < total, "total": str(total),
             "result": pp.tensor(s.out, step.forward.output),
         })
@@ -167,6 +167,7 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
                            "matrix": pp.tensor(s.param(name), step.backward.grads[name], partial=True)})
         backward.append({
             "heading": f"Layer {j + 1}: {layer.title}", "kind": layer.kind, "number": j + 1,
+            "note": layer.backward_note,
             "received": pp.tensor(s.out, step.grad_output, partial=True),
             "local": f.get("local"), "chain": f.get("fused") if step.fused else f.get("chain"), "fused": step.fused,
             "local_equations": pp.equations(work.local), "chain_equations": pp.equations(work.chain),

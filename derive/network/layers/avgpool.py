@@ -17,6 +17,8 @@ class AvgPool(Pooling):
 
     kind = "avgpool"
     title = "average pooling"
+    forward_note = "Each window gives the average of its cells."
+    backward_note = "Average pooling shares each gradient equally among the cells of its window."
 
     @property
     def share(self) -> Num:
@@ -50,7 +52,7 @@ class AvgPool(Pooling):
     def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         k = self.size[0] * self.size[1]
         return {"forward": rf"{s['out']}_{{ij}} = \frac{{1}}{{{k}}} \sum_{{(r, c) \in \text{{window}}(i, j)}} {s['in']}_{{rc}}",
-                "grad_input": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \in"
+                "chain": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c) \in"
                               rf" \text{{window}}(i, j)}} \frac{{1}}{{{k}}} \frac{{\partial {s['L']}}}{{\partial {s['out']}_{{ij}}}}"}
 
 

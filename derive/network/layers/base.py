@@ -68,6 +68,8 @@ class Layer:
     symbol: ClassVar[str] = "a"  # the semantic symbol of its output (z, a, p, f)
     param_names: ClassVar[tuple[str, ...]] = ()
     options_allowed: ClassVar[tuple[str, ...]] = ()
+    forward_note: ClassVar[str] = ""  # words the document says before the forward equations
+    backward_note: ClassVar[str] = ""  # …and before the backward ones (conventions at a kink)
 
     in_shape: Shape
     out_shape: Shape

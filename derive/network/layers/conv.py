@@ -35,6 +35,8 @@ class Conv(Layer):
 
     kind = "conv"
     title = "convolution"
+    forward_note = "Each output cell is the sum of its window's products with the kernel, plus the bias when the layer has one."
+    backward_note = "Each kernel weight touched every output cell, so its gradient sums over all of them."
     symbol = "z"
     param_names = ("kernel", "bias")
     options_allowed = ("kernel", "bias", "stride", "padding", "dilation", "operation", "fixed")

@@ -30,6 +30,8 @@ class Dense(Layer):
 
     kind = "dense"
     title = "dense"
+    forward_note = "Each output unit is the weighted sum of all the inputs, plus the unit's bias when the layer has one."
+    backward_note = "Each weight touched one unit, so its gradient is one product; the input gradient sums over every unit."
     symbol = "z"
     param_names = ("weights", "bias")
     options_allowed = ("weights", "bias", "fixed")

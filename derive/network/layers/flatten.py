@@ -16,6 +16,8 @@ class Flatten(Layer):
 
     kind = "flatten"
     title = "flatten"
+    forward_note = "The values are laid out in one vector, row by row and channel after channel (as torch.flatten)."
+    backward_note = "The gradient goes back to the cells the values came from."
     symbol = "f"
 
     @classmethod

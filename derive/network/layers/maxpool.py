@@ -18,6 +18,8 @@ class MaxPool(Pooling):
 
     kind = "maxpool"
     title = "max pooling"
+    forward_note = "Each window gives its largest value; when several cells share it, the first in row-major order wins."
+    backward_note = "Max pooling passes each gradient to the cell that won its window; every other cell gets 0."
 
     def forward(self, x: Tensor, params: Params) -> Forward:
         winners: dict[Index, Index] = {}
@@ -51,7 +53,7 @@ class MaxPool(Pooling):
 
     def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         return {"forward": rf"{s['out']}_{{ij}} = \max_{{(r, c) \in \text{{window}}(i, j)}} {s['in']}_{{rc}}",
-                "grad_input": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c)"
+                "chain": rf"\frac{{\partial {s['L']}}}{{\partial {s['in']}_{{rc}}}} = \sum_{{(i, j):\ (r, c)"
                               rf" \text{{ wins window }} (i, j)}} \frac{{\partial {s['L']}}}{{\partial {s['out']}_{{ij}}}}"}
 
 
