@@ -439,3 +439,11 @@ def test_every_equation_of_the_network_examples_adds_up(path):
 @given(spec=networks)
 def test_every_equation_of_random_networks_adds_up(spec):
     check_network_document(derive.solve(spec, precision=6).to_markdown(), precision=6)
+
+
+def test_a_network_document_imports_neither_figures_mathml_nor_numpy():
+    from test_startup import modules_loaded
+
+    loaded = modules_loaded("solve", "examples/tiny-lenet.yaml")
+    assert "sympy" in loaded and "jinja2" in loaded  # (top-level names only)
+    assert not loaded & {"matplotlib", "latex2mathml", "numpy", "tqdm"}
