@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,9 @@ CLASSIC = {
     "learning_rate": 0.5,
 }
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Checks with a tolerance model (finite differences, rounded documents) run the same examples every
+# time: a rare near-kink draw must not make CI flaky. The exact comparisons stay random.
+STEADY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
 
 def answers(spec: dict) -> dict:
@@ -98,7 +102,7 @@ def _float_spec(spec: dict, rng: np.random.Generator) -> dict:
     return out
 
 
-@SLOW
+@STEADY
 @given(spec=networks, seed=st.integers(0, 2**32 - 1))
 def test_oracle_gradients_match_finite_differences(spec, seed):
     net = Net(_float_spec(spec, np.random.default_rng(seed)))
@@ -425,7 +429,11 @@ def check_network_document(markdown: str, precision: int = 4) -> int:
             if got is None:
                 continue  # symbols, or a logarithm the reader does not evaluate
             rounded = relation == r"\approx" or relations[-1] == r"\approx"
-            assert abs(got - value) <= tolerance(precision, rounded, side), (lhs, side, sides[-1])
+            limit = tolerance(precision, rounded, side)
+            if rounded:  # a rounded divisor (the softmax's p in −y/p) errs relatively, not absolutely
+                numbers = [abs(float(n)) for n in re.findall(r"\d+(?:\.\d+)?", side) if float(n) != 0]
+                limit += abs(value) * 10.0**-precision * sum(1 / n for n in numbers)
+            assert abs(got - value) <= limit, (lhs, side, sides[-1])
             checked += 1
     return checked
 
@@ -435,7 +443,7 @@ def test_every_equation_of_the_network_examples_adds_up(path):
     assert check_network_document(derive.solve(path).to_markdown()) > 50
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(spec=networks)
 def test_every_equation_of_random_networks_adds_up(spec):
     check_network_document(derive.solve(spec, precision=6).to_markdown(), precision=6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sympy import Derivative
@@ -91,7 +92,7 @@ class Conv(Layer):
                    operation=operation)
 
     # Geometry, as the flat path's model.tap and model.padded.
-    @property
+    @cached_property
     def geometry(self) -> tuple[int, int, int, int, int, int, int]:
         """(F, C, kh, kw, oh, ow, padded width)."""
         k = self.parameters["kernel"].shape
@@ -124,46 +125,54 @@ class Conv(Layer):
         hp, wp, data = self.padded(x)
         return Tensor(self.in_shape[:-2] + (hp, wp), tuple(data))
 
+    def offsets(self) -> list[tuple[int, int, int, int]]:
+        """(u, v, row offset, column offset) of every kernel tap: tap(i, j, u, v) is
+        (i·stride + row offset, j·stride + column offset)."""
+        _, _, kh, kw, _, _, _ = self.geometry
+        return [(u, w) + self.tap(0, 0, u, w) for u in range(kh) for w in range(kw)]
+
     def forward(self, x: Tensor, params: Params) -> Forward:
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(x)
+        (sh, sw), offsets = self.stride, self.offsets()
         k, b = params["kernel"].data, params.get("bias")
         out = []
         for f in range(f_):
             start = b.data[f] if b is not None else ZERO
             z = [start] * (oh * ow)
             for c in range(c_):
-                for u in range(kh):
-                    for w in range(kw):
-                        weight = k[((f * c_ + c) * kh + u) * kw + w]
-                        for i in range(oh):
-                            for j in range(ow):
-                                r, q = self.tap(i, j, u, w)
-                                z[i * ow + j] += weight * xp[(c * hp + r) * wp + q]
+                for u, w, du, dv in offsets:
+                    weight = k[((f * c_ + c) * kh + u) * kw + w]
+                    if weight == 0:
+                        continue  # adds nothing: skipping it keeps the sum exact
+                    for i in range(oh):
+                        row, zi = (c * hp + i * sh + du) * wp + dv, i * ow
+                        for j in range(ow):
+                            z[zi + j] += weight * xp[row + j * sw]
             out += z
         return Forward(Tensor(self.out_shape, tuple(out)))
 
     def backward(self, x: Tensor, fwd: Forward, params: Params, grad: Tensor) -> Backward:
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(x)
+        (sh, sw), offsets = self.stride, self.offsets()
         k, g = params["kernel"].data, grad.data
         gk = [ZERO] * len(k)
         gxp = [ZERO] * len(xp)
         for f in range(f_):
             for c in range(c_):
-                for u in range(kh):
-                    for w in range(kw):
-                        at = ((f * c_ + c) * kh + u) * kw + w
-                        acc = ZERO
-                        for i in range(oh):
-                            for j in range(ow):
-                                r, q = self.tap(i, j, u, w)
-                                d = g[(f * oh + i) * ow + j]
-                                acc += d * xp[(c * hp + r) * wp + q]
-                                gxp[(c * hp + r) * wp + q] += d * k[at]
-                        gk[at] = acc
-        (ph, pw), (h, w) = self.padding, self.in_shape[-2:]
-        gx = [gxp[(c * hp + r + ph) * wp + pw + q] for c in range(c_) for r in range(h) for q in range(w)]
+                for u, w, du, dv in offsets:
+                    at = ((f * c_ + c) * kh + u) * kw + w
+                    weight, acc = k[at], ZERO
+                    for i in range(oh):
+                        row, gi = (c * hp + i * sh + du) * wp + dv, (f * oh + i) * ow
+                        for j in range(ow):
+                            d = g[gi + j]
+                            acc += d * xp[row + j * sw]
+                            gxp[row + j * sw] += d * weight
+                    gk[at] = acc
+        (ph, pw), (h, w_) = self.padding, self.in_shape[-2:]
+        gx = [gxp[(c * hp + r + ph) * wp + pw + q] for c in range(c_) for r in range(h) for q in range(w_)]
         grads = {"kernel": Tensor(params["kernel"].shape, tuple(gk))}
         if "bias" in params:
             sums = tuple(sum(g[f * oh * ow : (f + 1) * oh * ow], ZERO) for f in range(f_))
