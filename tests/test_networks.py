@@ -455,3 +455,19 @@ def test_a_network_document_imports_neither_figures_mathml_nor_numpy():
     loaded = modules_loaded("solve", "examples/tiny-lenet.yaml")
     assert "sympy" in loaded and "jinja2" in loaded  # (top-level names only)
     assert not loaded & {"matplotlib", "latex2mathml", "numpy", "tqdm"}
+
+
+def test_wide_tensors_are_shown_in_blocks_of_columns(tmp_path):
+    import shutil
+
+    spec = {"input": [0.1] * 20, "layers": [{"dense": {"weights": [[0.01 * k for k in range(20)]] * 2 + [[0.5] * 20]}},
+                                            "flatten", {"dense": {"weights": [[1, 1, 1]] * 40}}],
+            "target": [0] * 40, "learning_rate": 0.1}
+    d = derive.solve(spec)
+    tex = d.to_latex()
+    rows = [row for block in re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", tex) for row in block.split(r"\\")]
+    assert max(row.count("&") + 1 for row in rows) <= 32  # LaTeX's matrices stop at 64 columns
+    assert r"x_{0\ldots 7} = \begin{bmatrix}" in tex and r"x_{16\ldots 19} = \begin{bmatrix}" in tex
+    assert r"W^{(2)}_{0\ldots 7}" not in tex  # a 40×3 matrix is narrow: shown whole
+    if shutil.which("pdflatex"):
+        assert d.to_pdf().startswith(b"%PDF")

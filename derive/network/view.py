@@ -32,23 +32,23 @@ class Printer:
         return pr.partial(text, self.names["L"])
 
     def tensor(self, label: str, t: Tensor, partial: bool = False) -> list[str]:
-        """`name = value`: a scalar, a row vector, a matrix, or one matrix per channel (per filter and channel)."""
+        """`name = value`: a scalar, a row vector, a matrix, or one matrix per channel (per filter and
+        channel); long vectors and very wide matrices in blocks of columns (x_{0…7}, W_{·,32…63})."""
         wrap = self.partial if partial else (lambda text: text)
         if not t.shape:
             return [pr.scalar(wrap(self.symbol(label)), t.data[0], self.style)]
         if len(t.shape) == 1:
-            return [pr.named_matrix(wrap(self.symbol(label)), [list(t.data)], self.style)]
-        if len(t.shape) == 2:
-            return [pr.named_matrix(wrap(self.symbol(label)), t.nested(), self.style)]
-        lead = t.shape[:-2]
-        slices = Tensor(lead, tuple(range(len(t.data) // (t.shape[-1] * t.shape[-2])))).indices()
+            return [pr.named_matrix(wrap(self.symbol(label, index)), rows, self.style)
+                    for index, rows in _blocks((), [list(t.data)], vector=True)]
         rows = t.nested()
         out = []
-        for index in slices:
+        for lead in Tensor(t.shape[:-2], tuple(range(len(t.data) // (t.shape[-1] * t.shape[-2])))).indices():
             matrix = rows
-            for i in index:
+            for i in lead:
                 matrix = matrix[i]
-            out.append(pr.named_matrix(wrap(self.symbol(label, index + (r"\cdot", r"\cdot"))), matrix, self.style))
+            sliced = lead + (r"\cdot", r"\cdot") if lead else ()
+            for index, part in _blocks(sliced, matrix):
+                out.append(pr.named_matrix(wrap(self.symbol(label, index)), part, self.style))
         return out
 
     def equations(self, equations: tuple) -> list[str]:
@@ -61,6 +61,24 @@ class Printer:
         for name, lab in s.params:
             out[{"weights": "W", "kernel": "K", "bias": "b"}[name]] = self.symbol(lab)
         return out
+
+
+VECTOR_COLUMNS = 8  # a long vector is shown 8 values a line (about what a page's width holds)
+MATRIX_COLUMNS = 32  # a wider matrix is split; up to this, LaTeX scales a wide one to the page
+
+
+def _blocks(index: tuple, rows: Any, vector: bool = False) -> list[tuple[tuple, Any]]:
+    """A matrix's columns in blocks (of VECTOR_COLUMNS or MATRIX_COLUMNS), each with the index that names it."""
+    width, columns = len(rows[0]), VECTOR_COLUMNS if vector else MATRIX_COLUMNS
+    if width <= columns:
+        return [(index, rows)]
+    out = []
+    for a in range(0, width, columns):
+        b = min(a + columns, width)
+        span = rf"{a}\ldots {b - 1}"
+        named = (span,) if vector else (index[:-1] if index else (r"\cdot",)) + (span,)
+        out.append((named, [list(r[a:b]) for r in rows]))
+    return out
 
 
 def network_view(d: NetworkDerivation) -> dict[str, Any]:
