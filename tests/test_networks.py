@@ -471,3 +471,15 @@ def test_wide_tensors_are_shown_in_blocks_of_columns(tmp_path):
     assert r"W^{(2)}_{0\ldots 7}" not in tex  # a 40×3 matrix is narrow: shown whole
     if shutil.which("pdflatex"):
         assert d.to_pdf().startswith(b"%PDF")
+
+
+def test_every_layer_loss_and_optimizer_module_is_found():
+    from derive.network.layers import kinds
+    from derive.network.losses import losses
+
+    assert sorted(kinds()) == ["avgpool", "conv", "dense", "flatten", "leaky_relu", "maxpool", "relu", "sigmoid",
+                               "softmax", "tanh"]
+    assert sorted(losses()) == ["binary_cross_entropy", "cross_entropy", "half_sse", "mse", "sse"]
+    layer_files = {p.stem for p in (ROOT / "derive" / "network" / "layers").glob("*.py")} - {"__init__", "base",
+                                                                                          "elementwise", "pooling"}
+    assert layer_files == set(kinds())  # a module per kind, named after it
