@@ -26,6 +26,10 @@ A problem spec is a YAML or JSON mapping:
   iterations:     1..100, default 1
 
 Numbers are exact: integers, decimals (0.1 is 1/10) or fraction strings ("1/3").
+
+A spec with a `layers:` list instead of `kernel:` is a network: input, layers (conv, dense,
+maxpool, avgpool, flatten, relu, leaky_relu, sigmoid, tanh, softmax), target, loss (also
+cross_entropy, binary_cross_entropy), learning_rate; see the README's "Networks".
 """
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}

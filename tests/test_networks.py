@@ -483,3 +483,8 @@ def test_every_layer_loss_and_optimizer_module_is_found():
     layer_files = {p.stem for p in (ROOT / "derive" / "network" / "layers").glob("*.py")} - {"__init__", "base",
                                                                                           "elementwise", "pooling"}
     assert layer_files == set(kinds())  # a module per kind, named after it
+
+
+def test_help_names_the_network_format():
+    run = _run("solve", "--help")
+    assert run.returncode == 0 and "`layers:`" in run.stdout and "cross_entropy" in run.stdout
