@@ -104,6 +104,7 @@ def processes(tmp: Path) -> None:
     cases = [
         ("derive --help", ["--help"], None),
         ("seed example, markdown", ["solve", "examples/seed.yaml"], 0.5),
+        ("tiny LeNet (a layers: network), markdown", ["solve", "examples/tiny-lenet.yaml"], None),
         ("10×10 / 3×3, markdown + json (-o)", ["solve", str(tmp / "10x10.json"), "-o", str(tmp / "o1"), "--force"], None),
         ("28×28 / 5×5, markdown + json (-o)", ["solve", str(tmp / "28x28.json"), "-o", str(tmp / "o2"), "--force"], 1.0),
         ("3×32×32, 8 filters, ReLU, max pool: json", ["solve", str(tmp / "layers.json"), "--format", "json"], None),

@@ -109,6 +109,8 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
         files = {"solution.md": d.to_markdown(), "solution.tex": d.to_latex(), "answers.json": d.to_json(),
                  "solution.html": d.to_html()}
         submission = submission_for(Path(spec_path))
+        if submission is not None and getattr(d, "is_network", False):
+            raise SpecError("derive check does not support layers: specs yet", field="layers", source=str(submission))
         if submission is not None:
             try:
                 report = check(d, read_submission(read_spec(submission), d))
@@ -125,6 +127,8 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
         if exc.source and exc.source.startswith(root):
             source = Path(exc.source).relative_to(root).as_posix()
         return key, None, None, str(SpecError(exc.message, exc.field, source)), ()
+    if getattr(d, "is_network", False):
+        return key, files, d.index_entry(key), None, ()
     p = d.problem
     image = (() if p.rank2 else (p.channels,)) + _shape(p.input[0])
     entry = {

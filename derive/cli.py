@@ -36,6 +36,10 @@ every key (itself a valid spec: derive spec > problem.yaml).
 
 Numbers are exact: integers, decimals (0.1 is 1/10; 010 is 10) or fractions in quotes
 ("1/3"). Names ignore case, dashes, underscores and spaces (MSE, Leaky-ReLU).
+
+A spec with a `layers:` list instead of `kernel:` is a network: input, layers (conv, dense,
+maxpool, avgpool, flatten, relu, leaky_relu, sigmoid, tanh, softmax), target, loss (also
+cross_entropy, binary_cross_entropy), learning_rate; see the README's "Networks".
 """
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
@@ -215,6 +219,8 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
 
     try:
         derivation = run(spec, precision=precision)
+        if getattr(derivation, "is_network", False):
+            raise SpecError("derive check does not support layers: specs yet", field="layers", source=spec)
         data = read_spec(submission)
         try:
             answers = read_submission(data, derivation)

@@ -46,3 +46,8 @@ def tanh(value: Num) -> mpfr:
 def fraction(value: Num) -> Fraction:
     """A rational value as a Fraction (for printing and JSON)."""
     return Fraction(int(value.numerator), int(value.denominator))
+
+
+def log(value: Num) -> mpfr:
+    """The natural logarithm at the model's precision (cross-entropy losses)."""
+    return gmpy2.log(value)

@@ -55,6 +55,8 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     """
     try:
         base = read_spec(spec_path)
+        if isinstance(base, dict) and "layers" in base:
+            raise SpecError("derive variants does not support layers: specs yet", field="layers")
         the_plan = plan(base)
         _check_count(the_plan, count, only, spec_path)
         check_nice(the_plan, seed)

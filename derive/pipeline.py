@@ -25,6 +25,11 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     source = str(spec) if is_path else None
     try:
         data = read_spec(spec) if is_path else plain_data(spec)  # numpy arrays become lists, then validated
+        if isinstance(data, Mapping) and "layers" in data:  # a network: derive/network/ solves it end to end
+            from .network import solve_network
+
+            return solve_network(data, source, precision=precision, detail=detail, fractions=fractions,
+                                 templates=templates, max_cells=max_cells)
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             from .variants import plan  # only homework specs need it (and its hashlib)
@@ -104,6 +109,8 @@ COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
 def warnings_for(d: Derivation) -> tuple[str, ...]:
     """What a teacher should know before handing the problem out, one line each (no location):
     a max-pooling window whose maximum is shared, and a loss that rises after the update."""
+    if getattr(d, "is_network", False):  # a network's iterations carry loss and loss_next too; ties: not yet
+        return tuple(w for w in (_rise_warning(d.iterations),) if w)
     return tuple(w for w in (_tie_warning(d.problem, d.iterations), _rise_warning(d.iterations)) if w)
 
 

@@ -326,13 +326,15 @@ def stacked(equations: Sequence[Equation], style: Style, symbolic: bool = True) 
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
-def _lines(eq: Equation, style: Style, symbolic: bool) -> tuple[str, list[str]]:
-    """The left-hand side and the lines after it, each starting at the alignment point `&`."""
+def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tuple[str, list[str]]:
+    """The left-hand side and the lines after it, each starting at the alignment point `&`
+    (printed by `make`'s printers: the flat problem's by default, a network's for networks)."""
+    make = make or printer
     if not symbolic:
         numeric = tuple(side for side in eq.sides if not _is_symbolic(side))
         eq = Equation(eq.lhs, numeric or eq.sides)
-    lhs = expression(eq.lhs, style)
-    flat = _sides(eq.sides, style)
+    lhs = make(style).doprint(eq.lhs)
+    flat = _sides(eq.sides, style, make)
     shown = list(_relations(flat))
     one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
     if width(lhs) + width(one_line) <= LINE_EM:
@@ -351,7 +353,7 @@ def _lines(eq: Equation, style: Style, symbolic: bool) -> tuple[str, list[str]]:
             lines.append(f"&{piece}")
             used = wide
         else:  # too wide for any line: printed again, breaking between its terms
-            p = printer(style, room)
+            p = make(style, room)
             p.used = width(rel) + 0.3
             broken = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
             lines.append(f"&{rel} {broken}")
@@ -444,10 +446,10 @@ def _preorder(expr: Expr):
             yield from _preorder(arg)
 
 
-def _sides(sides: Sequence[Expr], style: Style) -> list[tuple[str, bool]]:
+def _sides(sides: Sequence[Expr], style: Style, make: Any = None) -> list[tuple[str, bool]]:
     out = []
     for side in sides:
-        p = printer(style)
+        p = (make or printer)(style)
         # A value standing alone needs no parentheses, even when negative.
         text = p.value(side.args[0]) if _is_value(side) else p.doprint(side)
         out.append((text, p.rounded))
@@ -662,3 +664,121 @@ def cell_label(p: Problem, field: str, index: tuple[int, ...], style: Style = St
     symbol: Expr = Symbol(name) if not index else Indexed(IndexedBase(name), *index)
     text = printer(style).doprint(symbol)
     return partial(text, style.names["L"]) if partial_of else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks (a `layers:` spec, derive/network/). Symbols carry layer superscripts (z^{(1)},
+# W^{(2)}_{01}); their SymPy names are labels "kind|base|tag" made by network/algebra.py:
+# base is a notation key below, tag the layer's superscript, kind '' (the value), 'next' (after
+# the update), 'v'/'vnext' (a velocity of parameter base) or 'pad' (the zero-padded input).
+# The flat path above does not use this section.
+
+NETWORK_NOTATION = {
+    "x": "x", "y": "y", "L": "L", "eta": r"\eta", "mu": r"\mu", "V": "v", "W": "W", "K": "K", "b": "b",
+    "z": "z", "a": "a", "p": "p", "f": "f",
+}
+NETWORK_NOTATION_KEYS = {
+    "input": "x", "target": "y", "loss": "L", "learning_rate": "eta", "momentum": "mu", "velocity": "V",
+    "weights": "W", "kernel": "K", "bias": "b", "pre_activation": "z", "activation": "a", "pooled": "p",
+    "flattened": "f",
+}
+
+
+def network_names(style: Style) -> dict[str, str]:
+    """The network notation with the spec's renamings (Style.notation holds NETWORK_NOTATION keys here)."""
+    names = {**NETWORK_NOTATION, **dict(style.notation)}
+    names["Lnext"] = names["L"] + "'"
+    return names
+
+
+def _joined(index: Sequence[Any]) -> str:
+    parts = [i if isinstance(i, str) else str(int(i)) for i in index]  # strings: a slice such as \\cdot
+    return ("," if len(parts) > 2 or any(len(p) > 1 for p in parts) else "").join(parts)
+
+
+def network_symbol(label: str, names: dict[str, str], index: Sequence[Any] = ()) -> str:
+    """The LaTeX of a network label (see above) at `index`."""
+    kind, base, tag = label.split("|")
+    sup = f"^{{({tag})}}" if tag else ""
+    sub = _joined(index)
+    if kind in ("v", "vnext"):
+        inner = names.get(base, base) + ("," + sub if sub else "")
+        return names["V"] + ("'" if kind == "vnext" else "") + sup + f"_{{{inner}}}"
+    text = names.get(base, base)
+    if kind == "pad":
+        text = rf"\tilde{{{text}}}"
+    if kind == "next":
+        text += "'"
+    return text + sup + (f"_{{{sub}}}" if sub else "")
+
+
+class NetworkPrinter(DerivePrinter):
+    """DerivePrinter for networks: layer-tagged symbols, fractions and logarithms as written."""
+
+    # The printing methods of the classes a network's equations are made of, looked up once:
+    # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
+    _methods = {Add: "_print_Add", Mul: "_print_Mul", Pow: "_print_Pow", Symbol: "_print_Symbol",
+                UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
+
+    def __init__(self, settings: dict | None = None):
+        super().__init__(settings)
+        self.names = network_names(self._settings["style"])
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        method = self._methods.get(type(expr))
+        if method is None:
+            return super()._print(expr, **kwargs)
+        self._print_level += 1
+        try:
+            return getattr(self, method)(expr, **kwargs)
+        finally:
+            self._print_level -= 1
+
+    def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
+        return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        name = expr.base.label.name
+        if "|" not in name:
+            return super()._print_Indexed(expr)
+        return network_symbol(name, self.names, expr.indices)
+
+    def _print_Pow(self, expr: Pow) -> str:
+        base, exponent = expr.args
+        if isinstance(base, (Indexed, Symbol)) and exponent != -1:
+            # a^{(1)}_{0} already has a superscript: a power needs brackets, or TeX sees a double one.
+            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
+    def _print_Frac(self, expr: Expr) -> str:
+        numerator, denominator = expr.args
+        return rf"\frac{{{self._unbroken(numerator)}}}{{{self._unbroken(denominator)}}}"
+
+    def _print_log(self, expr: Expr) -> str:
+        return rf"\log\left({self._unbroken(expr.args[0])}\right)"
+
+
+
+
+def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
+    """A fresh network printer (printers remember rounding, so they are never shared)."""
+    return NetworkPrinter({"style": style, "line_width": line_width})
+
+
+def network_latex(expr: Expr, style: Style) -> str:
+    """One network expression (a symbol, a derivative) as LaTeX."""
+    return network_printer(style).doprint(expr)
+
+
+def network_equation(eq: Equation, style: Style) -> str:
+    """As `equation`, for a network's symbols: lhs = symbolic = substituted = value, ≈ where rounding
+    entered; one line when it fits the page, else the same aligned layout."""
+    lhs, lines = _lines(eq, style, True, network_printer)
+    if len(lines) == 1:
+        return lhs + " " + lines[0][1:]
+    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def network_vector(name: str, values: Sequence[Any], style: Style) -> str:
+    """`name = [v0, v1, …]` as a row (a network's vectors), with ≈ when an entry was rounded."""
+    return named_matrix(name, [list(values)], style)

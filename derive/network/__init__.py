@@ -1,0 +1,72 @@
+"""Networks: a spec with a `layers:` key, solved end to end (answers.json and the worked document).
+
+The path, one module per stage:
+
+    spec.py (validate into a frozen Network) → model.py (exact forward, loss, backward, update)
+    → fields.py + answers.py (the answer key) → view.py (each layer's equations, printed by
+    printing.py's network section) → templates/network.j2.
+
+One module per rule: a layer kind is a module of layers/ (its parsing and shape checks, exact
+forward, local derivatives, general formulas and worked SymPy equations); losses/ and
+optimizers/ likewise. layers/ and losses/ find their modules by themselves, so adding an
+activation (GELU, softplus) is one module of layers/ subclassing Elementwise, plus its tests.
+
+How the flat path folds in (later): a flat spec is the network
+`[conv: {kernel, bias, stride, padding, dilation, operation}, <activation>, <maxpool|avgpool>]`
+with the flat loss and optimizer. A translation `flat spec → Network` lets model.py replace
+derive/model.py; what must stay is the flat documents' and answers.json's exact text, so the flat
+renderer (steps.py, render.py, document.j2) keeps reading its Iteration until it can be fed from
+NetIteration (feature_map = layers[0].output, activation = layers[1].output, grad_kernel =
+layers[0].grad_kernel, …: a mapping table next to fields.py). check.py, variants.py, the LMS
+exports and problem sheets then read fields.py's one table of answer fields (name, scope,
+symbol, wording, upstream fields, reader) instead of their own lists; until then they refuse a
+`layers:` spec with one line.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+
+FULL_DETAIL_LIMIT = 400  # products in one forward pass; above it the default is "summary" (as the flat path)
+MAX_FULL_TERMS = 200_000
+
+
+def solve_network(data: Mapping[str, Any], source: str | None, *, precision: int, detail: str | None, fractions: bool,
+                  templates: str | Path | None, max_cells: int) -> Any:
+    """Solve a `layers:` spec (already read into `data`) into a NetworkDerivation."""
+    from ..derivation import DETAILS
+    from ..printing import Style
+    from .answers import check_range
+    from .derivation import NetworkDerivation
+    from .model import train, work
+    from .spec import build_network
+
+    try:
+        net = build_network(data)
+        needed = work(net)
+        if needed > max_cells:
+            raise SpecError(f"the problem needs about {needed:,} multiply-adds (limit {max_cells:,}): use smaller "
+                            "matrices or fewer iterations, or raise --max-cells", field="size")
+    except SpecError as exc:
+        raise exc.located(source) if source else exc from None
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 30:
+        raise SpecError(f"must be a whole number from 0 to 30, got {precision!r}", field="precision")
+    if detail is not None and detail not in DETAILS:
+        raise SpecError(f"unknown value {detail!r} (valid: {', '.join(DETAILS)})", field="detail")
+    products = needed // (4 * net.iterations)
+    if detail == "full" and 3 * needed // 4 > MAX_FULL_TERMS:
+        raise SpecError(f"full detail would write about {3 * needed // 4:,} terms (limit {MAX_FULL_TERMS:,}): "
+                        "use --detail summary", field="detail")
+    if templates is not None and not Path(templates).is_dir():
+        raise SpecError(f"{templates} is not a directory", field="--templates")
+    try:
+        iterations = train(net)
+        check_range(iterations)
+    except SpecError as exc:
+        raise exc.located(source) if source else exc from None
+    chosen = detail or ("full" if products <= FULL_DETAIL_LIMIT else "summary")
+    return NetworkDerivation(net, iterations, chosen, Style(precision, fractions, net.notation),
+                             str(templates) if templates else None)

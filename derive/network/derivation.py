@@ -1,0 +1,97 @@
+"""The NetworkDerivation: a solved `layers:` problem as plain data, with its renderings (the
+network counterpart of derive.derivation.Derivation, with the same methods)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+from ..errors import SpecError
+from ..printing import Style
+from .model import NetIteration
+from .spec import Network
+
+TEMPLATE = "network.j2"
+
+
+@dataclass(frozen=True)
+class NetworkDerivation:
+    """Every value of a network's training steps, ready to render."""
+
+    network: Network
+    iterations: tuple[NetIteration, ...]
+    detail: str
+    style: Style = Style()
+    templates: str | None = None
+    is_network: ClassVar[bool] = True
+
+    @property
+    def precision(self) -> int:
+        """Decimals shown for numbers that do not terminate."""
+        return self.style.precision
+
+    @cached_property
+    def _view(self) -> dict[str, Any]:
+        from .view import network_view
+
+        return network_view(self)
+
+    def _render(self, fmt: str, figures: bool) -> str:
+        if figures:
+            raise SpecError("figures do not support layers: specs yet", field="--figures")
+        from ..render import render
+
+        return render(self._view, fmt, TEMPLATE, templates=self.templates)
+
+    def to_markdown(self, figures: bool = False) -> str:
+        """The worked solution as Markdown with $$ math."""
+        return self._render("markdown", figures)
+
+    def to_latex(self, figures: bool = False) -> str:
+        """The worked solution as a standalone LaTeX document."""
+        return self._render("latex", figures)
+
+    def to_html(self, figures: bool = False) -> str:
+        """The worked solution as one self-contained HTML page (MathML)."""
+        return self._render("html", figures)
+
+    def to_pdf(self, figures: bool = False) -> bytes:
+        """The LaTeX solution compiled with pdflatex."""
+        from ..pdf import compile_pdf
+
+        return compile_pdf(self.to_latex(figures))
+
+    def figures(self) -> dict[str, bytes]:
+        """Figures are not drawn for networks yet."""
+        raise SpecError("figures do not support layers: specs yet", field="--figures")
+
+    def problem_sheet(self, *args: Any, **kwargs: Any) -> str:
+        """Problem sheets are not written for networks yet."""
+        raise SpecError("problem sheets do not support layers: specs yet", field="layers")
+
+    def index_entry(self, key: str) -> dict[str, str]:
+        """The line of `derive build`'s index: title, sizes, loss."""
+        from .tensor import dims
+
+        net = self.network
+        kinds = " → ".join(layer.kind for layer in net.layers)
+        return {"title": net.title or key, "loss": net.loss.key,
+                "sizes": f"{dims(net.input.shape)} input, {kinds}, {dims(net.layers[-1].out_shape)} output"}
+
+    def answers(self) -> dict[str, Any]:
+        """The answer key: {"problem": normalized spec, "iterations": [...]}."""
+        from .answers import answer_key
+
+        return answer_key(self.network, self.iterations)
+
+    def to_json(self) -> str:
+        """The answer key as JSON text (what `derive solve --format json` prints)."""
+        from ..answers import dumps
+
+        return dumps(self.answers()) + "\n"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()

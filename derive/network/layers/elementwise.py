@@ -1,0 +1,73 @@
+"""The shared shape of activations applied cell by cell: a = f(z), ∂L/∂z = ∂L/∂a · f'(z).
+
+Each activation module subclasses Elementwise with its rule, its derivative and their
+equations; this module is not a layer kind itself."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sympy import Derivative, Expr
+
+from ...exact import Num
+from ..algebra import L, pick, sym, times, v
+from ..tensor import Shape, Tensor
+from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_options
+
+
+@dataclass(frozen=True)
+class Elementwise(Layer):
+    """An activation: the same function on every cell."""
+
+    symbol = "a"
+    formula = ""  # a = f(z), with ⟨in⟩ and ⟨out⟩ placeholders
+    derivative_formula = ""  # ∂a/∂z
+
+    @classmethod
+    def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Elementwise:
+        unknown_options(options, cls.options_allowed, field)
+        return cls(in_shape, in_shape)
+
+    def f(self, z: Num) -> Num:
+        """The activation of one cell."""
+        raise NotImplementedError
+
+    def derivative(self, z: Num, a: Num) -> Num:
+        """∂a/∂z at one cell, from its input z and output a."""
+        raise NotImplementedError
+
+    def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        """a = f(z): symbolic, substituted, value."""
+        raise NotImplementedError
+
+    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
+        """∂a/∂z: symbolic, substituted, value."""
+        return (v(d),)
+
+    def forward(self, x: Tensor, params: Params) -> Forward:
+        return Forward(x.map(self.f))
+
+    def backward(self, x: Tensor, fwd: Forward, params: Params, grad: Tensor) -> Backward:
+        return Backward(grad.map(lambda g, z, a: g * self.derivative(z, a), x, fwd.output))
+
+    def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
+        return {"forward": fill(self.formula, s), "local": fill(self.derivative_formula, s),
+                "chain": fill(r"\frac{\partial ⟨L⟩}{\partial ⟨in⟩} = \frac{\partial ⟨L⟩}{\partial ⟨out⟩} \cdot "
+                              r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩}", s)}
+
+    def work(self, step: Step) -> Work:
+        from ...printing import Equation
+
+        x, a, g, gx = step.x, step.forward.output, step.grad_output, step.backward.grad_input
+        cells = pick(x.indices(), step.detail, lambda c: gx[c])
+        forward, local, chain = [], [], []
+        for c in cells:
+            zs, as_ = sym(step.inp, c), sym(step.out, c)
+            z, av = x[c], a[c]
+            d = self.derivative(z, av)
+            forward.append(Equation(as_, self.value_sides(zs, z, av)))
+            local.append(Equation(Derivative(as_, zs), self.slope_sides(zs, as_, z, av, d)))
+            chain.append(Equation(Derivative(L, zs), (times(Derivative(L, as_), Derivative(as_, zs)),
+                                                      times(v(g[c]), v(d)), v(gx[c]))))
+        return Work(forward=tuple(forward), local=tuple(local), chain=tuple(chain))
