@@ -150,3 +150,24 @@ def show(value: Fraction | Any) -> str:
         ctx.prec = 100
         text = f"{Decimal(exact.numerator) / Decimal(exact.denominator):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def exact_number(value: Any, field: str) -> Any:
+    """One number of a spec as an exact gmpy2 rational; an error names `field`."""
+    from .exact import rational
+
+    try:
+        return rational(parse_number(value))
+    except SpecError as exc:
+        raise SpecError(exc.message, field=field) from None
+
+
+def nesting(value: Any) -> int:
+    """How deeply lists nest, following first elements ([[]] counts as 2-D, with an empty row)."""
+    rank = 0
+    while isinstance(value, list):
+        rank += 1
+        if not value:
+            return rank
+        value = value[0]
+    return rank

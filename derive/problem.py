@@ -11,8 +11,8 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from .errors import SpecError
-from .exact import Num, mpq, rational
-from .literals import has_comma_pairs, parse_number, show
+from .exact import Num, mpq
+from .literals import exact_number, has_comma_pairs, nesting, show
 
 Matrix = tuple[tuple[Num, ...], ...]
 Tensor3 = tuple[Matrix, ...]
@@ -182,22 +182,8 @@ def _check_keys(spec: Mapping) -> None:
             raise SpecError("missing required key", field=key)
 
 
-def _number(value: Any, field: str) -> mpq:
-    try:
-        return rational(parse_number(value))
-    except SpecError as exc:
-        raise SpecError(exc.message, field=field) from None
-
-
-def _rank(value: Any) -> int:
-    """How deeply lists nest, following first elements ([[]] counts as 2-D, with an empty row)."""
-    rank = 0
-    while isinstance(value, list):
-        rank += 1
-        if not value:
-            return rank
-        value = value[0]
-    return rank
+_number = exact_number  # names kept short: every field is read through them
+_rank = nesting
 
 
 _RANK_NAMES = {2: "2-D list of numbers (a list of rows)", 3: "3-D list (channels × rows × columns)",

@@ -13,8 +13,8 @@ from math import prod
 from typing import Any
 
 from ..errors import SpecError
-from ..exact import ZERO, Num, rational
-from ..literals import parse_number
+from ..exact import ZERO, Num
+from ..literals import exact_number, nesting
 
 Shape = tuple[int, ...]
 
@@ -78,23 +78,8 @@ def dims(shape: Shape) -> str:
     return "×".join(str(n) for n in shape) if shape else "1"
 
 
-def number(value: Any, field: str) -> Any:
-    """One exact number of the spec; the error names `field`."""
-    try:
-        return rational(parse_number(value))
-    except SpecError as exc:
-        raise SpecError(exc.message, field=field) from None
-
-
-def rank_of(value: Any) -> int:
-    """How deeply lists nest, following first elements."""
-    rank = 0
-    while isinstance(value, list):
-        rank += 1
-        if not value:
-            return rank
-        value = value[0]
-    return rank
+number = exact_number  # one exact number of the spec (shared with the flat spec's reader)
+rank_of = nesting
 
 
 def parse_tensor(value: Any, field: str, ranks: tuple[int, ...], what: str = "") -> Tensor:
