@@ -98,11 +98,24 @@ class Derivation:
         return render(self._view, fmt, "problem.j2", templates=self.templates, tasks=tasks(self.problem, tuple(ask), self.style) if with_tasks else [],
                       figures=None)
 
-    def to_html(self, figures: bool = False) -> str:
-        """The worked solution as one self-contained HTML page: math as MathML, figures embedded."""
-        from .render import render
+    def to_html(self, figures: bool = False, interactive: bool = True) -> str:
+        """The worked solution as one self-contained HTML page: math as MathML, figures embedded;
+        when `interactive`, a click on a value marks what it was made of (no script without it)."""
+        from .render import explorable, render
 
-        return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
+        if not interactive:
+            return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
+        from .refs import blob
+
+        page = render(self._html_view, "html", templates=self.templates, figures=self._figure_view(figures))
+        return explorable(page, blob(self.problem, self.iterations), self.templates)
+
+    @cached_property
+    def _html_view(self) -> dict[str, Any]:
+        # The same strings with each value's ref, which only the interactive page carries.
+        from .refs import annotate_view
+
+        return annotate_view(self._view, self.problem, self.style)
 
     def to_lms(self) -> str:
         """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
