@@ -130,7 +130,8 @@ class Derivation:
         return compile_pdf(self.to_latex(figures), self.figures() if figures else None)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        # A notebook shows the page inside its own: no fixed navigator bar over the notebook.
+        return self.to_html(interactive=False)
 
     @cached_property
     def _answer_key(self) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from .printing import TABLE_SEPARATOR
 from .problem import Problem
 from .style import Style
 
-
 CLASS_PREFIX = "ref:"  # \class{ref:NAME}{…}: the one class mathml.py turns into data-ref
 # Symbols whose partial derivative ∂L/∂symbol is a value of its own.
 PARTIALS = {"W": "grad_kernel", "b": "grad_bias", "I": "grad_input", "Yhat": "grad_prediction",
