@@ -105,10 +105,10 @@ class Derivation:
 
         if not interactive:
             return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
-        from .refs import blob
+        from .refs import blob, shown
 
         page = render(self._html_view, "html", templates=self.templates, figures=self._figure_view(figures))
-        return explorable(page, blob(self.problem, self.iterations), self.templates)
+        return explorable(page, blob(self.problem, self.iterations, shown(page)), self.templates)
 
     @cached_property
     def _html_view(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ PARTIALS = {"W": "grad_kernel", "b": "grad_bias", "I": "grad_input", "Yhat": "gr
 OWN = {"Yhat": "prediction", "Z": "feature_map", "A": "activation", "Wnext": "kernel_next", "bnext": "bias_next",
        "Vnext": "velocity", "Vbnext": "velocity_bias", "L": "loss", "Lnext": "loss_next"}
 GIVEN = {"I": "input", "X": "padded_input", "Y": "target", "eta": "learning_rate", "mu": "momentum"}
+_DATA_REF = re.compile(r'data-ref="([^"]+)"')
 _NUMBER = r"-?\d+(?:\.\d+)?|-?\\frac\{\d+\}\{\d+\}"
 _UPPER = r"(?:\^\{\((?P<u@>\d+(?:,\d+)*)\)\})?"  # @: the alternative's number
 
@@ -185,7 +186,7 @@ class Stop:
     """One place of the step navigator: what it says and the values it marks."""
 
     label: str
-    refs: tuple[str, ...]
+    ref: str  # the value it marks, with what that value is made of or feeds
 
 
 class Refs:
@@ -286,28 +287,40 @@ def _update_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:
         _link(links, r.bias(t["bnext"], f), made)
 
 
-def stops(p: Problem, iterations: Sequence[Iteration], related: dict[str, list[str]]) -> list[Stop]:
-    """The step navigator's places, per iteration: each output cell of Step 1 (its window over the
-    input and the kernel), the loss, each weight's gradient (the terms of its sum) and update."""
+def stops(p: Problem, iterations: Sequence[Iteration]) -> list[Stop]:
+    """The step navigator's places, per iteration: each output cell of Step 1 (which marks its
+    window over the input and the kernel), the loss, each weight's gradient (the terms of its sum)
+    and each update; a stop marks its value and what that value is made of or feeds."""
     r, out = Refs(p), []
     for k in range(1, len(iterations) + 1):
         t, pre = scope(p, k).table, prefix(k)
         head = f"Iteration {k}, " if len(iterations) > 1 else ""
         for f, i, j in ((f, i, j) for f in range(p.filters) for i, j in grid(p.conv_shape)):
-            cell = r.map(t["Z"], f, i, j)
             which = f"({i}, {j})" + ("" if p.rank2 else f" of filter {f}")
-            out.append(Stop(f"{head}Step 1: output cell {which}", (cell, *related.get(cell, []))))
-        out.append(Stop(f"{head}the loss", (t["L"], *related.get(t["L"], []))))
+            out.append(Stop(f"{head}Step 1: output cell {which}", r.map(t["Z"], f, i, j)))
+        out.append(Stop(f"{head}the loss", t["L"]))
         for field, what in (("grad_kernel", "gradient"), ("kernel_next", "update")):
             for w in weights(p):
                 ref = r.kernel(pre + field, w)
-                out.append(Stop(f"{head}{what} of weight {ref[len(pre + field):]}", (ref, *related.get(ref, []))))
+                out.append(Stop(f"{head}{what} of weight {ref[len(pre + field):]}", ref))
     return out
 
 
-def blob(p: Problem, iterations: Sequence[Iteration]) -> str:
-    """The page's JSON, {"related": {ref: [refs]}, "stops": [{"label", "refs"}]}, safe inside <script>."""
-    related = relations(p, iterations)
-    data = {"related": related, "stops": [{"label": s.label, "refs": list(s.refs)} for s in stops(p, iterations, related)]}
+def shown(page: str) -> set[str]:
+    """The refs an HTML page carries."""
+    return set(_DATA_REF.findall(page))
+
+
+def blob(p: Problem, iterations: Sequence[Iteration], shown: set[str]) -> str:
+    """The page's JSON, safe inside <script>: {"names": [ref, …], "related": [[name numbers] per
+    name], "stops": [[label, name number], …]}, holding only the refs `shown` on the page (a summary
+    page leaves many out; numbers keep a 28×28 problem's relations small)."""
+    related = {ref: [x for x in linked if x in shown] for ref, linked in relations(p, iterations).items()}
+    places = stops(p, iterations)
+    keys = [ref for ref in related if ref in shown or ref in {s.ref for s in places}]
+    names = sorted(set(keys) | {x for ref in keys for x in related[ref]})
+    number = {ref: k for k, ref in enumerate(names)}
+    data = {"names": names, "related": [[number[x] for x in related.get(ref, [])] for ref in names],
+            "stops": [[s.label, number[s.ref]] for s in places if s.ref in number]}
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
     return text.replace("</", "<\\/")  # a string cannot close the <script> that holds it
