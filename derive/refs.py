@@ -68,9 +68,26 @@ def scope(p: Problem, k: int) -> Scope:
     return Scope(tuple(fields.items()), tuple(partials.items()), p.rank2)
 
 
+# Symbols that stand for one value without an index: the learning rate and momentum, and a 2-D
+# problem's bias (b, b', ∂L/∂b, v'^b). `L` is not one of them: it is in every ∂L/∂….
+SCALARS = ("eta", "mu")
+SCALAR_BIAS = ("b", "bnext", "Vbnext")
+
+
 def annotate(latex: str, s: Scope, names: dict[str, str]) -> str:
     """`latex` with each named matrix's cells and each indexed symbol wrapped in \\class{ref:…}."""
-    return _symbols(_matrices(_scalar(latex, s, names), s, names), s, names)
+    return _bare(_symbols(_matrices(_scalar(latex, s, names), s, names), s, names), s, names)
+
+
+def _bare(latex: str, s: Scope, names: dict[str, str]) -> str:
+    """Each unindexed symbol of a single value (`η`, a 2-D problem's `b` and `∂L/∂b`) wrapped."""
+    own = SCALARS + (SCALAR_BIAS if s.rank2 else ())
+    table, partials = s.table, dict(s.partials)
+    bare = Scope(tuple((n, table[n]) for n in own if n in table),
+                 (("b", partials["b"]),) if s.rank2 else (), s.rank2)
+    # Not followed by an index, a prime, a superscript or a letter: `b'`, `b_{0}`, `v^{b}` are others.
+    pattern, fields = _pattern(bare, names, "", r"(?![A-Za-z_^'{])")
+    return pattern.sub(lambda m: wrap(_which(m, fields)[1], m.group(0)), latex)
 
 
 def _pattern(s: Scope, names: dict[str, str], inner: str, outer: str) -> tuple[re.Pattern[str], list[str]]:
@@ -267,6 +284,7 @@ def _forward_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:
             _link(links, prediction, [r.map(pooled_from, f, a, b) for a, b in pool_windows(p, (i, j))])
         _link(links, r.map(pre + "grad_prediction", f, i, j), [prediction, target])
         _link(links, t["L"], [prediction, target])
+        _link(links, target, [t["L"], r.map(pre + "grad_prediction", f, i, j)])  # what a target feeds
 
 
 def _update_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:
@@ -280,11 +298,13 @@ def _update_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:
             made.append(velocity)
             _link(links, velocity, [grad, "momentum"] + ([r.kernel(t["V"], w)] if "V" in t else []))
         _link(links, r.kernel(t["Wnext"], w), made)
+        _link(links, "learning_rate", [r.kernel(t["Wnext"], w)])  # the rate feeds every update
     for f in range(p.filters) if p.bias is not None else ():
         made = [r.bias(t["b"], f), r.bias(pre + "grad_bias", f), "learning_rate"]
         if p.momentum is not None:
             made.append(r.bias(t["Vbnext"], f))
         _link(links, r.bias(t["bnext"], f), made)
+        _link(links, "learning_rate", [r.bias(t["bnext"], f)])
 
 
 def stops(p: Problem, iterations: Sequence[Iteration]) -> list[Stop]:

@@ -136,7 +136,7 @@ def pages(tmp_path_factory):
     (folder / "strided.yaml").write_text(STRIDED)
     out = {}
     for name, spec in {"seed": EXAMPLES / "seed.yaml", "rgb": EXAMPLES / "rgb-relu-maxpool.yaml",
-                       "strided": folder / "strided.yaml"}.items():
+                       "strided": folder / "strided.yaml", "padded": EXAMPLES / "padding-stride-bias.yaml"}.items():
         d = derive.solve(spec)
         for kind, html in (("explore", d.to_html()), ("static", d.to_html(interactive=False))):
             path = folder / f"{name}-{kind}.html"
@@ -217,6 +217,19 @@ def test_strided_weight_meets_every_other_cell(open_page):
     assert marked(page) == window(2, (2, 2), 2, 1) | cells("prediction", (2, 2))
     click(page, "prediction[1][1]")
     assert marked(page) == {f"input[{2 + u}][{2 + v}]" for u in range(3) for v in range(3)} | cells("kernel", (3, 3))
+    assert errors == []
+
+
+@browser_only
+def test_padding_and_a_scalar_bias(open_page):
+    page, errors = open_page("padded")  # 4×4 input padded by 1, 3×3 kernel, stride 2: a 2×2 output
+    click(page, "kernel[0][0]")  # padded taps (0|2, 0|2): only (2, 2) is inside, as input[1][1]
+    padded = {f"padded_input[{a}][{b}]" for a in (0, 2) for b in (0, 2)}
+    assert marked(page) == {"input[1][1]"} | padded | cells("prediction", (2, 2))
+    click(page, "bias_next")  # ∂L/∂b and b are unindexed symbols of a 2-D problem
+    assert marked(page) == {"bias", "grad_bias", "learning_rate"}
+    click(page, "learning_rate")  # the rate feeds every update
+    assert marked(page) == cells("kernel_next", (3, 3)) | {"bias_next"}
     assert errors == []
 
 
