@@ -64,6 +64,8 @@ def scope(p: Problem, k: int) -> Scope:
         fields.update({"V": before + "velocity", "Vb": before + "velocity_bias"})
     if not (p.activation != "none" or p.pooling is not None):
         fields["Z"] = fields["Yhat"]  # without activation or pooling the feature map is the prediction
+    elif p.pooling is None:
+        fields["A"] = fields["Yhat"]  # without pooling the activation's output is the prediction
     partials = {name: prefix(k) + field for name, field in PARTIALS.items()}
     return Scope(tuple(fields.items()), tuple(partials.items()), p.rank2)
 
@@ -236,9 +238,10 @@ class Refs:
 def relations(p: Problem, iterations: Sequence[Iteration]) -> dict[str, list[str]]:
     """For each ref, the refs it was made of or feeds (what a click on it marks)."""
     links: dict[str, set[str]] = {}
-    for k in range(1, len(iterations) + 1):
+    for k, it in enumerate(iterations, start=1):
         _convolution_links(p, k, links)
         _forward_links(p, k, links)
+        _backward_links(p, k, it, links)
         _update_links(p, k, links)
     return {ref: sorted(linked - {ref}) for ref, linked in sorted(links.items())}
 
@@ -285,6 +288,26 @@ def _forward_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:
         _link(links, r.map(pre + "grad_prediction", f, i, j), [prediction, target])
         _link(links, t["L"], [prediction, target])
         _link(links, target, [t["L"], r.map(pre + "grad_prediction", f, i, j)])  # what a target feeds
+
+
+def _backward_links(p: Problem, k: int, it: Iteration, links: dict[str, set[str]]) -> None:
+    """∂L/∂A and ∂L/∂Z: routed back through pooling (to each window's winner, or split evenly) and
+    through the activation's slope at Z."""
+    if p.activation == "none" and p.pooling is None:
+        return  # ∂L/∂Z is ∂L/∂Ŷ
+    r, pre = Refs(p), prefix(k)
+    dz, da = pre + "grad_feature_map", pre + ("grad_activation" if p.activation != "none" else "grad_feature_map")
+    for f, i, j in ((f, i, j) for f in range(p.filters) for i, j in grid(p.output_shape)):
+        if p.pooling is None:
+            _link(links, r.map(da, f, i, j), [r.map(pre + "grad_prediction", f, i, j)])
+            continue
+        to = [it.winners[(f, i, j)]] if it.winners is not None else pool_windows(p, (i, j))
+        for a, b in to:
+            _link(links, r.map(da, f, a, b), [r.map(pre + "grad_prediction", f, i, j)])
+    if p.activation != "none":
+        t = scope(p, k).table
+        for f, i, j in ((f, i, j) for f in range(p.filters) for i, j in grid(p.conv_shape)):
+            _link(links, r.map(dz, f, i, j), [r.map(da, f, i, j), r.map(t["Z"], f, i, j)])  # ∂L/∂A · f′(Z)
 
 
 def _update_links(p: Problem, k: int, links: dict[str, set[str]]) -> None:

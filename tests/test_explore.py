@@ -242,6 +242,14 @@ def test_multi_channel_weight_and_output_cell(open_page):
     click(page, "feature_map[0][1][2]")
     windows = {f"input[{c}][{1 + u}][{2 + v}]" for c in range(3) for u in range(2) for v in range(2)}
     assert marked(page) == windows | cells("kernel", (1, 3, 2, 2)) | {"bias[0]"}
+    click(page, "grad_feature_map[1][0][1]")  # ∂L/∂Z = ∂L/∂A · ReLU′(Z)
+    assert marked(page) == {"grad_activation[1][0][1]", "feature_map[1][0][1]"}
+    # Max pooling (2×2, stride 1) routes each ∂L/∂Ŷ to its window's largest activation, the first on ties.
+    a = derive.solve(EXAMPLES / "rgb-relu-maxpool.yaml").answers()["iterations"][0]["activation"][0]
+    pooled = [(r, c) for r in (0, 1) for c in (1, 2)]  # the window of pooled cell (0, 1) of map 0
+    r, c = max(pooled, key=lambda rc: (a[rc[0]][rc[1]], -pooled.index(rc)))
+    click(page, f"grad_activation[0][{r}][{c}]")
+    assert "grad_prediction[0][0][1]" in marked(page)
     assert errors == []
 
 
