@@ -97,14 +97,18 @@ def main(argv: list[str] | None = None) -> None:
 @click.option("--max-cells", type=click.IntRange(1), default=20_000_000, show_default=True,
               help="Refuse problems needing more multiply-adds than this, before any work.")
 @click.option("--force", is_flag=True, help="Overwrite the files of an existing, non-empty -o DIR.")
+@click.option("--static", is_flag=True, help="With --format html: leave out the page's script (clicking a value to "
+              "mark what it was made of, the step navigator): a plain page.")
 def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None, fractions: bool,
-          figures: bool, templates: str | None, max_cells: int, force: bool) -> None:
+          figures: bool, templates: str | None, max_cells: int, force: bool, static: bool) -> None:
     """`derive solve`: print or write the worked solution."""
     from .errors import SpecError
     from .files import write_files
     from .pipeline import solve as run
 
     try:
+        if static and fmt != "html":
+            raise SpecError(f"--static is for --format html (the only format with a script), not --format {fmt}")
         derivation = run(spec, precision=precision, detail=detail, fractions=fractions, templates=templates,
                          max_cells=max_cells)
         if out_dir is None:
@@ -112,12 +116,12 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
                 raise SpecError("a PDF is not for a terminal: redirect it (> solution.pdf) or use -o DIR")
             if figures and fmt in ("markdown", "latex"):
                 raise SpecError(f"--figures with --format {fmt} needs -o DIR to write the figure files into")
-            _emit(_render(derivation, fmt, figures))
+            _emit(_render(derivation, fmt, figures, static))
             _warn(spec, derivation)
             return
         target = _output_dir(out_dir, force)
         kinds = dict(FILES, **({fmt: EXTRA_FILES[fmt]} if fmt in EXTRA_FILES else {}))
-        documents = {name: _render(derivation, kind, figures) for kind, name in kinds.items()}
+        documents = {name: _render(derivation, kind, figures, static) for kind, name in kinds.items()}
         if figures:
             documents.update(derivation.figures())
         written = write_files(target, documents)
@@ -334,9 +338,11 @@ def _progress(items, total: int):
     return tqdm(items, total=total, desc="variants", unit="variant", disable=not sys.stderr.isatty(), leave=False)
 
 
-def _render(derivation, fmt: str, figures: bool = False) -> str | bytes:
+def _render(derivation, fmt: str, figures: bool = False, static: bool = False) -> str | bytes:
     if fmt == "json":
         return derivation.to_json()
+    if fmt == "html":
+        return derivation.to_html(figures=figures, interactive=not static)
     method = {"latex": derivation.to_latex, "markdown": derivation.to_markdown, "html": derivation.to_html,
               "pdf": derivation.to_pdf}[fmt]
     return method(figures=figures)

@@ -99,11 +99,24 @@ class Derivation:
         return render(self._view, fmt, "problem.j2", templates=self.templates, tasks=asked,
                       figures=None)
 
-    def to_html(self, figures: bool = False) -> str:
-        """The worked solution as one self-contained HTML page: math as MathML, figures embedded."""
-        from .render import render
+    def to_html(self, figures: bool = False, interactive: bool = True) -> str:
+        """The worked solution as one self-contained HTML page: math as MathML, figures embedded;
+        when `interactive`, a click on a value marks what it was made of (no script without it)."""
+        from .render import explorable, render
 
-        return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
+        if not interactive:
+            return render(self._view, "html", templates=self.templates, figures=self._figure_view(figures))
+        from .refs import blob, shown
+
+        page = render(self._html_view, "html", templates=self.templates, figures=self._figure_view(figures))
+        return explorable(page, blob(self.problem, self.iterations, shown(page)), self.templates)
+
+    @cached_property
+    def _html_view(self) -> dict[str, Any]:
+        # The same strings with each value's ref, which only the interactive page carries.
+        from .refs import annotate_view
+
+        return annotate_view(self._view, self.problem, self.style)
 
     def to_lms(self) -> str:
         """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
@@ -118,7 +131,8 @@ class Derivation:
         return compile_pdf(self.to_latex(figures), self.figures() if figures else None)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        # A notebook shows the page inside its own: no fixed navigator bar over the notebook.
+        return self.to_html(interactive=False)
 
     @cached_property
     def _answer_key(self) -> dict[str, Any]:

@@ -28,6 +28,8 @@ _FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">'
 _TALL = re.compile(r"<(?:mfrac|mtable|msqrt|mroot|munder|munderover)\b")
 _OPENING_TAG = re.compile(r"<[a-z]+(?:\s[^<>]*)?(?<!/)>$")
 _PREVIOUS_MO = re.compile(r"<mo(\s[^<>]*)?>([^<]*)</mo>$")
+# refs.py marks a value `\class{ref:NAME}{…}`; latex2mathml writes <mrow class="ref:NAME">.
+_REF_CLASS = re.compile(r'<mrow class="ref:([^"<>]+)">')
 
 
 @lru_cache(maxsize=4096)
@@ -46,10 +48,15 @@ def to_mathml(latex: str, display: bool = False) -> str:
 
 def _settle(mathml: str) -> str:
     """latex2mathml's output spaced as TeX spaces it: signs, flat fences, `∂L/∂W`, `max(…)`."""
-    mathml = unstretch_flat_fences(mark_prefix_minus(mathml))
+    mathml = carry_refs(unstretch_flat_fences(mark_prefix_minus(mathml)))
     for plain, unspaced in ORDINARY.items():
         mathml = mathml.replace(plain, unspaced)
     return _WORD_OPERATOR.sub(r'<mo lspace="0" rspace="0">\1</mo>', mathml)
+
+
+def carry_refs(mathml: str) -> str:
+    """Turn each value's `ref:NAME` class into `data-ref="NAME"`, the name the page's script reads."""
+    return _REF_CLASS.sub(r'<mrow data-ref="\1">', mathml)
 
 
 def unstretch_flat_fences(mathml: str) -> str:

@@ -108,6 +108,14 @@ def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", fig
                         source=f"--templates {templates}") from None
 
 
+def explorable(page: str, refs: str, templates: str | None = None) -> str:
+    """An HTML page with its explorer (explore.j2: marks and step navigator) before </body>;
+    `refs` is refs.blob's JSON."""
+    script = environment(templates).get_template("explore.j2").render(refs=refs)
+    head, body_end, tail = page.rpartition("</body>")
+    return head + script + body_end + tail if body_end else page + script
+
+
 def tasks(p: Problem, ask: tuple[str, ...], style: pr.Style = pr.Style()) -> list[dict[str, str]]:
     """What a problem sheet asks for, in words and symbols."""
     f, n = pr.formulas(p, style), style.names
