@@ -1,0 +1,96 @@
+"""The wrong answers `derive check` can diagnose, cell by cell, as alternatives for LMS blanks.
+
+A homework system cannot run derive, so each blank lists beforehand the values the classic
+mistakes give, each with check's note: for a gradient the sign error, the partial sums over
+one row or one column of the output cells (the seed document's mistake), a scale factor with
+its cause (a missing 2, a missing 1/n, …) and the kernel's gradient rotated by 180°; for an
+updated weight the step added (w + η·g) and the learning rate applied twice; for the loss a
+scale factor. Alternatives that an answer within the blank's tolerance could not tell apart
+from the right value or from an earlier alternative are left out (`distinct`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Sequence
+
+from .check import (GRADIENTS, NOTE_ADDED, NOTE_SIGN_RESIDUAL, UPDATES, exact, field_values, gradient_terms,
+                    rotated_order, scale_causes)
+from .model import Iteration, values
+from .problem import Problem
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong value a classic slip gives for one answer cell, and check's words for that slip."""
+
+    value: Fraction
+    note: str
+
+
+def mistakes(problem: Problem, it: Iteration, name: str) -> list[tuple[Mistake, ...]]:
+    """For each cell of answer field `name` (flat, in the answer key's order), its diagnosable wrong values."""
+    right = field_values(it, name)
+    found: list[list[Mistake]] = [[] for _ in right]
+    if name in GRADIENTS:
+        _add(found, [-g for g in right], NOTE_SIGN_RESIDUAL)
+        terms = gradient_terms(problem, it, name)
+        for cells, note in _output_subsets(problem, name):
+            _add(found, [sum((t for key, t in entry.items() if key[-2:] in cells), Fraction(0)) for entry in terms], note)
+        _scaled(found, right, [Fraction(0)] * len(right), problem, name)
+        if name == "grad_kernel":
+            order = rotated_order(problem)
+            _add(found, [right[order[i]] for i in range(len(right))],
+                 "the kernel's gradient rotated by 180° (convolution and cross-correlation confused)")
+    elif name in UPDATES:
+        start = [exact(w) for w in values(it.kernel if name == "kernel_next" else it.bias)]
+        _add(found, [2 * w - b for w, b in zip(start, right)], NOTE_ADDED)
+        _scaled(found, right, start, problem, name, only_eta=True)
+    elif name in ("loss", "loss_next"):
+        _scaled(found, right, [Fraction(0)], problem, name)
+    return [tuple(cell) for cell in found]
+
+
+def distinct(right: Fraction, tolerance: Fraction, candidates: Sequence[Mistake]) -> tuple[Mistake, ...]:
+    """The candidates an answer within `tolerance` tells apart from the right value and from each
+    earlier kept candidate (their accepted intervals do not overlap), in order."""
+    kept: list[Mistake] = []
+    for m in candidates:
+        if all(abs(m.value - other) > 2 * tolerance for other in [right] + [k.value for k in kept]):
+            kept.append(m)
+    return tuple(kept)
+
+
+def _add(found: list[list[Mistake]], wrong: Sequence[Fraction], note: str) -> None:
+    for cell, value in zip(found, wrong):
+        cell.append(Mistake(value, note))
+
+
+def _scaled(found: list[list[Mistake]], right: list[Fraction], start: list[Fraction], problem: Problem, name: str,
+            only_eta: bool = False) -> None:
+    """The field (for an update: its step w − w') times each factor a known slip gives."""
+    eta = exact(problem.learning_rate)
+    for factor, cause in scale_causes(problem, name):
+        if only_eta and factor != eta:
+            continue  # an update's other factors are the gradient's slips, listed on the gradient's blanks
+        what = "the step (w − w') is" if name in UPDATES else "this is"
+        _add(found, [w - factor * (w - b) for w, b in zip(start, right)],
+             f"{what} {_factor(factor)} times the right one: {cause}")
+
+
+def _output_subsets(problem: Problem, name: str) -> list[tuple[set[tuple[int, int]], str]]:
+    """One row or one column of the output cells: the partial sums students write most often
+    (the seed document summed only column 0 of a 2×2 output)."""
+    rows, cols = problem.conv_shape
+    total = rows * cols * (problem.filters if name == "grad_input" else 1)
+    subsets = [({(i, j) for j in range(cols)}, f"row {i}") for i in range(rows) if rows > 1]
+    subsets += [({(i, j) for i in range(rows)}, f"column {j}") for j in range(cols) if cols > 1]
+    out = []
+    for cells, where in subsets:
+        named = ", ".join(f"({i}, {j})" for i, j in sorted(cells))
+        out.append((cells, f"a partial sum over only output cells {named} of the {total} (only {where} of the output)"))
+    return out
+
+
+def _factor(x: Fraction) -> str:
+    return str(x) if x.denominator <= 1000 else f"{float(x):.6g}"
