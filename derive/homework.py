@@ -163,7 +163,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     """Solve one variant and render its files, or with `documents` false only its answers and
     question (runs in a worker process)."""
     from .answers import answer_key
-    from .mistakes import mistakes
+    from .mistakes import carries, mistakes
     from .pipeline import solve
     from .printing import cell_label
     from .tolerance import as_iterations, tolerances
@@ -181,7 +181,8 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
         name=f"Variant {variant.index}",
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
         blanks=blanks(answers, ask, labels, tolerance_key,
-                      [{name: mistakes(problem, it, name) for name in ask} for it in derivation.iterations]),
+                      [{name: mistakes(problem, it, name) for name in ask} for it in derivation.iterations],
+                      [{name: carries(problem, it, name, ask) for name in ask} for it in derivation.iterations]),
         feedback=derivation.to_lms(),  # from the strings already printed for the other documents
     )
     qti = qti_assessment(question, quiz_title)

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any, Sequence
 from xml.etree import ElementTree as ET
 
-from .mistakes import Mistake, distinct
+from .mistakes import Carry, Mistake, distinct
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -35,6 +35,7 @@ class Blank:
     value: float
     tolerance: Decimal  # the accepted distance from `value`, either way
     mistakes: tuple[Mistake, ...] = ()  # diagnosable wrong values, each told apart from the rest by `tolerance`
+    carry: Carry | None = None  # how it follows from the student's own earlier answer (PrairieLearn)
 
 
 @dataclass(frozen=True)
@@ -187,22 +188,29 @@ def _item(section: ET.Element, ident: str, title: str, kind: str, html: str) -> 
 
 
 def blanks(answers: dict[str, Any], ask: Sequence[str], labels: dict[str, Any],
-           tolerances: dict[str, Any], mistakes: Sequence[dict[str, list[tuple[Mistake, ...]]]] = ()) -> tuple[Blank, ...]:
+           tolerances: dict[str, Any], mistakes: Sequence[dict[str, list[tuple[Mistake, ...]]]] = (),
+           carries: Sequence[dict[str, list[Carry | None]]] = ()) -> tuple[Blank, ...]:
     """The asked values of an answer key, cell by cell, labelled with their symbols; `tolerances`
-    is shaped like the answer key and holds each cell's tolerance; `mistakes` (per iteration, per
-    field, per cell in the key's order, from mistakes.mistakes) the diagnosable wrong values."""
+    is shaped like the answer key and holds each cell's tolerance; `mistakes` and `carries` (per
+    iteration, per field, per cell in the key's order, from mistakes.py) the diagnosable wrong
+    values and the follow-through rules."""
     out = []
     for k, (iteration, tols) in enumerate(zip(answers["iterations"], tolerances["iterations"]), start=1):
         prefix = "" if k == 1 else f"iteration_{k}."
         wrong = mistakes[k - 1] if k <= len(mistakes) else {}
+        follows = carries[k - 1] if k <= len(carries) else {}
         for name in ask:
-            cells = zip(_cells(iteration[name]), _cells(tols[name]), wrong.get(name) or [()] * len(_cells(tols[name])))
-            for (index, value), (_, tol), candidates in cells:
+            count = len(_cells(tols[name]))
+            cells = zip(_cells(iteration[name]), _cells(tols[name]), wrong.get(name) or [()] * count,
+                        follows.get(name) or [None] * count)
+            for (index, value), (_, tol), candidates, carry in cells:
                 column = prefix + name + "".join(f"[{i}]" for i in index)
                 label = labels[name](index) + (f" \\text{{ (iteration {k})}}" if k > 1 else "")
                 tolerance = _decimal(tol)
                 kept = distinct(Fraction(_number(value)), Fraction(tolerance), candidates)
-                out.append(Blank(column, label, value, tolerance, kept))
+                if carry is not None:  # the same cell of the field it follows, named as its column
+                    carry = Carry(prefix + carry.source + "".join(f"[{i}]" for i in index), carry.offset, carry.factor)
+                out.append(Blank(column, label, value, tolerance, kept, carry))
     return tuple(out)
 
 

@@ -28,6 +28,35 @@ class Mistake:
     note: str
 
 
+@dataclass(frozen=True)
+class Carry:
+    """Follow-through, as check gives it: a cell's value given the student's own value of the same
+    cell of `source` is offset + factor × that value (an update from the student's own gradient)."""
+
+    source: str
+    offset: Fraction
+    factor: Fraction
+
+
+def carries(problem: Problem, it: Iteration, name: str, ask: Sequence[str]) -> list[Carry | None]:
+    """For each cell of `name`, how it follows from an earlier asked field of the same iteration
+    (w' = w − η·(μ·v + g), v' = μ·v + g), or None when nothing it depends on is asked."""
+    count = len(field_values(it, name))
+    bias = name in ("bias_next", "velocity_bias")
+    grad, velocity = ("grad_bias", "velocity_bias") if bias else ("grad_kernel", "velocity")
+    start = [exact(w) for w in values(it.bias if bias else it.kernel)]
+    before = [exact(v) for v in values(it.velocity_bias if bias else it.velocity)] or [Fraction(0)] * count
+    mu = exact(problem.momentum) if problem.momentum is not None else Fraction(0)
+    eta = exact(problem.learning_rate)
+    if name in UPDATES and velocity in ask and problem.momentum is not None:
+        return [Carry(velocity, w, -eta) for w in start]
+    if name in UPDATES and grad in ask:
+        return [Carry(grad, w - eta * mu * v, -eta) for w, v in zip(start, before)]
+    if name in ("velocity", "velocity_bias") and grad in ask:
+        return [Carry(grad, mu * v, Fraction(1)) for v in before]
+    return [None] * count
+
+
 def mistakes(problem: Problem, it: Iteration, name: str) -> list[tuple[Mistake, ...]]:
     """For each cell of answer field `name` (flat, in the answer key's order), its diagnosable wrong values."""
     right = field_values(it, name)
