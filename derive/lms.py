@@ -67,8 +67,9 @@ def moodle_xml(questions: Sequence[Question], category: str) -> str:
     for q in questions:
         node = ET.SubElement(quiz, "question", type="cloze")
         ET.SubElement(ET.SubElement(node, "name"), "text").text = q.name
-        rows = "".join(f"<tr><td>\\({b.label}\\)</td><td>{cloze_numerical(b)}</td></tr>" for b in q.blanks)
-        text = f"{q.html}<table>{rows}</table>"
+        rows = "".join(f"<tr><td>\\({_no_cloze(html.escape(b.label))}\\)</td><td>{cloze_numerical(b)}</td></tr>"
+                       for b in q.blanks)
+        text = f"{_no_cloze(q.html)}<table>{rows}</table>"
         ET.SubElement(ET.SubElement(node, "questiontext", format="html"), "text").text = text
         ET.SubElement(ET.SubElement(node, "generalfeedback", format="html"), "text").text = q.feedback
         ET.SubElement(node, "penalty").text = "0.3333333"
@@ -76,6 +77,13 @@ def moodle_xml(questions: Sequence[Question], category: str) -> str:
         ET.SubElement(node, "idnumber").text = q.ident
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def _no_cloze(text: str) -> str:
+    """HTML with its braces as character references: Moodle reads `{1:NUMERICAL:…}` anywhere in a
+    cloze question's text as a blank, so text from the spec must carry none; the browser and
+    MathJax see the same braces."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def cloze_numerical(b: Blank) -> str:
@@ -129,7 +137,7 @@ def qti_assessment(q: Question, title: str) -> str:
     section = ET.SubElement(assessment, "section", ident=f"{q.ident}-section")
     _item(section, f"{q.ident}-problem", q.name, "text_only_question", q.html)
     for k, blank in enumerate(q.blanks, start=1):
-        item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({blank.label}\\) =</p>")
+        item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({html.escape(blank.label)}\\) =</p>")
         presentation = item.find("presentation")
         response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
         ET.SubElement(ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
