@@ -59,7 +59,7 @@ def homework(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def folders(out: Path) -> list[Path]:
-    return sorted(p for p in out.iterdir() if p.is_dir())
+    return sorted(p for p in out.iterdir() if p.is_dir() and p.name.startswith("variant-"))
 
 
 def test_every_file_is_there(homework):
@@ -69,6 +69,7 @@ def test_every_file_is_there(homework):
         assert sorted(p.name for p in folder.iterdir()) == sorted(
             ["problem.yaml", "problem.md", "problem.tex", "solution.md", "solution.tex", "answers.json"])
     assert {p.name for p in out.iterdir() if p.is_file()} == {"answers.csv", "index.md", "moodle.xml", "qti.zip"}
+    assert sorted(p.name for p in (out / "prairielearn").iterdir()) == ["homework"]  # named after the spec file
 
 
 def test_every_answer_key_matches_the_oracle(homework):
