@@ -53,7 +53,7 @@ def numerical_blanks(text: str) -> list[list[Answer]]:
             if head.startswith("="):
                 fraction, head = 100, head[1:]
             else:
-                m = re.fullmatch(r"%(-?\d+(?:\.\d+)?)%(.*)", head, re.S)
+                m = re.fullmatch(r"%(-?\d+(?:\.\d+)?)%(.*)", head, re.DOTALL)
                 assert m, f"an answer needs = or %n%: {part!r}"
                 fraction, head = int(float(m.group(1))), m.group(2)
             value, _, tolerance = head.partition(":")

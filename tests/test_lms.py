@@ -13,8 +13,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from cloze import numerical_blanks
+
 from derive.lms import Blank, cloze_numerical
 from derive.mistakes import Mistake
 
