@@ -63,9 +63,8 @@ def mistakes(problem: Problem, it: Iteration, name: str) -> list[tuple[Mistake, 
     found: list[list[Mistake]] = [[] for _ in right]
     if name in GRADIENTS:
         _add(found, [-g for g in right], NOTE_SIGN_RESIDUAL)
-        terms = gradient_terms(problem, it, name)
-        for cells, note in _output_subsets(problem, name):
-            _add(found, [sum((t for key, t in entry.items() if key[-2:] in cells), Fraction(0)) for entry in terms], note)
+        for wrong, note in _partial_sums(problem, gradient_terms(problem, it, name), name):
+            _add(found, wrong, note)
         _scaled(found, right, [Fraction(0)] * len(right), problem, name)
         if name == "grad_kernel":
             order = rotated_order(problem)
@@ -107,17 +106,26 @@ def _scaled(found: list[list[Mistake]], right: list[Fraction], start: list[Fract
              f"{what} {_factor(factor)} times the right one: {cause}")
 
 
-def _output_subsets(problem: Problem, name: str) -> list[tuple[set[tuple[int, int]], str]]:
-    """One row or one column of the output cells: the partial sums students write most often
-    (the seed document summed only column 0 of a 2×2 output)."""
+def _partial_sums(problem: Problem, terms: list[dict[tuple, Fraction]], name: str) -> list[tuple[list[Fraction], str]]:
+    """Each gradient entry summed over only one row, or only one column, of the output cells: the
+    partial sums students write most often (the seed document summed only column 0 of a 2×2
+    output). Rows and columns are summed in one pass over the terms: a 28×28 map has 676 of them."""
     rows, cols = problem.conv_shape
-    total = rows * cols * (problem.filters if name == "grad_input" else 1)
-    subsets = [({(i, j) for j in range(cols)}, f"row {i}") for i in range(rows) if rows > 1]
-    subsets += [({(i, j) for i in range(rows)}, f"column {j}") for j in range(cols) if cols > 1]
+    by_row = [[Fraction(0)] * rows for _ in terms]
+    by_col = [[Fraction(0)] * cols for _ in terms]
+    for k, entry in enumerate(terms):
+        for key, term in entry.items():
+            i, j = key[-2:]
+            by_row[k][i] += term
+            by_col[k][j] += term
+    maps = " of each output map" if problem.filters > 1 and name == "grad_input" else ""
     out = []
-    for cells, where in subsets:
-        named = ", ".join(f"({i}, {j})" for i, j in sorted(cells))
-        out.append((cells, f"a partial sum over only output cells {named} of the {total} (only {where} of the output)"))
+    for count, sums, other, what in ((rows, by_row, cols, "row"), (cols, by_col, rows, "column")):
+        for r in range(count if count > 1 else 0):
+            cells = [(r, c) if what == "row" else (c, r) for c in range(other)]
+            named = ", ".join(f"({i}, {j})" for i, j in cells)
+            note = f"a partial sum over only output cells {named}{maps} of the {rows * cols} (only {what} {r} of the output)"
+            out.append(([s[r] for s in sums], note))
     return out
 
 
