@@ -89,9 +89,10 @@ def distinct(right: Fraction, tolerance: Fraction, candidates: Sequence[Mistake]
     return tuple(kept)
 
 
-def _add(found: list[list[Mistake]], wrong: Sequence[Fraction], note: str) -> None:
+def _add(found: list[list[Mistake]], wrong: Sequence[Fraction | None], note: str) -> None:
     for cell, value in zip(found, wrong):
-        cell.append(Mistake(value, note))
+        if value is not None:
+            cell.append(Mistake(value, note))
 
 
 def _scaled(found: list[list[Mistake]], right: list[Fraction], start: list[Fraction], problem: Problem, name: str,
@@ -106,18 +107,20 @@ def _scaled(found: list[list[Mistake]], right: list[Fraction], start: list[Fract
              f"{what} {_factor(factor)} times the right one: {cause}")
 
 
-def _partial_sums(problem: Problem, terms: list[dict[tuple, Fraction]], name: str) -> list[tuple[list[Fraction], str]]:
+def _partial_sums(problem: Problem, terms: list[dict[tuple, Fraction]], name: str) -> list[tuple[list[Fraction | None], str]]:
     """Each gradient entry summed over only one row, or only one column, of the output cells: the
     partial sums students write most often (the seed document summed only column 0 of a 2×2
     output). Rows and columns are summed in one pass over the terms: a 28×28 map has 676 of them."""
     rows, cols = problem.conv_shape
-    by_row = [[Fraction(0)] * rows for _ in terms]
-    by_col = [[Fraction(0)] * cols for _ in terms]
+    # None where the row or column has no nonzero term: summing nothing is no partial sum (as in check).
+    by_row: list[list[Fraction | None]] = [[None] * rows for _ in terms]
+    by_col: list[list[Fraction | None]] = [[None] * cols for _ in terms]
     for k, entry in enumerate(terms):
         for key, term in entry.items():
             i, j = key[-2:]
-            by_row[k][i] += term
-            by_col[k][j] += term
+            if term:
+                by_row[k][i] = (by_row[k][i] or Fraction(0)) + term
+                by_col[k][j] = (by_col[k][j] or Fraction(0)) + term
     maps = " of each output map" if problem.filters > 1 and name == "grad_input" else ""
     out = []
     for count, sums, other, what in ((rows, by_row, cols, "row"), (cols, by_col, rows, "column")):

@@ -171,3 +171,16 @@ def test_text_from_the_spec_stays_text_in_every_export(tmp_path):
     server = (folder / "server.py").read_text()
     assert server == (ROOT / "derive" / "prairielearn_server.py").read_text()
     assert "alert" not in server and "</script>" not in server
+
+
+def test_a_row_of_output_cells_whose_terms_are_all_zero_gives_no_partial_sum():
+    import derive
+    from derive.mistakes import mistakes
+
+    # ReLU is off at every output cell but (0, 0): only row 0 and column 0 have a nonzero term.
+    spec = {"input": [[2, 0, 1], [1, 3, 0], [0, 1, 2]], "kernel": [[0.4, -0.2], [0.1, 0.3]], "bias": -0.9,
+            "target": [[1, 0.5], [0, 1]], "learning_rate": 0.1, "activation": "relu"}
+    d = derive.solve(spec)
+    partial = [m.note for cell in mistakes(d.problem, d.iterations[0], "grad_kernel") for m in cell
+               if m.note.startswith("a partial sum")]
+    assert partial and all("row 0" in n or "column 0" in n for n in partial), partial
