@@ -139,6 +139,7 @@ def qti_assessment(q: Question, title: str) -> str:
     for k, blank in enumerate(q.blanks, start=1):
         item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({html.escape(blank.label)}\\) =</p>")
         presentation = item.find("presentation")
+        assert presentation is not None  # _item always makes one
         response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
         ET.SubElement(ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
         processing = ET.SubElement(item, "resprocessing")
