@@ -494,30 +494,51 @@ def _cell_text(cell: tuple) -> str:
     return "(" + ", ".join(map(str, cell)) + ")"
 
 
-def _gradient_terms(problem: Problem, it: Iteration, name: str) -> list[dict[tuple, float]]:
-    """For each entry of a gradient field, its terms keyed by the output cell they come from."""
+def gradient_terms(problem: Problem, it: Iteration, name: str) -> list[dict[tuple, Fraction]]:
+    """For each entry of a gradient field, its exact terms keyed by the output cell they come from."""
+    return _gradient_terms(problem, it, name, number=exact)
+
+
+def scale_causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
+    """The factors a field (for an update: its step) can be off by through a known slip, with causes."""
+    return _causes(problem, name)
+
+
+def rotated_order(problem: Problem) -> list[int]:
+    """For each flat index of a kernel-shaped field, the index it comes from when rotated by 180°."""
+    return _rotated(problem)
+
+
+def field_values(it: Iteration, name: str) -> list[Fraction]:
+    """An answer field's right values in iteration `it`, flat and exact."""
+    return [exact(x) for x in values(getattr(it, _ATTRIBUTE.get(name, name)))]
+
+
+def _gradient_terms(problem: Problem, it: Iteration, name: str, number: Callable[[Any], Any] = float) -> list[dict[tuple, Any]]:
+    """For each entry of a gradient field, its terms keyed by the output cell they come from
+    (floats by default: the partial-sum search adds thousands of subsets)."""
     dz, x, kernel = it.grad_feature_map, it.padded_input, it.kernel
     cells = grid(problem.conv_shape)
     label = (lambda f, i, j: (i, j)) if problem.rank2 else (lambda f, i, j: (f, i, j))
     if name == "grad_kernel":
         out = []
         for f, c, u, v in weights(problem):
-            out.append({label(f, i, j): float(dz[f][i][j] * x[c][r][q])
+            out.append({label(f, i, j): number(dz[f][i][j] * x[c][r][q])
                         for (i, j), (r, q) in ((cell, tap(problem, cell, (u, v))) for cell in cells)})
         return out
     if name == "grad_bias":
-        return [{label(f, i, j): float(dz[f][i][j]) for i, j in cells} for f in range(problem.filters)]
+        return [{label(f, i, j): number(dz[f][i][j]) for i, j in cells} for f in range(problem.filters)]
     (ph, pw), (h, w) = problem.padding, (len(problem.input[0]), len(problem.input[0][0]))
     out = []
     for c in range(problem.channels):
         for p, q in grid((h, w)):
-            terms: dict[tuple, float] = {}
+            terms: dict[tuple, Any] = {}
             for f in range(problem.filters):
                 for cell in cells:
                     for uv in grid(problem.kernel_size):
                         if tap(problem, cell, uv) == (p + ph, q + pw):
-                            key = label(f, *cell)
-                            terms[key] = terms.get(key, 0.0) + float(dz[f][cell[0]][cell[1]] * kernel[f][c][uv[0]][uv[1]])
+                            key, term = label(f, *cell), number(dz[f][cell[0]][cell[1]] * kernel[f][c][uv[0]][uv[1]])
+                            terms[key] = terms[key] + term if key in terms else term
             out.append(terms)
     return out
 

@@ -156,7 +156,8 @@ def _emit(document: str | bytes) -> None:
 @cli.command(short_help="Write seeded homework variants, answer keys, Moodle XML, QTI.",
              help="Write COUNT seeded variants of the problem in SPEC for homework: per variant a problem "
                   "sheet, a worked solution, an answer key and a spec that reproduces it; plus answers.csv, "
-                  "index.md, moodle.xml (Moodle cloze) and qti.zip (QTI 1.2 for Canvas).\n\n"
+                  "index.md, moodle.xml (Moodle cloze), qti.zip (QTI 1.2 for Canvas) and prairielearn/NAME/ "
+                  "(a PrairieLearn question); each blank lists the mistakes `derive check` diagnoses.\n\n"
                   "The spec may hold `ask:` (the answer fields students enter; default prediction, loss, "
                   "grad_kernel, kernel_next, and grad_bias, bias_next with a bias) and `variants:` "
                   "(how each of input, kernel, target, bias is drawn: "

@@ -20,6 +20,7 @@ from .errors import SpecError
 from .files import replace_folder, write_files
 from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
+from .prairielearn import PLVariant, question_files
 from .spec import read_spec
 from .variants import Plan, Variant, check_nice, distinct_problems, first_good, identity, plan, variant_seed
 
@@ -94,7 +95,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             kept = list(run(_render, [(v, the_plan.ask, precision, False, _title(the_plan, spec_path)) for v in done]))
             rendered.update((r.variant.index, r) for r in kept)
             everything = [rendered[v.index] for v in wanted]
-            written += write_files(out, _aggregates(everything, width, the_plan, Path(spec_path).stem))
+            written += write_files(out, _aggregates(everything, width, the_plan, Path(spec_path).stem, seed, precision))
     return written
 
 
@@ -165,6 +166,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     """Solve one variant and render its files, or with `documents` false only its answers and
     question (runs in a worker process)."""
     from .answers import answer_key
+    from .mistakes import carries, mistakes
     from .pipeline import solve
     from .printing import cell_label
     from .tolerance import as_iterations, tolerances
@@ -181,7 +183,9 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
         ident=f"variant-{variant.index:04d}",
         name=f"Variant {variant.index}",
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
-        blanks=blanks(answers, ask, labels, tolerance_key),
+        blanks=blanks(answers, ask, labels, tolerance_key,
+                      [{name: mistakes(problem, it, name) for name in ask} for it in derivation.iterations],
+                      [{name: carries(problem, it, name, ask) for name in ask} for it in derivation.iterations]),
         feedback=derivation.to_lms(),  # from the strings already printed for the other documents
     )
     qti = qti_assessment(question, quiz_title)
@@ -198,14 +202,17 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     return Rendered(variant, files, answers, question, qti)
 
 
-def _aggregates(rendered: Sequence[Rendered], width: int, p: Plan, name: str) -> dict[str, str | bytes]:
+def _aggregates(rendered: Sequence[Rendered], width: int, p: Plan, name: str, seed: int,
+                precision: int) -> dict[str, str | bytes]:
     questions = [r.question for r in rendered]
     title = p.base.get("title") or name
+    pl = [PLVariant(r.variant.index, r.variant.seed, r.question) for r in rendered]
     return {
         "answers.csv": _csv(rendered),
         "index.md": _index(rendered, width, title, p.ask),
         "moodle.xml": moodle_xml(questions, category=f"derive/{name}"),
         "qti.zip": qti_zip(questions, [r.qti for r in rendered]),
+        **question_files(pl, title, name, seed, precision),
     }
 
 
@@ -229,7 +236,8 @@ def _index(rendered: Sequence[Rendered], width: int, title: str, ask: Sequence[s
         "reproduces it (`problem.yaml`: `derive solve` on it gives the same solution).",
         "",
         f"Students are asked for: {', '.join(ask)}. All answers: `answers.csv`; LMS imports: `moodle.xml` "
-        "(Moodle XML, one cloze question per variant) and `qti.zip` (QTI 1.2 for Canvas, one quiz per variant).",
+        "(Moodle XML, one cloze question per variant), `qti.zip` (QTI 1.2 for Canvas, one quiz per variant) and "
+        f"`prairielearn/` (a PrairieLearn question drawing from every variant).",
         "",
         "| variant | seed | problem | solution | answers | initial loss |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -2,17 +2,24 @@
 
 Both are built with ElementTree, so every text is escaped by the XML library, not by hand; the
 QTI zip has fixed timestamps so the same variants give byte-identical files. Each blank carries
-its own tolerance (tolerance.py); each question carries the worked solution as feedback that
-students see after they submit.
+its own tolerance (tolerance.py) and the wrong values `derive check` diagnoses (mistakes.py):
+in Moodle each is a 0 % answer with check's note as its feedback; Canvas grades every numerical
+answer as right, so in QTI they are listed in the blank's incorrect-answer comments instead.
+Each question carries the worked solution as feedback that students see after they submit.
 """
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Sequence
 from xml.etree import ElementTree as ET
+
+from .mistakes import Carry, Mistake, distinct
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -27,6 +34,8 @@ class Blank:
     label: str  # LaTeX, e.g. \frac{\partial L}{\partial W_{01}}
     value: float
     tolerance: Decimal  # the accepted distance from `value`, either way
+    mistakes: tuple[Mistake, ...] = ()  # diagnosable wrong values, each told apart from the rest by `tolerance`
+    carry: Carry | None = None  # how it follows from the student's own earlier answer (PrairieLearn)
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,9 @@ def moodle_xml(questions: Sequence[Question], category: str) -> str:
     for q in questions:
         node = ET.SubElement(quiz, "question", type="cloze")
         ET.SubElement(ET.SubElement(node, "name"), "text").text = q.name
-        rows = "".join(
-            f"<tr><td>\\({b.label}\\)</td><td>{{1:NUMERICAL:={_number(b.value)}:{b.tolerance:f}}}</td></tr>"
-            for b in q.blanks
-        )
-        text = f"{q.html}<table>{rows}</table>"
+        rows = "".join(f"<tr><td>\\({_no_cloze(html.escape(b.label))}\\)</td><td>{cloze_numerical(b)}</td></tr>"
+                       for b in q.blanks)
+        text = f"{_no_cloze(q.html)}<table>{rows}</table>"
         ET.SubElement(ET.SubElement(node, "questiontext", format="html"), "text").text = text
         ET.SubElement(ET.SubElement(node, "generalfeedback", format="html"), "text").text = q.feedback
         ET.SubElement(node, "penalty").text = "0.3333333"
@@ -70,6 +77,27 @@ def moodle_xml(questions: Sequence[Question], category: str) -> str:
         ET.SubElement(node, "idnumber").text = q.ident
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def _no_cloze(text: str) -> str:
+    """HTML with its braces as character references: Moodle reads `{1:NUMERICAL:…}` anywhere in a
+    cloze question's text as a blank, so text from the spec must carry none; the browser and
+    MathJax see the same braces."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def cloze_numerical(b: Blank) -> str:
+    """A blank in Moodle's cloze syntax: the right answer, then each diagnosable mistake as a 0 %
+    answer with the same tolerance and check's note as its feedback."""
+    tolerance = f"{b.tolerance:f}"
+    wrong = "".join(f"~%0%{_number(float(m.value))}:{tolerance}#{_cloze_text(m.note)}" for m in b.mistakes)
+    return f"{{1:NUMERICAL:={_number(b.value)}:{tolerance}{wrong}}}"
+
+
+def _cloze_text(text: str) -> str:
+    """Plain text as cloze feedback: HTML-escaped (it sits in the question's HTML), then each of
+    cloze's special characters escaped with a backslash, as Moodle's documentation says."""
+    return re.sub(r'([\\}#~/"])', r"\\\1", html.escape(text, quote=False))
 
 
 def qti_zip(questions: Sequence[Question], assessments: Sequence[str]) -> bytes:
@@ -109,8 +137,9 @@ def qti_assessment(q: Question, title: str) -> str:
     section = ET.SubElement(assessment, "section", ident=f"{q.ident}-section")
     _item(section, f"{q.ident}-problem", q.name, "text_only_question", q.html)
     for k, blank in enumerate(q.blanks, start=1):
-        item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({blank.label}\\) =</p>")
+        item = _item(section, f"{q.ident}-q{k}", blank.column, "numerical_question", f"<p>\\({html.escape(blank.label)}\\) =</p>")
         presentation = item.find("presentation")
+        assert presentation is not None  # _item always makes one
         response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
         ET.SubElement(ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
         processing = ET.SubElement(item, "resprocessing")
@@ -130,12 +159,29 @@ def qti_assessment(q: Question, title: str) -> str:
         ET.SubElement(bounds, "vargte", respident="response1").text = str(value - blank.tolerance)
         ET.SubElement(bounds, "varlte", respident="response1").text = str(value + blank.tolerance)
         ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
+        if blank.mistakes:
+            # Reached only when the answer is not right (the condition above stops): Canvas shows
+            # this as the question's incorrect comments. A condition per mistake would import as
+            # one more right answer, since Canvas gives every numerical answer full marks.
+            wrong = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
+            ET.SubElement(ET.SubElement(wrong, "conditionvar"), "other")
+            ET.SubElement(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
         if k == 1:
             feedback = ET.SubElement(item, "itemfeedback", ident="general_fb")
             material = ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material")
             ET.SubElement(material, "mattext", texttype="text/html").text = q.feedback
+        if blank.mistakes:
+            feedback = ET.SubElement(item, "itemfeedback", ident="general_incorrect_fb")
+            material = ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material")
+            ET.SubElement(material, "mattext", texttype="text/html").text = mistakes_html(blank)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def mistakes_html(b: Blank) -> str:
+    """The diagnosable wrong values of a blank as an HTML list: 'If your answer is about v: note'."""
+    items = "".join(f"<li>{html.escape(_number(float(m.value)))}: {html.escape(m.note)}</li>" for m in b.mistakes)
+    return f"<p>Not right. If your answer is within ±{b.tolerance:f} of one of these, the likely mistake:</p><ul>{items}</ul>"
 
 
 def _item(section: ET.Element, ident: str, title: str, kind: str, html: str) -> ET.Element:
@@ -151,17 +197,29 @@ def _item(section: ET.Element, ident: str, title: str, kind: str, html: str) -> 
 
 
 def blanks(answers: dict[str, Any], ask: Sequence[str], labels: dict[str, Any],
-           tolerances: dict[str, Any]) -> tuple[Blank, ...]:
+           tolerances: dict[str, Any], mistakes: Sequence[dict[str, list[tuple[Mistake, ...]]]] = (),
+           carries: Sequence[dict[str, list[Carry | None]]] = ()) -> tuple[Blank, ...]:
     """The asked values of an answer key, cell by cell, labelled with their symbols; `tolerances`
-    is shaped like the answer key and holds each cell's tolerance."""
+    is shaped like the answer key and holds each cell's tolerance; `mistakes` and `carries` (per
+    iteration, per field, per cell in the key's order, from mistakes.py) the diagnosable wrong
+    values and the follow-through rules."""
     out = []
     for k, (iteration, tols) in enumerate(zip(answers["iterations"], tolerances["iterations"]), start=1):
         prefix = "" if k == 1 else f"iteration_{k}."
+        wrong = mistakes[k - 1] if k <= len(mistakes) else {}
+        follows = carries[k - 1] if k <= len(carries) else {}
         for name in ask:
-            for (index, value), (_, tol) in zip(_cells(iteration[name]), _cells(tols[name])):
+            count = len(_cells(tols[name]))
+            cells = zip(_cells(iteration[name]), _cells(tols[name]), wrong.get(name) or [()] * count,
+                        follows.get(name) or [None] * count)
+            for (index, value), (_, tol), candidates, carry in cells:
                 column = prefix + name + "".join(f"[{i}]" for i in index)
                 label = labels[name](index) + (f" \\text{{ (iteration {k})}}" if k > 1 else "")
-                out.append(Blank(column, label, value, _decimal(tol)))
+                tolerance = _decimal(tol)
+                kept = distinct(Fraction(_number(value)), Fraction(tolerance), candidates)
+                if carry is not None:  # the same cell of the field it follows, named as its column
+                    carry = Carry(prefix + carry.source + "".join(f"[{i}]" for i in index), carry.offset, carry.factor)
+                out.append(Blank(column, label, value, tolerance, kept, carry))
     return tuple(out)
 
 
