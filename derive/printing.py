@@ -6,6 +6,7 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -326,6 +327,15 @@ def stacked(equations: Sequence[Equation], style: Style, symbolic: bool = True) 
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
+def _line_width(latex: str) -> float:
+    """typeset.width, or infinity for a text that surely does not fit a line: a sum of hundreds of
+    products (a 28×28 problem) need not be measured character by character to know that. Every
+    digit is at least 0.3em (0.5em, in a script of a script 0.3em), and a fraction shows at least
+    half the digits it holds, so 0.15em a digit is a floor."""
+    digits = sum(map(latex.count, "0123456789"))
+    return math.inf if digits * 0.15 > LINE_EM else width(latex)
+
+
 def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tuple[str, list[str]]:
     """The left-hand side and the lines after it, each starting at the alignment point `&`
     (printed by `make`'s printers: the flat problem's by default, a network's for networks)."""
@@ -337,14 +347,14 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
     flat = _sides(eq.sides, style, make)
     shown = list(_relations(flat))
     one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
-    if width(lhs) + width(one_line) <= LINE_EM:
+    if width(lhs) + _line_width(one_line) <= LINE_EM:
         return lhs, ["&" + one_line]
     room = LINE_EM - width(lhs)
     lines: list[str] = []
     used = room  # nothing may join the first line before it exists
     for k, rel, text in shown:
         piece = f"{rel} {text}"
-        wide = width(piece)
+        wide = _line_width(piece)
         first_numbers = k > 0 and _is_symbolic(eq.sides[k - 1]) and not _is_symbolic(eq.sides[k])
         if lines and not first_numbers and used + wide + 0.3 <= room:
             lines[-1] += " " + piece
