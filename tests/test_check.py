@@ -178,7 +178,7 @@ TWO_THIRDS = "input: [[2]]\nkernel: [['1/3']]\ntarget: [[1]]\nlearning_rate: 0.2
 EXACT_TWO_THIRDS = "input: [[1]]\nkernel: [['2/3']]\ntarget: [['2/3']]\nlearning_rate: 0.01\n"
 KEYWORDS = {"right given": "carried", "sign is reversed": "sign", "added instead of subtracted": "sign",
             "times the right one": "scale", "rotated by 180°": "flipped", "transposed": "flipped",
-            "partial sum": "partial-sum"}
+            "partial sum": "partial-sum", "rounded to": "wrong"}
 
 
 def true_values(d, name: str, k: int = 0) -> list[Fraction]:
@@ -213,7 +213,7 @@ def assert_notes_agree(report) -> None:
             kinds = {v for word, v in KEYWORDS.items() if word in part}
             assert len(kinds) == 1, (f.name, part)
             kind = kinds.pop()
-            prefix = re.match(r"^cells? ((?:\(\d+(?:, \d+)*\)(?:, )?)+)(?: and \d+ more)?: ", part)
+            prefix = re.match(r"^(?:entry|entries) ((?:\(\d+(?:, \d+)*\)(?:, )?)+)(?: and \d+ more)?: ", part)
             if prefix:
                 named = {tuple(int(x) for x in c.split(", ")) for c in re.findall(r"\(([\d, ]+)\)", prefix[1])}
                 if "more" not in part:
@@ -223,6 +223,7 @@ def assert_notes_agree(report) -> None:
             assert named and all(flat[c] == kind for c in named), (f.name, part, f.cells)
             explained |= {c for c in flat if flat[c] == kind} if "more" in part else named
         diagnosed = {c for c, v in flat.items() if v not in ("correct", "wrong")}
+        assert "cell (" not in f.note and "cells (" not in f.note.replace("output cells (", ""), f.note  # entries
         assert diagnosed <= explained, (f.name, f.note, f.cells)
 
 
