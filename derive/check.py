@@ -306,8 +306,8 @@ class _Marking:
         for found, note in self.sign(s, carried, follow.start(k, self.name), evidence()):
             diagnose("sign", found, note)
         for diagnosis in (self.scale, self.flipped, self.partial_sum):
-            if evidence():
-                for found_note in diagnosis(s, evidence()):
+            if evidence():  # a guess joins only a diagnosis the other cells establish
+                for found_note in diagnosis(s, evidence(), [i for i in open_cells() if i in plain]):
                     diagnose(*found_note)
         for i, places in rounded.items():
             if not verdicts[i] and s[i] != 0:
@@ -343,7 +343,7 @@ class _Marking:
         """Evidence for a field-wide diagnosis: two nonzero cells to agree (the one, in a one-cell field)."""
         return len([i for i in cells if s[i] != 0]) >= min(2, len(s))
 
-    def scale(self, s: list[Fraction], cells: list[int]) -> list[tuple[str, list[int], str]]:
+    def scale(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
         """The whole field (for an update: its step w − w') off by one factor, with its likely cause."""
         if not self.enough(s, cells):
             return []
@@ -368,9 +368,9 @@ class _Marking:
             cause = "no standard convention explains it" + (
                 " (check the loss's constant factors)" if self.name not in ("feature_map", "activation", "prediction") else "")
         what = "every step (w − w')" if self.name in UPDATES else "every value"
-        return [("scale", cells, f"{what} is {_factor(factor)} times the right one: {cause}")]
+        return [("scale", cells + plain, f"{what} is {_factor(factor)} times the right one: {cause}")]
 
-    def flipped(self, s: list[Fraction], cells: list[int]) -> list[tuple[str, list[int], str]]:
+    def flipped(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
         """The kernel-shaped field (for an update: its step) rotated by 180° or transposed, per filter and channel."""
         if self.name not in KERNEL_SHAPED or not self.enough(s, cells):
             return []
@@ -381,21 +381,26 @@ class _Marking:
             moved = [start[i] - steps[order[i]] for i in range(len(s))]
             if len(self.fits(s, moved, range(len(s)))) == len(s):  # then the open cells differ from the right ones
                 what = "the step (w − w') is" if self.name in UPDATES else "the field is"
-                return [("flipped", cells, f"{what} the right one {note}")]
+                return [("flipped", cells + plain, f"{what} the right one {note}")]
         return []
 
-    def partial_sum(self, s: list[Fraction], cells: list[int]) -> list[tuple[str, list[int], str]]:
+    def partial_sum(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
         """Gradient entries that sum only some of the output cells: a set a student plausibly uses (a row,
-        a column, the first k, one cell, one filter's, two of four), or one and the same set for two entries."""
+        a column, the first k, one cell, one filter's, two of four), or one and the same set for two entries.
+        A `plain` entry (a 0, a coarse rounding) joins only a set that the other entries establish."""
         if self.name not in GRADIENTS:
             return []
         terms = _gradient_terms(self.p, self.it, self.name)
-        matches = {i: found for i in cells if s[i] != 0 and (found := self._subsets(terms[i], s[i]))}
+        matches = {i: found for i in cells if (found := self._subsets(terms[i], s[i]))}
         shared = Counter(subset for found in matches.values() for subset in set(found))
         plausible = _plausible_subsets(self.p, self.name)
+        established = {c for c in shared if shared[c] >= 2 or c in plausible}
+        for i in plain:  # its sum over an established set, even of zero terms only (then the 0 it wrote)
+            sums = {c: sum(terms[i].get(cell, 0.0) for cell in c) for c in established}
+            matches[i] = [c for c, total in sums.items() if abs(total - float(s[i])) <= self._float_tolerance(total) * (1 + 1e-9) + 1e-15]
         used: dict[frozenset, list[int]] = {}
         for i, found in matches.items():
-            backed = [c for c in found if shared[c] >= 2 or c in plausible]
+            backed = [c for c in found if c in established]
             if backed:
                 best = min(backed, key=lambda c: (-shared[c], len(c), sorted(c)))
                 used.setdefault(best, []).append(i)
