@@ -278,8 +278,11 @@ class _Marking:
         return [i for i in cells if (m := model_values[i]) is not None and self.near(s[i], m)]
 
     def rounded_to(self, i: int, submitted: Fraction) -> int | None:
-        """The fewer decimals (than the sheet's) to which `submitted` is cell i's right value rounded, if any."""
-        for places in range(self.precision):
+        """The fewer decimals (than the sheet's) to which `submitted` is cell i's right value rounded, if any:
+        those written when they fit (1.0 is rounded to 1 decimal, though it is also a whole number)."""
+        written = getattr(submitted, "places", None)
+        first = [written] if written is not None and written < self.precision else []
+        for places in first + list(range(self.precision)):
             unit = Fraction(1, 10**places)
             if (submitted / unit).denominator == 1 and abs(submitted - self.expected[i]) <= unit / 2 + self.margin[i]:
                 return places
@@ -287,7 +290,7 @@ class _Marking:
 
     def report(self, k: int, submitted: Any, expected: Any, follow: _FollowThrough) -> FieldReport:
         """The field's FieldReport: every cell's verdict, the field's verdict, and notes naming their cells."""
-        s = [Fraction(x) for x in values(submitted)]
+        s = [x if isinstance(x, Fraction) else Fraction(x) for x in values(submitted)]  # keeps the decimals written
         verdicts = ["correct" if self.correct(i, a) else "" for i, a in enumerate(s)]
         notes = [""] * len(s)
 

@@ -681,3 +681,13 @@ def test_notes_name_a_fields_positions_entries_and_output_cells_cells():
     half = [right[0], seed["grad_kernel"][1]]  # the first row right, the second the seed's partial sums
     report = check(d, read_submission({"grad_kernel": half}, d))
     assert report.fields[0].note == "entries (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4"
+
+
+def test_a_coarse_rounding_is_wrong_with_a_note_saying_so():
+    d = derive.solve(yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text()))
+    notes = {text: check(d, read_submission({"loss": text}, d)).fields[0] for text in ("0.4", "0.37", "1.0", "0")}
+    assert {f.verdict for f in notes.values()} == {"wrong"}
+    assert notes["0.4"].note == "the right value rounded to 1 decimal place (the sheet asks for 4)"
+    assert notes["0.37"].note == "the right value rounded to 2 decimal places (the sheet asks for 4)"
+    assert notes["1.0"].note == ""  # 0.365 is 0.4 to 1 decimal, 0 to none: 1.0 is no rounding of it
+    assert notes["0"].note == ""  # a 0 is the lazy default: no diagnosis, no note
