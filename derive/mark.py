@@ -415,7 +415,10 @@ def _feedback(report: Any, derivation: Any, response: Response, spec: str, sourc
     view = check_view(report, derivation, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
     text = environment().get_template("check.j2").render(view)
     # check's report scores the submitted cells; here the score is over every asked cell: say which.
-    return text.replace("of the submitted cells", f"of the {asked} asked cells (unanswered ones earn nothing)", 1)
+    phrase = "of the submitted cells (a carried cell earns partial credit)"
+    if phrase not in text:  # the template reworded: still say which cells the score is over
+        phrase = "of the submitted cells"
+    return text.replace(phrase, f"of the {asked} asked cells (an unanswered one earns nothing, a carried one partial credit)", 1)
 
 
 def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:

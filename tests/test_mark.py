@@ -228,7 +228,7 @@ def test_the_score_is_over_every_asked_cell_whether_its_column_is_absent_or_empt
         assert rita["score"] == str(round(4 / ASKED_CELLS, 4))
         assert [rita[f] for f in ("prediction", "loss", "grad_kernel", "kernel_next")] == [
             "unanswered", "unanswered", "correct", "unanswered"]
-        assert "Score: **30.8%** of the 13 asked cells" in (out / "feedback" / "Rita.md").read_text(encoding="utf-8")
+        assert "Score: **30.8%** of the 13 asked cells (an unanswered one earns nothing" in (out / "feedback" / "Rita.md").read_text(encoding="utf-8")
         assert "Mean score 30.8%, median 30.8% of the 13 asked cells" in (out / "summary.md").read_text(encoding="utf-8")
 
 
