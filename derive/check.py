@@ -300,8 +300,13 @@ class _Marking:
 
         open_cells = lambda: [i for i, v in enumerate(verdicts) if not v]  # noqa: E731
         carried = follow.carried(k, self.name)
-        if carried is not None:  # follow-through is evidence of its own, even for a 0 (w − η·0 = w)
-            diagnose("carried", self.fits(s, carried, open_cells()), NOTE_CARRIED)
+        if carried is not None:
+            follows = self.fits(s, carried, open_cells())
+            # A 0 that the submission's own values also give is no evidence (zeros are what a guess
+            # writes), unless a nonzero entry of the field follows through too.
+            if all(s[i] == 0 for i in follows):
+                follows = []
+            diagnose("carried", follows, NOTE_CARRIED)
         # A 0 or the right value rounded too coarsely is a guess or a slip, not one of the classic mistakes.
         rounded = {i: d for i in open_cells() if (d := self.rounded_to(i, s[i])) is not None}
         plain = {i for i in open_cells() if s[i] == 0} | set(rounded)

@@ -415,6 +415,7 @@ def test_mixed_mistakes_get_per_cell_verdicts_and_notes_that_name_their_cells(sp
                                min_size=n, max_size=n))
     candidates = [{"right": a - eta * x, "carried": a - eta * y, "added": a + eta * x, "added own": a + eta * y,
                    "blunder": a + Fraction(777, 100)} for a, x, y in zip(w, g, own)]
+    assume(all(c["carried"] != 0 for c in candidates))  # a carried 0 needs a nonzero one beside it: see below
     for c, o in zip(candidates, offsets):  # the candidates of one cell are visibly different
         distinct = {k: v for k, v in c.items() if o or k not in ("carried", "added own")}
         assume(all(abs(a - b) > Fraction(1, 1000) for a, b in itertools.combinations(distinct.values(), 2)))
@@ -691,3 +692,17 @@ def test_a_coarse_rounding_is_wrong_with_a_note_saying_so():
     assert notes["0.37"].note == "the right value rounded to 2 decimal places (the sheet asks for 4)"
     assert notes["1.0"].note == ""  # 0.365 is 0.4 to 1 decimal, 0 to none: 1.0 is no rounding of it
     assert notes["0"].note == ""  # a 0 is the lazy default: no diagnosis, no note
+
+
+def test_a_zero_is_carried_only_beside_a_nonzero_entry_that_follows_through():
+    """Zeros everywhere: W'₀₀ = 0 − η·0 follows from the zero gradient, but zeros are what a guess
+    writes; with W'₀₁ = 0.5 − η·0 written too, the student visibly follows through."""
+    spec = {"input": [[1, 2, 1], [0, 1, 2], [2, 1, 0]], "kernel": [[0, 0.5], [0.3, 0.7]],
+            "target": [[1, 2], [2, 1]], "learning_rate": 0.1}
+    d = derive.solve(spec)
+    zeros = [["0", "0"], ["0", "0"]]
+    lazy = {f.name: f for f in check(d, read_submission({"grad_kernel": zeros, "kernel_next": zeros}, d)).fields}
+    assert values(lazy["kernel_next"].cells) == ["wrong"] * 4
+    following = {"grad_kernel": zeros, "kernel_next": [["0", "0.5"], ["0", "0"]]}
+    update = {f.name: f for f in check(d, read_submission(following, d)).fields}["kernel_next"]
+    assert values(update.cells)[:2] == ["carried", "carried"]
