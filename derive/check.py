@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
@@ -276,9 +277,20 @@ class _Marking:
         """The cells among `cells` whose submitted value is what `model_values` predicts."""
         return [i for i in cells if (m := model_values[i]) is not None and self.near(s[i], m)]
 
+    def rounded_to(self, i: int, submitted: Fraction) -> int | None:
+        """The fewer decimals (than the sheet's) to which `submitted` is cell i's right value rounded, if any:
+        those written when they fit (1.0 is rounded to 1 decimal, though it is also a whole number)."""
+        written = getattr(submitted, "places", None)
+        first = [written] if written is not None and written < self.precision else []
+        for places in first + list(range(self.precision)):
+            unit = Fraction(1, 10**places)
+            if (submitted / unit).denominator == 1 and abs(submitted - self.expected[i]) <= unit / 2 + self.margin[i]:
+                return places
+        return None
+
     def report(self, k: int, submitted: Any, expected: Any, follow: _FollowThrough) -> FieldReport:
         """The field's FieldReport: every cell's verdict, the field's verdict, and notes naming their cells."""
-        s = [Fraction(x) for x in values(submitted)]
+        s = [x if isinstance(x, Fraction) else Fraction(x) for x in values(submitted)]  # keeps the decimals written
         verdicts = ["correct" if self.correct(i, a) else "" for i, a in enumerate(s)]
         notes = [""] * len(s)
 
@@ -289,17 +301,27 @@ class _Marking:
         open_cells = lambda: [i for i, v in enumerate(verdicts) if not v]  # noqa: E731
         carried = follow.carried(k, self.name)
         if carried is not None:
-            diagnose("carried", self.fits(s, carried, open_cells()), NOTE_CARRIED)
-        for found, note in self.sign(s, carried, follow.start(k, self.name), open_cells()):
+            follows = self.fits(s, carried, open_cells())
+            # A 0 that the submission's own values also give is no evidence (zeros are what a guess
+            # writes), unless a nonzero entry of the field follows through too.
+            if all(s[i] == 0 for i in follows):
+                follows = []
+            diagnose("carried", follows, NOTE_CARRIED)
+        # A 0 or the right value rounded too coarsely is a guess or a slip, not one of the classic mistakes.
+        rounded = {i: d for i in open_cells() if (d := self.rounded_to(i, s[i])) is not None}
+        plain = {i for i in open_cells() if s[i] == 0} | set(rounded)
+        evidence = lambda: [i for i in open_cells() if i not in plain]  # noqa: E731
+        for found, note in self.sign(s, carried, follow.start(k, self.name), evidence()):
             diagnose("sign", found, note)
         for diagnosis in (self.scale, self.flipped, self.partial_sum):
-            if open_cells():
-                found_note = diagnosis(s, open_cells())
-                if found_note is not None:
+            if evidence():  # a guess joins only a diagnosis the other cells establish
+                for found_note in diagnosis(s, evidence(), [i for i in open_cells() if i in plain]):
                     diagnose(*found_note)
+        for i, places in rounded.items():
+            if not verdicts[i] and s[i] != 0:
+                notes[i] = _rounded_note(places, self.precision)
         verdicts = [v or "wrong" for v in verdicts]
-        wrong = [v for v in verdicts if v != "correct"]
-        verdict = "correct" if not wrong else max(set(wrong), key=lambda v: (wrong.count(v), -VERDICTS.index(v)))
+        verdict = field_verdict(verdicts)
         shape = _shape(expected)
         return FieldReport(
             name=self.name if k == 0 else f"iteration_{k + 1}.{self.name}", field=self.name, iteration=k + 1,
@@ -325,13 +347,19 @@ class _Marking:
             found.append((self.fits(s, [2 * w - c for w, c in zip(start, carried)], rest), NOTE_ADDED_OWN))
         return found
 
-    def scale(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
+    def enough(self, s: list[Fraction], cells: list[int]) -> bool:
+        """Evidence for a field-wide diagnosis: two nonzero cells to agree (the one, in a one-cell field)."""
+        return len([i for i in cells if s[i] != 0]) >= min(2, len(s))
+
+    def scale(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
         """The whole field (for an update: its step w − w') off by one factor, with its likely cause."""
+        if not self.enough(s, cells):
+            return []
         start = self.start() if self.name in UPDATES else [Fraction(0)] * len(s)
         steps = [w - b for w, b in zip(start, self.expected)]  # for a non-update, -the value: the sign cancels
         nonzero = [i for i, d in enumerate(steps) if d != 0]
         if not nonzero:
-            return None
+            return []
 
         def fits_all(factor: Fraction) -> bool:
             return len(self.fits(s, [w - factor * d for w, d in zip(start, steps)], range(len(s)))) == len(s)
@@ -344,16 +372,16 @@ class _Marking:
             i = max(nonzero, key=lambda i: abs(steps[i]))
             factor = ((start[i] - s[i]) / steps[i]).limit_denominator(1000)
             if len(nonzero) < 2 or factor in (0, 1, -1) or not fits_all(factor):
-                return None  # one number is always "a multiple" of another: only a known cause says anything
+                return []  # one number is always "a multiple" of another: only a known cause says anything
             cause = "no standard convention explains it" + (
                 " (check the loss's constant factors)" if self.name not in ("feature_map", "activation", "prediction") else "")
         what = "every step (w − w')" if self.name in UPDATES else "every value"
-        return "scale", cells, f"{what} is {_factor(factor)} times the right one: {cause}"
+        return [("scale", cells + plain, f"{what} is {_factor(factor)} times the right one: {cause}")]
 
-    def flipped(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
+    def flipped(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
         """The kernel-shaped field (for an update: its step) rotated by 180° or transposed, per filter and channel."""
-        if self.name not in KERNEL_SHAPED:
-            return None
+        if self.name not in KERNEL_SHAPED or not self.enough(s, cells):
+            return []
         start = self.start() if self.name in UPDATES else [Fraction(0)] * len(s)
         steps = [w - b for w, b in zip(start, self.expected)]
         for order, note in ((_rotated(self.p), "rotated by 180° (convolution and cross-correlation confused)"),
@@ -361,24 +389,33 @@ class _Marking:
             moved = [start[i] - steps[order[i]] for i in range(len(s))]
             if len(self.fits(s, moved, range(len(s)))) == len(s):  # then the open cells differ from the right ones
                 what = "the step (w − w') is" if self.name in UPDATES else "the field is"
-                return "flipped", cells, f"{what} the right one {note}"
-        return None
+                return [("flipped", cells + plain, f"{what} the right one {note}")]
+        return []
 
-    def partial_sum(self, s: list[Fraction], cells: list[int]) -> tuple[str, list[int], str] | None:
-        """Gradient cells equal to a sum over only some of the output cells; the subset, when one fits them all."""
+    def partial_sum(self, s: list[Fraction], cells: list[int], plain: list[int]) -> list[tuple[str, list[int], str]]:
+        """Gradient entries that sum only some of the output cells: a set a student plausibly uses (a row,
+        a column, the first k, one cell, one filter's, two of four), or one and the same set for two entries.
+        A `plain` entry (a 0, a coarse rounding) joins only a set that the other entries establish."""
         if self.name not in GRADIENTS:
-            return None
+            return []
         terms = _gradient_terms(self.p, self.it, self.name)
-        fits = [(i, matching) for i in cells if (matching := self._subsets(terms[i], s[i]))]
-        if not fits:
-            return None
-        common = set(fits[0][1]).intersection(*(set(m) for _, m in fits[1:]))
-        if not common:
-            return "partial-sum", [i for i, _ in fits], "a partial sum over some of the output cells, not the same ones for every entry"
-        used = min(common, key=lambda c: (len(c), sorted(c)))
+        matches = {i: found for i in cells if (found := self._subsets(terms[i], s[i]))}
+        shared = Counter(subset for found in matches.values() for subset in set(found))
+        plausible = _plausible_subsets(self.p, self.name)
+        established = {c for c in shared if shared[c] >= 2 or c in plausible}
+        for i in plain:  # its sum over an established set, even of zero terms only (then the 0 it wrote)
+            sums = {c: sum(terms[i].get(cell, 0.0) for cell in c) for c in established}
+            matches[i] = [c for c, total in sums.items() if abs(total - float(s[i])) <= self._float_tolerance(total) * (1 + 1e-9) + 1e-15]
+        used: dict[frozenset, list[int]] = {}
+        for i, found in matches.items():
+            backed = [c for c in found if c in established]
+            if backed:
+                best = min(backed, key=lambda c: (-shared[c], len(c), sorted(c)))
+                used.setdefault(best, []).append(i)
         total = len(grid(self.p.conv_shape)) * (self.p.filters if self.name == "grad_input" else 1)
-        named = ", ".join(_cell_text(c) for c in sorted(used))
-        return "partial-sum", [i for i, _ in fits], f"a partial sum over only output cells {named} of the {total}"
+        return [("partial-sum", entries, "a partial sum over only output cells "
+                 f"{', '.join(_cell_text(c) for c in sorted(subset))} of the {total}")
+                for subset, entries in used.items()]
 
     def _subsets(self, options: dict[tuple, float], submitted: Fraction) -> list[frozenset]:
         """The proper subsets of an entry's terms whose sum is the submitted value (floats: this is a search)."""
@@ -404,6 +441,40 @@ class _Marking:
         if self.settings.atol is None and self.settings.rtol is None and (x == 0 or abs(x) >= half_unit):
             return half_unit
         return float(tolerance(Fraction(x), self.precision, self.settings))
+
+
+def field_verdict(cells: Sequence[str]) -> str:
+    """A field's verdict, never rosier than its cells: correct if all are, wrong if any is, else the
+    commonest other verdict (a tie goes to the later, more severe one in VERDICTS)."""
+    others = [v for v in cells if v != "correct"]
+    if not others:
+        return "correct"
+    if "wrong" in others:
+        return "wrong"
+    return max(set(others), key=lambda v: (others.count(v), VERDICTS.index(v) if v in VERDICTS else len(VERDICTS)))
+
+
+def _rounded_note(places: int, precision: int) -> str:
+    whole = "a whole number" if places == 0 else f"{places} decimal place{'s' if places > 1 else ''}"
+    return f"the right value rounded to {whole} (the sheet asks for {precision})"
+
+
+def _plausible_subsets(problem: Problem, name: str) -> set[frozenset]:
+    """The sets of output cells a student plausibly sums, per filter: one row, one column, the first k
+    in row-major order, one cell, any two of four; for ∂L/∂X also every cell of one filter."""
+    h, w = problem.conv_shape
+    cells = grid((h, w))
+    out: set[frozenset] = set()
+    for f in range(problem.filters):
+        label = (lambda i, j: (i, j)) if problem.rank2 else (lambda i, j, f=f: (f, i, j))
+        groups = [[label(i, j) for j in range(w)] for i in range(h)] + [[label(i, j) for i in range(h)] for j in range(w)]
+        groups += [[label(*c) for c in cells[:k]] for k in range(1, len(cells))]
+        if len(cells) == 4:
+            groups += [[label(*a), label(*b)] for a, b in itertools.combinations(cells, 2)]
+        if name == "grad_input" and problem.filters > 1:
+            groups.append([label(*c) for c in cells])
+        out |= {frozenset(g) for g in groups}
+    return out
 
 
 def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
@@ -465,10 +536,11 @@ def _notes(notes: list[str], shape: tuple[int, ...]) -> str:
 
 
 def _cells_text(cells: list[int], shape: tuple[int, ...]) -> str:
-    """'cell (0, 1)' or 'cells (0, 1), (1, 0)' (flat indices named by their position in `shape`)."""
+    """'entry (0, 1)' or 'entries (0, 1), (1, 0)' (flat indices named by their position in `shape`): a
+    field's positions are entries, so that 'cell' always means an output cell."""
     named = [_cell_text(_position(i, shape)) for i in cells[:MAX_CELLS_NAMED]]
     more = f" and {len(cells) - MAX_CELLS_NAMED} more" if len(cells) > MAX_CELLS_NAMED else ""
-    return ("cell " if len(cells) == 1 else "cells ") + ", ".join(named) + more
+    return ("entry " if len(cells) == 1 else "entries ") + ", ".join(named) + more
 
 
 def _position(i: int, shape: tuple[int, ...]) -> tuple[int, ...]:

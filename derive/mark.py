@@ -43,12 +43,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Response:
-    """One student's row: where it is in the file, who, which variant, and the filled answer cells."""
+    """One student's row: where it is in the file, who, which variant, the filled answer cells, and the
+    filled cells that are not numbers (answered, so marked wrong)."""
 
     row: int  # the spreadsheet's row number: the header is row 1
     student: str
     variant: int
     answers: tuple[tuple[Column, str], ...]
+    unreadable: tuple[tuple[Column, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
                force: bool = False) -> Outcome:
     """Mark every good row of `responses` against its variant in `homework`; write everything to `out_dir`."""
     from .files import replace_folder
+    from .model import values
     from .parallel import pool
 
     variants = variant_specs(homework)
@@ -94,15 +97,19 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
         raise SpecError("exists and is not a directory", source=out_dir)
     if out.is_dir() and any(out.iterdir()) and not force:
         raise SpecError("exists and is not empty: use --force to replace it", source=out_dir)
-    reference = min(variants)
-    known = {name: None for name in answer_columns(str(variants[reference]), settings.precision)}
-    rows, errors, fields = read_responses(responses, known, variants)
+    reference = str(variants[min(variants)])
+    known = {name: None for name in answer_columns(reference, settings.precision)}
+    rows, errors, answered = read_responses(responses, known, variants)
+    # Every asked field has a column, answered or not; a field answered beyond the `ask` is shown too.
+    asked = asked_fields(reference, settings.precision)
+    fields = tuple(name for name in _field_order(known) if name in asked or name in answered)
     tasks = [(str(variants[r.variant]), r, fields, settings, Path(responses).name) for r in rows]
     with pool(jobs) as run:
         marked = list(run(_mark_row, tasks))
     files = {"grades.csv": grades_csv(marked, fields), **{f"feedback/{safe_name(m.response.student)}.md": m.feedback
                                                          for m in marked}}
-    summary = summarize(marked, fields)
+    key = _derivation(reference, settings.precision).answers()["iterations"]
+    summary = summarize(marked, fields, sum(len(values(key[k - 1][f])) for k, f in map(_split, asked)))
     files["summary.json"] = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     if settings.figures:
         files.update(summary_figure(summary))
@@ -145,6 +152,19 @@ def _derivation(answers: str, precision: int) -> Any:
     except SpecError as exc:
         raise exc.located(answers) from None
     return Derivation(d.problem, d.iterations, "full", d.style)
+
+
+@lru_cache(maxsize=None)
+def asked_fields(answers: str, precision: int) -> tuple[str, ...]:
+    """The fields a variant asks for, every iteration's, named as check names them (iteration_2.loss):
+    the `ask` its problem.yaml records; every answer field when it records none."""
+    from .spec import read_spec
+
+    key = _derivation(answers, precision).answers()["iterations"]
+    problem = Path(answers).with_name("problem.yaml")
+    ask = read_spec(str(problem)).get("ask") if problem.is_file() else None
+    return tuple(name if k == 1 else f"iteration_{k}.{name}" for k, it in enumerate(key, start=1)
+                 for name in it if not isinstance(ask, list) or name in ask)
 
 
 def answer_columns(spec: str, precision: int) -> list[str]:
@@ -227,15 +247,6 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
             if not student:
                 raise SpecError("no student name", field=STUDENT)
             variant = _variant(cells[v_col], variants)
-            answers = []
-            for k, column in usable.items():
-                text = cells[k].strip()
-                if text:
-                    try:
-                        parse_number(text)
-                    except SpecError as exc:
-                        raise SpecError(exc.message, field=column.name) from None
-                    answers.append((column, text))
             name = safe_name(student).lower()  # case-blind, as some file systems are
             if name in files:
                 raise SpecError(f"{student!r} has the same feedback file as row {files[name]}: "
@@ -243,11 +254,26 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
         except SpecError as exc:
             errors.append(f"{responses}: row {number}, {exc}" if exc.field else f"{responses}: row {number}: {exc}")
             continue
+        answers, unreadable = [], []
+        for k, column in usable.items():
+            text = cells[k].strip()
+            if text:
+                try:
+                    parse_number(text)
+                    answers.append((column, text))
+                except SpecError as exc:
+                    # Reported, and the student still marked: the cell was answered, so it counts as wrong.
+                    errors.append(f"{responses}: row {number}, {column.name}: {exc.message}")
+                    unreadable.append((column, text))
         files[name] = number
-        rows.append(Response(number, student, variant, tuple(answers)))
-    asked = {column.report_name for column in usable.values()}
-    order = dict.fromkeys(parse_column(name).report_name for name in known)  # type: ignore[union-attr]
-    return rows, errors, tuple(name for name in order if name in asked)
+        rows.append(Response(number, student, variant, tuple(answers), tuple(unreadable)))
+    answered = {column.report_name for column in usable.values()}
+    return rows, errors, tuple(name for name in _field_order(known) if name in answered)
+
+
+def _field_order(known: Iterable[str]) -> tuple[str, ...]:
+    """The fields of the answer columns, in the answer key's order, named as check names them."""
+    return tuple(dict.fromkeys(parse_column(name).report_name for name in known))  # type: ignore[union-attr]
 
 
 def _variant(text: str, variants: dict[int, Path]) -> int:
@@ -264,30 +290,39 @@ def safe_name(student: str) -> str:
     return name[:MAX_NAME]
 
 
-def _submission(response: Response, key: list[dict[str, Any]]) -> tuple[dict[str, Any], set[tuple[str, int]]]:
-    """The row as a submission file's mapping, and its cells left empty as (field name, flat index).
+def _submission(response: Response, key: list[dict[str, Any]]
+                ) -> tuple[dict[str, Any], set[tuple[str, int]], dict[tuple[str, int], str]]:
+    """The row as a submission file's mapping, its cells left empty as (field name, flat index), and
+    its unreadable cells' texts by (field name, flat index).
 
-    A field is submitted when any of its cells is filled; its empty cells carry the right value, so
-    check marks them correct, and they are then reported as unanswered and earn nothing.
+    A field is submitted when any of its cells is filled; its empty and unreadable cells carry the
+    right value, so check marks them correct; they are then reported as unanswered (earning nothing)
+    and wrong.
     """
-    filled: dict[tuple[int, str], dict[tuple[int, ...], str]] = {}
+    filled: dict[tuple[int, str], dict[tuple[int, ...], str | None]] = {}
     for column, text in response.answers:
         filled.setdefault((column.iteration, column.field), {})[column.index] = text
+    for column, text in response.unreadable:
+        filled.setdefault((column.iteration, column.field), {})[column.index] = None
+    unreadable_text = {(c.iteration, c.field, c.index): text for c, text in response.unreadable}
     rounds: list[dict[str, Any]] = [{} for _ in range(max((k for k, _ in filled), default=1))]
     empty: set[tuple[str, int]] = set()
+    unreadable: dict[tuple[str, int], str] = {}
     for (k, field), cells in filled.items():
         expected = key[k - 1][field]
         rounds[k - 1][field] = _fill(expected, cells, ())
         name = field if k == 1 else f"iteration_{k}.{field}"
         indices = [index for index, _ in _indexed(expected, ())]
         empty |= {(name, i) for i, index in enumerate(indices) if index not in cells}
-    return ({"iterations": rounds} if len(rounds) > 1 else rounds[0]), empty
+        unreadable |= {(name, i): unreadable_text[(k, field, index)] for i, index in enumerate(indices)
+                       if (k, field, index) in unreadable_text}
+    return ({"iterations": rounds} if len(rounds) > 1 else rounds[0]), empty, unreadable
 
 
-def _fill(expected: Any, cells: dict[tuple[int, ...], str], index: tuple[int, ...]) -> Any:
+def _fill(expected: Any, cells: dict[tuple[int, ...], str | None], index: tuple[int, ...]) -> Any:
     if isinstance(expected, list):
         return [_fill(v, cells, index + (k,)) for k, v in enumerate(expected)]
-    return cells.get(index, repr(expected) if isinstance(expected, float) else str(expected))
+    return cells.get(index) or (repr(expected) if isinstance(expected, float) else str(expected))
 
 
 def _indexed(tensor: Any, index: tuple[int, ...]) -> list[tuple[tuple[int, ...], Any]]:
@@ -304,19 +339,52 @@ def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Mar
     spec, response, fields, settings, source = args
     derivation = _derivation(spec, settings.precision)
     key = derivation.answers()["iterations"]
-    data, empty = _submission(response, key)
+    data, empty, unreadable = _submission(response, key)
     report = check(derivation, read_submission(data, derivation),
                    CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
-    reports = tuple(replace(f, cells=_unanswered(f.cells, f.name, empty)) for f in report.fields)
-    cells = [v for f in reports for v in values(f.cells)]
-    asked = sum(len(values(key[k - 1][field])) for k, field in map(_split, fields))
+    reports = tuple(_as_answered(f, empty, unreadable) for f in report.fields)
+    # The score is a share of every asked cell of the variant, whether its column was left out or empty.
+    asked = asked_fields(spec, settings.precision)
+    total = sum(len(values(key[k - 1][field])) for k, field in map(_split, asked))
+    cells = [v for f in reports if f.name in asked for v in values(f.cells)]
     earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
-    score = round(earned / asked, 4) if asked else 0.0  # check's rule, over every asked cell
+    score = round(earned / total, 4) if total else 0.0
     by_name = {f.name: f for f in reports}
     verdicts = tuple(by_name[f].verdict if f in by_name else UNANSWERED for f in fields)
-    diagnoses = tuple((f.name, f.verdict, f.note) for f in reports if f.verdict != "correct")
-    feedback = _feedback(Report(score, reports), derivation, response, spec, source)
+    diagnoses = tuple((f.name, f.verdict, f.note) for f in reports if f.verdict not in ("correct", UNANSWERED))
+    feedback = _feedback(Report(score, reports), derivation, response, spec, source, total)
     return Marked(response, score, verdicts, diagnoses, feedback)
+
+
+def _as_answered(report: Any, empty: set[tuple[str, int]], unreadable: dict[tuple[str, int], str]) -> Any:
+    """check's report of a field with the student's empty cells unanswered and unreadable ones wrong;
+    the field's verdict is check's rule over the answered cells."""
+    from .check import _cells_text, _shape, field_verdict  # entries named as check names them
+    from .model import values
+
+    cells = _unanswered(report.cells, report.name, empty)
+    flat = values(cells) if isinstance(cells, list) else [cells]
+    bad = [i for i in range(len(flat)) if (report.name, i) in unreadable]
+    for i in bad:
+        flat[i] = "wrong"
+    notes = [report.note] if report.note else []
+    for i in bad:
+        where = "" if len(flat) == 1 else f"{_cells_text([i], _shape(report.expected))}: "
+        notes.append(f"{where}not a number: {unreadable[(report.name, i)]!r}")
+    answered = [v for v in flat if v != UNANSWERED]
+    verdict = field_verdict(answered) if answered else UNANSWERED
+    shaped = _reshaped(flat, cells)
+    return replace(report, cells=shaped, verdict=verdict, note="; ".join(notes))
+
+
+def _reshaped(flat: list[str], like: Any) -> Any:
+    """`flat` nested like `like` (a verdict, or nested lists of them)."""
+    position = iter(flat)
+
+    def walk(c: Any) -> Any:
+        return [walk(x) for x in c] if isinstance(c, list) else next(position)
+
+    return walk(like)
 
 
 def _split(name: str) -> tuple[int, str]:
@@ -339,13 +407,18 @@ def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
     return walk(cells)
 
 
-def _feedback(report: Any, derivation: Any, response: Response, spec: str, source: str) -> str:
+def _feedback(report: Any, derivation: Any, response: Response, spec: str, source: str, asked: int) -> str:
     """check's Markdown report for one student (SymPy and Jinja2 load here, once per process)."""
     from .render import check_view, environment
 
     folder = Path(spec).parent.name
     view = check_view(report, derivation, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
-    return environment().get_template("check.j2").render(view)
+    text = environment().get_template("check.j2").render(view)
+    # check's report scores the submitted cells; here the score is over every asked cell: say which.
+    phrase = "of the submitted cells (a carried cell earns partial credit)"
+    if phrase not in text:  # the template reworded: still say which cells the score is over
+        phrase = "of the submitted cells"
+    return text.replace(phrase, f"of the {asked} asked cells (an unanswered one earns nothing, a carried one partial credit)", 1)
 
 
 def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
@@ -358,8 +431,9 @@ def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
     return text.getvalue()
 
 
-def summarize(marked: Sequence[Marked], fields: Sequence[str]) -> dict[str, Any]:
-    """Per field the verdict counts and the commonest diagnoses; the score distribution."""
+def summarize(marked: Sequence[Marked], fields: Sequence[str], asked_cells: int | None = None) -> dict[str, Any]:
+    """Per field the verdict counts and the commonest diagnoses; the score distribution (a share of
+    `asked_cells` per student)."""
     from .check import VERDICTS
 
     scores = sorted(m.score for m in marked)
@@ -376,6 +450,7 @@ def summarize(marked: Sequence[Marked], fields: Sequence[str]) -> dict[str, Any]
         }
     return {
         "students": len(marked),
+        "asked_cells": asked_cells,
         "mean_score": round(sum(scores) / len(scores), 4) if scores else None,
         "median_score": _median(scores),
         "scores": _histogram(scores),
@@ -404,7 +479,8 @@ def summary_markdown(summary: dict[str, Any], figure: bool) -> str:
     n = summary["students"]
     lines = [f"# Marking summary: {n} student{'s' if n != 1 else ''}", ""]
     if n:
-        lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}% "
+        of = f" of the {summary['asked_cells']} asked cells" if summary.get("asked_cells") else ""
+        lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}%{of} "
                   "(unanswered cells earn nothing).", ""]
     if figure:
         lines += ["![Score distribution and verdicts per field](figures/summary.png)", ""]

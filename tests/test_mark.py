@@ -15,9 +15,11 @@ import derive
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed.yaml"
-ASKED = ["loss", "grad_kernel[0][0]", "grad_kernel[0][1]", "grad_kernel[1][0]", "grad_kernel[1][1]",
+PREDICTION = ["prediction[0][0]", "prediction[0][1]", "prediction[1][0]", "prediction[1][1]"]
+ASKED = [*PREDICTION, "loss", "grad_kernel[0][0]", "grad_kernel[0][1]", "grad_kernel[1][0]", "grad_kernel[1][1]",
          "kernel_next[0][0]", "kernel_next[0][1]", "kernel_next[1][0]", "kernel_next[1][1]"]
-GRADS = ASKED[1:5]
+GRADS = ASKED[5:9]  # the seed asks for 13 cells: the prediction, the loss, ∂L/∂W and W'
+ASKED_CELLS = 13
 
 
 def run(*args: object, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -90,15 +92,15 @@ def grades(out: Path) -> dict[str, dict[str, str]]:
 
 def test_grades_give_each_student_the_verdict_of_each_asked_field(marked):
     g = grades(marked)
-    assert list(next(iter(g.values()))) == ["student", "variant", "score", "loss", "grad_kernel", "kernel_next"]
+    assert list(next(iter(g.values()))) == ["student", "variant", "score", "prediction", "loss", "grad_kernel", "kernel_next"]
     assert [g["Ada Lovelace"][f] for f in ("score", "loss", "grad_kernel", "kernel_next")] == ["1", "correct", "correct", "correct"]
     assert g["Blaise"]["grad_kernel"] == "sign" and g["Blaise"]["loss"] == "correct"
-    assert g["Carl"]["loss"] == "scale" and g["Carl"]["score"] == str(round(8 / 9, 4))
+    assert g["Carl"]["loss"] == "scale" and g["Carl"]["score"] == str(round(12 / 13, 4))
     assert g["Dora"]["grad_kernel"] == "partial-sum"
     # Unanswered cells earn nothing: the score counts every asked cell.
-    assert g["Émile/Ng"]["score"] == str(round(1 / 9, 4))
+    assert g["Émile/Ng"]["score"] == str(round(1 / 13, 4))
     assert (g["Émile/Ng"]["grad_kernel"], g["Émile/Ng"]["kernel_next"]) == ("unanswered", "unanswered")
-    assert g["Fay"]["grad_kernel"] == "correct" and g["Fay"]["score"] == str(round(2 / 9, 4))
+    assert g["Fay"]["grad_kernel"] == "correct" and g["Fay"]["score"] == str(round(2 / 13, 4))
 
 
 def test_feedback_is_checks_report_per_student_with_safe_file_names(marked):
@@ -122,7 +124,8 @@ def test_summary_counts_verdicts_and_names_the_common_mistakes(marked):
     assert summary["fields"]["loss"]["diagnoses"][0]["note"].startswith("every value is 4 times the right one")
     assert sum(summary["scores"].values()) == 6 and summary["scores"]["100%"] == 1
     text = (marked / "summary.md").read_text(encoding="utf-8")
-    assert "- 1 of 5: partial-sum, cells (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4" in text
+    assert "- 1 of 5: partial-sum, entries (0, 1), (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4" in text
+    assert "of the 13 asked cells (unanswered cells earn nothing)" in text and summary["asked_cells"] == 13
     assert "| field | correct | sign | scale | partial-sum | unanswered |" in text  # the verdicts anyone got
     assert "| `grad_kernel` | 3 | 1 | 0 | 1 | 1 |" in text
 
@@ -140,14 +143,15 @@ def test_bad_rows_are_reported_by_row_and_the_rest_are_marked(homework, tmp_path
         f"error: {responses}: row 1, column 'gradient_kernel[0][0]': unknown answer column (did you mean "
         "'grad_kernel[0][0]'?); its cells were not marked",
         f"error: {responses}: row 3, variant: unknown variant '7' (the homework has variants 1 to 3)",
-        f"error: {responses}: row 4, loss: 'zero point five' is not a number",
+        f"error: {responses}: row 4, loss: 'zero point five' is not a number",  # reported, and Cleo still marked
         f"error: {responses}: row 5, student: 'Ann' has the same feedback file as row 2: give every student a distinct name",
         f"error: {responses}: row 6, student: 'ann' has the same feedback file as row 2: give every student a distinct name",
         f"error: {responses}: row 7, student: no student name",
         f"error: {responses}: row 8, variant: unknown variant 'two' (the homework has variants 1 to 3)",
     ]
     assert "Traceback" not in result.stderr
-    assert list(grades(tmp_path / "out")) == ["Ann"] and grades(tmp_path / "out")["Ann"]["loss"] == "correct"
+    marked = grades(tmp_path / "out")
+    assert list(marked) == ["Ann", "Cleo"] and (marked["Ann"]["loss"], marked["Cleo"]["loss"]) == ("correct", "wrong")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "r.csv"]  # nothing half-written beside it
 
 
@@ -209,3 +213,50 @@ def test_a_semicolon_separated_export_is_read_like_a_comma_separated_one(homewor
     result = run("mark", homework, responses, "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert [(r["student"], r["loss"]) for r in grades(tmp_path / "out").values()] == [("Ann", "correct"), ("Bo", "wrong")]
+
+
+def test_the_score_is_over_every_asked_cell_whether_its_column_is_absent_or_empty(homework, tmp_path):
+    """The trial's Rita answered only ∂L/∂W: 4 of the 13 asked cells, not 4 of 4 (nor 3 of 24)."""
+    k1 = key(homework, 1)
+    only = write_csv(tmp_path / "only.csv", ["student", "variant", *GRADS], [["Rita", 1, *(k1[c] for c in GRADS)]])
+    empty = write_csv(tmp_path / "empty.csv", ["student", "variant", *ASKED], [row("Rita", 1, {c: k1[c] for c in GRADS})])
+    for responses in (only, empty):
+        out = tmp_path / f"out-{responses.stem}"
+        result = run("mark", homework, responses, "-o", out)
+        assert result.returncode == 0, result.stderr
+        rita = grades(out)["Rita"]
+        assert rita["score"] == str(round(4 / ASKED_CELLS, 4))
+        assert [rita[f] for f in ("prediction", "loss", "grad_kernel", "kernel_next")] == [
+            "unanswered", "unanswered", "correct", "unanswered"]
+        assert "Score: **30.8%** of the 13 asked cells (an unanswered one earns nothing" in (out / "feedback" / "Rita.md").read_text(encoding="utf-8")
+        assert "Mean score 30.8%, median 30.8% of the 13 asked cells" in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_cell_is_reported_and_the_student_still_marked_wrong_there(homework, tmp_path):
+    """The trial's Gus wrote the loss in words: he lost no grade but that cell's."""
+    k1 = key(homework, 1)
+    responses = write_csv(tmp_path / "r.csv", ["student", "variant", "loss", *GRADS],
+                          [["Ann", 1, k1["loss"], *(k1[c] for c in GRADS)],
+                           ["Gus", 1, "zero point five", *(k1[c] for c in GRADS)]])
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[:-1] == [f"error: {responses}: row 3, loss: 'zero point five' is not a number"]
+    assert result.stderr.splitlines()[-1].startswith("marked 2 students into")
+    gus = grades(tmp_path / "out")["Gus"]
+    assert (gus["loss"], gus["grad_kernel"], gus["score"]) == ("wrong", "correct", str(round(4 / ASKED_CELLS, 4)))
+    feedback = (tmp_path / "out" / "feedback" / "Gus.md").read_text(encoding="utf-8")
+    assert "| `loss` | wrong | not a number: 'zero point five' |" in feedback
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["fields"]["loss"]["verdicts"] == {"correct": 1, "wrong": 1}
+
+
+def test_an_unreadable_cell_of_a_matrix_is_named_as_an_entry(homework, tmp_path):
+    k1 = key(homework, 1)
+    cells = [k1[c] for c in GRADS]
+    cells[1] = "1,3"  # a decimal comma in a comma-separated file, quoted by the spreadsheet
+    responses = write_csv(tmp_path / "r.csv", ["student", "variant", *GRADS], [["Gus", 1, *cells]])
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 2 and "row 2, grad_kernel[0][1]:" in result.stderr
+    assert grades(tmp_path / "out")["Gus"]["grad_kernel"] == "wrong"
+    feedback = (tmp_path / "out" / "feedback" / "Gus.md").read_text(encoding="utf-8")
+    assert "entry (0, 1): not a number: '1,3'" in feedback
