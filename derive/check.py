@@ -311,6 +311,10 @@ class _Marking:
         rounded = {i: d for i in open_cells() if (d := self.rounded_to(i, s[i])) is not None}
         plain = {i for i in open_cells() if s[i] == 0} | set(rounded)
         evidence = lambda: [i for i in open_cells() if i not in plain]  # noqa: E731
+        # A flip explains the whole field at once; entries that a flip also happens to negate are part of it.
+        if evidence():
+            for found_note in self.flipped(s, evidence(), [i for i in open_cells() if i in plain]):
+                diagnose(*found_note)
         for found, note in self.sign(s, carried, follow.start(k, self.name), evidence()):
             diagnose("sign", found, note)
         for diagnosis in (self.scale, self.flipped, self.partial_sum):

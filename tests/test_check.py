@@ -706,3 +706,15 @@ def test_a_zero_is_carried_only_beside_a_nonzero_entry_that_follows_through():
     following = {"grad_kernel": zeros, "kernel_next": [["0", "0.5"], ["0", "0"]]}
     update = {f.name: f for f in check(d, read_submission(following, d)).fields}["kernel_next"]
     assert values(update.cells)[:2] == ["carried", "carried"]
+
+
+def test_a_flip_that_also_negates_some_entries_is_one_flip():
+    """∂L/∂W = [[4, 4], [4, 4], [2, −4]]: rotated, two entries also equal minus the right ones. A flip
+    explains the whole field; calling those two entries sign errors would invent a second mistake."""
+    spec = {"input": [[1, 1, 1], [1, 1, 1], [1, -1, -1]], "kernel": [[1, 1], [1, 1], [1, 1]], "target": [[1, 1]],
+            "learning_rate": 0.1}
+    g = np.asarray(key(spec)["grad_kernel"], dtype=float)
+    report = mark(spec, {"grad_kernel": exact(np.flip(g))})
+    assert report.fields[0].verdict == "flipped"
+    assert report.fields[0].cells == [["flipped", "flipped"], ["correct", "correct"], ["flipped", "flipped"]]
+    assert "sign" not in report.fields[0].note
