@@ -230,6 +230,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "loss": p.loss,
         "loss_name": LOSSES[p.loss].name,
         "n": str(n),
+        "n_one": n == 1,  # "the n = 1 output cell", not "cells"
         "learning_rate": pr.inline(p.learning_rate, style),
         "momentum": pr.inline(p.momentum, style) if p.momentum is not None else None,
         "activation": p.activation,
@@ -246,10 +247,12 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
 
 
 def _unvisited(p: Problem) -> dict[str, Any] | None:
-    """The last rows and columns of the (padded) input that no window reaches, when the stride
-    does not fit evenly: (H + 2p − span) mod stride of them."""
-    (hp, wp), (eh, ew), (sh, sw) = p.padded_shape, p.span, p.stride
-    left = [(r, what) for r, what in (((hp - eh) % sh, "row"), ((wp - ew) % sw, "column")) if r]
+    """The last rows and columns of the input that no window reaches, when the stride does not fit
+    evenly: (H + 2p − span) mod stride of the padded input's, less the p padding rows among them
+    (skipped padding zeros lose nothing, so they are not announced)."""
+    (hp, wp), (eh, ew), (sh, sw), (ph, pw) = p.padded_shape, p.span, p.stride, p.padding
+    skipped = (((hp - eh) % sh - ph, "row"), ((wp - ew) % sw - pw, "column"))
+    left = [(r, what) for r, what in skipped if r > 0]
     if not left:
         return None
     parts = [f"the last {what}" if r == 1 else f"the last {r} {what}s" for r, what in left]
@@ -362,7 +365,8 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
     new = r"_{\text{new}}"
     return {
         "loss_initial": pr.scalar(n["L"], first.loss, style),
-        "loss_final": pr.scalar(n["L"] + new, last.loss_next, style),
+        # L′, as the update step calls the loss after it: one name for one quantity.
+        "loss_final": pr.scalar(n["Lnext"], last.loss_next, style),
         "kernel": m.kernels(n["W"] + new, last.kernel_next),
         "bias": m.vector(n["b"] + new, last.bias_next),
         "first_loss": pr.inline(first.loss, style),
