@@ -215,7 +215,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
         "channels": channels,
         "kernel": pr.size(p.kernel_size),
-        "filters": None if p.rank2 else p.filters,
+        "filters": None if p.filters == 1 else p.filters,  # one filter reads "a filter", whatever its channels
         "output": pr.size(p.output_shape),
         "conv_output": pr.size(p.conv_shape),
         "padded": pr.size(p.padded_shape),
@@ -268,11 +268,10 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [
         {"label": "Input image" if p.channels == 1 else f"Input image ({p.channels} channels)",
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
-        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channel"
-                                                   f"{'s' if p.channels > 1 else ''} each)",
+        {"label": _filters_label(p),
          "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
         {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target),
-         "maps": None if p.rank2 else str(p.filters)},  # F maps of oh×ow, one per filter
+         "maps": None if p.filters == 1 else str(p.filters)},  # F maps of oh×ow, one per filter
     ]
     if p.bias is not None:
         items.append({"label": "Initial bias", "size": None, "math": [m.vector(n["b"], p.bias)]})
@@ -282,6 +281,12 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     if p.activation == "leaky_relu":
         items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.style)]})
     return items
+
+
+def _filters_label(p: Problem) -> str:
+    if p.filters == 1:
+        return "Initial filter" + ("" if p.channels == 1 else f" ({p.channels} channels)")
+    return f"Initial filters ({p.filters} filters, {p.channels} channel{'s' if p.channels > 1 else ''} each)"
 
 
 def _cell_label(p: Problem, cell: tuple[int, ...]) -> str:

@@ -196,6 +196,19 @@ def test_one_channel_with_several_filters_is_not_called_channels():
     assert "1. Input image ($4 \\times 4$)" in markdown and "2. Initial filters (2 filters, 1 channel each)" in markdown
 
 
+def test_one_filter_over_several_channels_is_singular():
+    """A 4-D kernel with F = 1: "a filter", "a feature map", never "1 filters" or "1 maps"."""
+    spec = {"input": [[[1, 2, 0], [0, 1, 2], [3, 0, 1]], [[0, 1, 1], [2, 0, 1], [1, 2, 0]]],
+            "kernel": [[[[0.5, -0.25], [0.1, 0.3]], [[-0.2, 0.4], [0.3, -0.1]]]],
+            "target": [[[1, 0], [0, 1]]], "learning_rate": 0.05}
+    d = derive.solve(spec)
+    for text in (d.to_markdown(), d.problem_sheet("markdown")):
+        assert "1 filters" not in text and "1 maps" not in text and "1 feature maps" not in text
+        assert "with a **$2 \\times 2$ filter (kernel)** to produce a **$2 \\times 2$ output feature map**" in text
+        assert "2. Initial filter (2 channels) ($2 \\times 2$)" in text
+    assert "summing over the channels" in d.to_markdown()
+
+
 # One line on stderr for a pooling tie or a rising loss ---------------------------------------------
 
 TIE = {"input": [[1, 1], [0, 0]], "kernel": [[1]], "target": [[0.5]], "learning_rate": 0.1,
