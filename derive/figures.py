@@ -48,13 +48,13 @@ def make_figures(d: "Derivation") -> list[Figure]:
     with plt.rc_context({"svg.hashsalt": "derive", "font.size": 9, "figure.dpi": DPI}):
         figures = [
             _figure("input", "given", "The input image", _maps(p.input, "I"), plt, label),
-            _figure("kernel", "given", "The initial filter" + ("s" if not p.rank2 else ""), _kernels(p.kernel, "W"), plt, label),
+            _figure("kernel", "given", "The initial filter" + ("s" if p.filters > 1 else ""), _kernels(p.kernel, "W"), plt, label),
             _window(d, plt, label),
-            _figure("feature_map", "feature_map", "The feature map" + ("s" if not p.rank2 else ""),
+            _figure("feature_map", "feature_map", "The feature map" + ("s" if p.filters > 1 else ""),
                     _maps(first.feature_map, "Z" if (p.activation != "none" or p.pooling) else "Ŷ"), plt, label),
-            _figure("grad_kernel", "grad_kernel", "The gradient of the loss with respect to the filter",
+            _figure("grad_kernel", "grad_kernel", "The gradient of the loss with respect to the filter" + ("s" if p.filters > 1 else ""),
                     _kernels(first.grad_kernel, "∂L/∂W"), plt, label, diverging=True),
-            _figure("kernel_next", "kernel_next", "The updated filter" + ("s" if not p.rank2 else ""),
+            _figure("kernel_next", "kernel_next", "The updated filter" + ("s" if p.filters > 1 else ""),
                     _kernels(d.iterations[-1].kernel_next, "W′"), plt, label),
         ]
         if len(d.iterations) > 1:

@@ -180,6 +180,20 @@ def test_tanh_gradient_labels_keep_the_documents_four_decimals():
     assert r"\approx -1.8587" in d.to_latex() or "-1.8587" in d.to_latex()
 
 
+def test_figure_captions_count_filters_not_channels():
+    one_filter = dict(RGB_ONE_FILTER)
+    captions = {f.name: f.caption for f in derive.solve(one_filter)._figures}
+    assert captions["kernel"] == "The initial filter" and captions["feature_map"] == "The feature map"
+    captions = {f.name: f.caption for f in derive.solve(ROOT / "examples" / "rgb-relu-maxpool.yaml")._figures}
+    assert captions["grad_kernel"] == "The gradient of the loss with respect to the filters"
+    assert captions["kernel_next"] == "The updated filters"
+
+
+RGB_ONE_FILTER = {"input": [[[1, 2, 0], [0, 1, 2], [3, 0, 1]], [[0, 1, 1], [2, 0, 1], [1, 2, 0]]],
+                  "kernel": [[[[0.5, -0.25], [0.1, 0.3]], [[-0.2, 0.4], [0.3, -0.1]]]],
+                  "target": [[[1, 0], [0, 1]]], "learning_rate": 0.05}
+
+
 def test_figures_are_embedded_in_every_format(tmp_path):
     out = tmp_path / "out"
     result = run("solve", "examples/seed.yaml", "--figures", "-o", out, "--format", "html")
