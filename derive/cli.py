@@ -44,6 +44,8 @@ cross_entropy, binary_cross_entropy), learning_rate; see the README's "Networks"
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
 EXTRA_FILES = {"html": "solution.html", "pdf": "solution.pdf"}  # written under -o when asked for
+# Everything `derive solve -o` may write: --force removes those of an earlier run that this run does not write.
+SOLVE_OUTPUTS = (*FILES.values(), *EXTRA_FILES.values(), "figures")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -96,14 +98,15 @@ def main(argv: list[str] | None = None) -> None:
                    "they run sandboxed.")
 @click.option("--max-cells", type=click.IntRange(1), default=20_000_000, show_default=True,
               help="Refuse problems needing more multiply-adds than this, before any work.")
-@click.option("--force", is_flag=True, help="Overwrite the files of an existing, non-empty -o DIR.")
+@click.option("--force", is_flag=True, help="Write into an existing, non-empty -o DIR, replacing derive's own earlier "
+              "outputs there (solution.*, answers.json, figures/); other files are left alone.")
 @click.option("--static", is_flag=True, help="With --format html: leave out the page's script (clicking a value to "
               "mark what it was made of, the step navigator): a plain page.")
 def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str | None, fractions: bool,
           figures: bool, templates: str | None, max_cells: int, force: bool, static: bool) -> None:
     """`derive solve`: print or write the worked solution."""
     from .errors import SpecError
-    from .files import write_files
+    from .files import replace_outputs, write_files
     from .pipeline import solve as run
 
     try:
@@ -124,7 +127,7 @@ def solve(spec: str, fmt: str, out_dir: str | None, precision: int, detail: str 
         documents = {name: _render(derivation, kind, figures, static) for kind, name in kinds.items()}
         if figures:
             documents.update(derivation.figures())
-        written = write_files(target, documents)
+        written = replace_outputs(target, documents, SOLVE_OUTPUTS) if force else write_files(target, documents)
         _warn(spec, derivation)
         click.echo("wrote " + ", ".join(map(str, written)), err=True)
     except SpecError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -17,13 +17,23 @@ DPI = 110
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One heatmap of a figure: its title, its cell labels row by row, and its colour scale."""
+
+    title: str
+    labels: tuple[tuple[str, ...], ...]
+    limits: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class Figure:
-    """One figure: where it goes in the document, its caption, and its files (by extension)."""
+    """One figure: where it goes in the document, its caption, its files (by extension) and its heatmaps."""
 
     name: str
     place: str  # given | window | feature_map | grad_kernel | kernel_next | loss
     caption: str
     files: dict[str, bytes]
+    panels: tuple[Panel, ...] = ()
 
 
 def make_figures(d: "Derivation") -> list[Figure]:
@@ -34,17 +44,18 @@ def make_figures(d: "Derivation") -> list[Figure]:
     from matplotlib import pyplot as plt
 
     p, first = d.problem, d.iterations[0]
+    label = _labeller(d.style.precision, d.style.fractions)
     with plt.rc_context({"svg.hashsalt": "derive", "font.size": 9, "figure.dpi": DPI}):
         figures = [
-            _figure("input", "given", "The input image", _maps(p.input, "I"), plt),
-            _figure("kernel", "given", "The initial filter" + ("s" if not p.rank2 else ""), _kernels(p.kernel, "W"), plt),
-            _window(d, plt),
-            _figure("feature_map", "feature_map", "The feature map" + ("s" if not p.rank2 else ""),
-                    _maps(first.feature_map, "Z" if (p.activation != "none" or p.pooling) else "Ŷ"), plt),
-            _figure("grad_kernel", "grad_kernel", "The gradient of the loss with respect to the filter",
-                    _kernels(first.grad_kernel, "∂L/∂W"), plt, diverging=True),
-            _figure("kernel_next", "kernel_next", "The updated filter" + ("s" if not p.rank2 else ""),
-                    _kernels(d.iterations[-1].kernel_next, "W'"), plt),
+            _figure("input", "given", "The input image", _maps(p.input, "I"), plt, label),
+            _figure("kernel", "given", "The initial filter" + ("s" if p.filters > 1 else ""), _kernels(p.kernel, "W"), plt, label),
+            _window(d, plt, label),
+            _figure("feature_map", "feature_map", "The feature map" + ("s" if p.filters > 1 else ""),
+                    _maps(first.feature_map, "Z" if (p.activation != "none" or p.pooling) else "Ŷ"), plt, label),
+            _figure("grad_kernel", "grad_kernel", "The gradient of the loss with respect to the filter" + ("s" if p.filters > 1 else ""),
+                    _kernels(first.grad_kernel, "∂L/∂W"), plt, label, diverging=True),
+            _figure("kernel_next", "kernel_next", "The updated filter" + ("s" if p.filters > 1 else ""),
+                    _kernels(d.iterations[-1].kernel_next, "W′"), plt, label),
         ]
         if len(d.iterations) > 1:
             figures.append(_loss_curve(d, plt))
@@ -62,29 +73,49 @@ def _kernels(tensor: Sequence, name: str) -> list[tuple[str, Any]]:
     return [(f"{name} ({f},{c})", m) for f, per in enumerate(tensor) for c, m in enumerate(per)][:MAX_PANELS]
 
 
-def _label(value: Any) -> str:
-    number = float(value)
-    return f"{number:.4g}" if number != int(number) or abs(number) >= 1e5 else str(int(number))
+def _labeller(precision: int, fractions: bool) -> Callable[[Any], str]:
+    """A cell label printed as the document prints the number (same rounding, decimals or fractions),
+    in plain text: a Unicode minus, a/b for a fraction, ×10⁻⁵ for a power of ten."""
+    from .printing import number  # the document's one rule for printing a number
+
+    def label(value: Any) -> str:
+        text = number(value, precision, fractions).text
+        if text.startswith(r"\frac") or text.startswith(r"-\frac"):
+            sign, _, rest = text.partition(r"\frac")
+            numerator, _, denominator = rest.strip("{}").partition("}{")
+            text = f"{sign}{numerator}/{denominator}"
+        mantissa, times, exponent = text.partition(r" \times 10^")
+        if times:
+            text = mantissa + "×10" + exponent.strip("{}").translate(SUPERSCRIPTS)
+        return text.replace("-", "\N{MINUS SIGN}")
+
+    return label
 
 
-def _heatmap(ax, matrix: Any, title: str, diverging: bool = False, box: tuple[int, int, int, int] | None = None) -> None:
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _values(matrix: Any) -> Any:
+    import numpy as np
+
+    return np.array([[float(v) for v in row] for row in matrix])
+
+
+def _heatmap(ax, matrix: Any, title: str, label: Callable[[Any], str], limits: tuple[float, float] | None = None,
+             diverging: bool = False, box: tuple[int, int, int, int] | None = None) -> tuple[Any, Panel]:
+    """Draw one panel; `limits` is the colour scale shared by the figure's panels (own scale if None)."""
     import numpy as np
     from matplotlib.patches import Rectangle
 
-    values = np.array([[float(v) for v in row] for row in matrix])
-    limit = float(np.max(np.abs(values))) or 1.0
-    if diverging:
-        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    else:
-        image = ax.imshow(values, cmap="viridis")
-    annotate = values.size <= 100  # beyond that the numbers would not be readable
-    if annotate:
-        low, high = image.get_clim()
+    values = _values(matrix)
+    low, high = limits if limits is not None else (float(values.min()), float(values.max()))
+    image = ax.imshow(values, cmap="RdBu_r" if diverging else "viridis", vmin=low, vmax=high)
+    labels = tuple(tuple(label(v) for v in row) for row in matrix)
+    if values.size <= 100:  # beyond that the numbers would not be readable
         for (i, j), v in np.ndenumerate(values):
             shade = (v - low) / ((high - low) or 1)
-            dark = shade < 0.5 if not diverging else abs(v) > 0.6 * limit
-            ax.text(j, i, _label(matrix[i][j]), ha="center", va="center", fontsize=8,
-                    color="white" if dark else "black")
+            dark = abs(v) > 0.6 * high if diverging else shade < 0.5
+            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=8, color="white" if dark else "black")
     if box is not None:
         r, c, h, w = box
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="#e4572e", linewidth=2.5))
@@ -92,28 +123,51 @@ def _heatmap(ax, matrix: Any, title: str, diverging: bool = False, box: tuple[in
     ax.set_xticks(range(values.shape[1]) if values.shape[1] <= 12 else [])
     ax.set_yticks(range(values.shape[0]) if values.shape[0] <= 12 else [])
     ax.tick_params(length=0, labelsize=7)
+    return image, Panel(title, labels, (low, high))
 
 
-def _figure(name: str, place: str, caption: str, panels: list[tuple[str, Any]], plt, diverging: bool = False) -> Figure:
-    width = sum(max(1.6, 0.45 * len(m[0]) + 0.6) for _, m in panels)
-    height = max(max(1.6, 0.45 * len(m) + 0.8) for _, m in panels)
-    fig, axes = plt.subplots(1, len(panels), figsize=(min(width, 12), min(height, 8)), squeeze=False)
-    for ax, (title, matrix) in zip(axes[0], panels):
-        _heatmap(ax, matrix, title, diverging)
-    return _finish(fig, name, place, caption, plt)
+def _symmetric_limits(panels: list[tuple[str, Any]]) -> tuple[float, float]:
+    """One scale, symmetric about 0, for every panel: a gradient's panels are compared by colour."""
+    limit = max(float(abs(_values(m)).max()) for _, m in panels) or 1.0
+    return -limit, limit
 
 
-def _window(d: "Derivation", plt) -> Figure:
+def _cell_inches(labels: int) -> float:
+    """A cell wide enough for its longest label (8 pt digits are about 0.07 in wide)."""
+    return max(0.45, 0.07 * labels + 0.12)
+
+
+def _figure(name: str, place: str, caption: str, panels: list[tuple[str, Any]], plt, label: Callable[[Any], str],
+            diverging: bool = False) -> Figure:
+    longest = max(len(label(v)) for _, m in panels for row in m for v in row)
+    cell = _cell_inches(longest)
+    width = sum(max(1.6, cell * len(m[0]) + 0.6) for _, m in panels) + (0.9 if diverging else 0)
+    height = max(max(1.6, cell * len(m) + 0.8) for _, m in panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(width, 12), min(height, 8)), squeeze=False,
+                             layout="constrained" if diverging else None)
+    limits = _symmetric_limits(panels) if diverging else None
+    drawn = [_heatmap(ax, matrix, title, label, limits, diverging) for ax, (title, matrix) in zip(axes[0], panels)]
+    if diverging:  # one scale for all panels, so one colour bar says what a colour means
+        fig.colorbar(drawn[0][0], ax=list(axes[0]), shrink=0.85, aspect=15, format=_minus_formatter())
+    return _finish(fig, name, place, caption, plt, tuple(panel for _, panel in drawn))
+
+
+def _minus_formatter() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _: f"{x:g}".replace("-", "\N{MINUS SIGN}"))
+
+
+def _window(d: "Derivation", plt, label: Callable[[Any], str]) -> Figure:
     """The (padded) input with the window of output cell (0, 0) outlined."""
     p, it = d.problem, d.iterations[0]
     h, w = p.span
     panels = [("window of cell (0, 0)" + ("" if p.rank2 else f", channel {c}"), m)
               for c, m in enumerate(it.padded_input)][:MAX_PANELS]
     fig, axes = plt.subplots(1, len(panels), figsize=(min(12, 2.2 * len(panels) + 1), 2.6), squeeze=False)
-    for ax, (title, matrix) in zip(axes[0], panels):
-        _heatmap(ax, matrix, title, box=(0, 0, h, w))
+    drawn = [_heatmap(ax, matrix, title, label, box=(0, 0, h, w)) for ax, (title, matrix) in zip(axes[0], panels)]
     caption = "The window of the first output cell" + (" on the zero-padded input" if any(p.padding) else "")
-    return _finish(fig, "window", "window", caption, plt)
+    return _finish(fig, "window", "window", caption, plt, tuple(panel for _, panel in drawn))
 
 
 def _loss_curve(d: "Derivation", plt) -> Figure:
@@ -127,8 +181,9 @@ def _loss_curve(d: "Derivation", plt) -> Figure:
     return _finish(fig, "loss", "loss", "The loss before each update and after the last", plt)
 
 
-def _finish(fig, name: str, place: str, caption: str, plt) -> Figure:
-    fig.tight_layout()
+def _finish(fig, name: str, place: str, caption: str, plt, panels: tuple[Panel, ...] = ()) -> Figure:
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     files = {}
     for fmt in FORMATS:
         buffer = io.BytesIO()
@@ -137,4 +192,4 @@ def _finish(fig, name: str, place: str, caption: str, plt) -> Figure:
         fig.savefig(buffer, format=fmt, metadata=metadata)
         files[fmt] = buffer.getvalue()
     plt.close(fig)
-    return Figure(name, place, caption, files)
+    return Figure(name, place, caption, files, panels)

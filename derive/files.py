@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 
 def write_files(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]:
@@ -38,6 +38,32 @@ def replace_folder(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]
         shutil.rmtree(folder)
     partial.rename(folder)
     return [folder / name for name in files]
+
+
+def replace_outputs(directory: Path, files: Mapping[str, str | bytes], own: Iterable[str]) -> list[Path]:
+    """Write `files` under `directory`, then remove the names in `own` (a tool's earlier outputs)
+    that this run did not write; nothing else in `directory` is touched.
+
+    Old files go only after every new one is in place, so a failure on the way leaves them;
+    a subfolder (figures/) is replaced whole, so no figure of an earlier run stays inside it.
+    """
+    folders: dict[str, dict[str, str | bytes]] = {}
+    top: dict[str, str | bytes] = {}
+    for name, content in files.items():
+        head, sep, rest = name.partition("/")
+        if sep:
+            folders.setdefault(head, {})[rest] = content
+        else:
+            top[name] = content
+    written = [path for folder, inside in folders.items() for path in replace_folder(directory / folder, inside)]
+    written += write_files(directory, top)
+    for name in set(own) - set(top) - set(folders):
+        stale = directory / name
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        elif stale.exists() or stale.is_symlink():
+            stale.unlink()
+    return written
 
 
 def _umask() -> int:

@@ -33,10 +33,24 @@ class NotDecimal(str):
             for part in digits.replace("_", "").split(":"):
                 value = value * 60 + Fraction(part)
             return (f"{self} is not a number (YAML 1.1 would read it as {show(sign * value)}, in base 60): "
-                    'write a decimal, or a fraction in quotes such as "1/30"')
+                    f"write the decimal you mean{_clock_readings(self)}")
         name, base = _BASES[digits[1].lower()]
         meant = sign * int(digits[2:].replace("_", "") or "0", base)
         return f"{self} is not a decimal number (YAML would read it as {name} {meant}): write numbers in decimal"
+
+
+def _clock_readings(token: str) -> str:
+    """The decimals a token like 1:30 was likely meant as, " (1.5, or 1.30)": hours and minutes,
+    when that terminates, or a colon typed for the point; nothing for other shapes."""
+    sign, digits = ("-", token[1:]) if token.startswith("-") else ("", token.lstrip("+"))
+    whole, _, minutes = digits.partition(":")
+    if not (whole.isdigit() and minutes.isdigit()):
+        return ""
+    readings = [f"{sign}{whole}.{minutes}"]
+    hours = Fraction(int(whole)) + Fraction(int(minutes), 60)
+    if "/" not in show(hours):  # a fraction would be a guess at an exercise's number, not a reading of it
+        readings.insert(0, sign + show(hours))
+    return " (" + ", or ".join(readings) + ")"
 
 
 class CommaPairs(list):

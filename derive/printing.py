@@ -596,11 +596,12 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
         "z": z,
         "forward": forward + (f" + {b}" if p.bias is not None else ""),
         "local": rf"\frac{{\partial {z}{f_}_{{ij}}}}{{\partial {w}{fc}_{{uv}}}} = {x}{c_}_{{{tap_r},\, {tap_c}}}",
-        "local_symbol": rf"\partial {z}_{{ij}} / \partial {w}_{{uv}}",
-        "weight_symbol": rf"{w}_{{uv}}",
+        # The same indices as the formulas: with several channels or filters, W_uv alone is ambiguous.
+        "local_symbol": rf"\partial {z}{f_}_{{ij}} / \partial {w}{fc}_{{uv}}",
+        "weight_symbol": rf"{w}{fc}_{{uv}}",
         "chain_rule": rf"\frac{{\partial {L}}}{{\partial {w}{fc}_{{uv}}}} = \sum_{{i,j}} {dz}"
                       rf" \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {w}{fc}_{{uv}}}}",
-        "grad_z_symbol": rf"\partial {L} / \partial {z}_{{ij}}",
+        "grad_z_symbol": rf"\partial {L} / \partial {z}{f_}_{{ij}}",
         "grad_input": (rf"\frac{{\partial {L}}}{{\partial {n['I']}{c_}_{{pq}}}} = {over_f}\sum_{{i,j}} \sum_{{u,v}} {dz}"
                        rf" \cdot {w}{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
         "bias_gradient": (rf"\frac{{\partial {L}}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"

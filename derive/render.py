@@ -223,7 +223,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
         "channels": channels,
         "kernel": pr.size(p.kernel_size),
-        "filters": None if p.rank2 else p.filters,
+        "filters": None if p.filters == 1 else p.filters,  # one filter reads "a filter", whatever its channels
         "output": pr.size(p.output_shape),
         "conv_output": pr.size(p.conv_shape),
         "padded": pr.size(p.padded_shape),
@@ -238,6 +238,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "loss": p.loss,
         "loss_name": LOSSES[p.loss].name,
         "n": str(n),
+        "n_one": n == 1,  # "the n = 1 output cell", not "cells"
         "learning_rate": pr.inline(p.learning_rate, style),
         "momentum": pr.inline(p.momentum, style) if p.momentum is not None else None,
         "activation": p.activation,
@@ -254,10 +255,12 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
 
 
 def _unvisited(p: Problem) -> dict[str, Any] | None:
-    """The last rows and columns of the (padded) input that no window reaches, when the stride
-    does not fit evenly: (H + 2p − span) mod stride of them."""
-    (hp, wp), (eh, ew), (sh, sw) = p.padded_shape, p.span, p.stride
-    left = [(r, what) for r, what in (((hp - eh) % sh, "row"), ((wp - ew) % sw, "column")) if r]
+    """The last rows and columns of the input that no window reaches, when the stride does not fit
+    evenly: (H + 2p − span) mod stride of the padded input's, less the p padding rows among them
+    (skipped padding zeros lose nothing, so they are not announced)."""
+    (hp, wp), (eh, ew), (sh, sw), (ph, pw) = p.padded_shape, p.span, p.stride, p.padding
+    skipped = (((hp - eh) % sh - ph, "row"), ((wp - ew) % sw - pw, "column"))
+    left = [(r, what) for r, what in skipped if r > 0]
     if not left:
         return None
     parts = [f"the last {what}" if r == 1 else f"the last {r} {what}s" for r, what in left]
@@ -273,11 +276,10 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [
         {"label": "Input image" if p.channels == 1 else f"Input image ({p.channels} channels)",
          "size": pr.size((len(p.input[0]), len(p.input[0][0]))), "math": m.maps(n["I"], p.input)},
-        {"label": "Initial filter" if p.rank2 else f"Initial filters ({p.filters} filters, {p.channels} channel"
-                                                   f"{'s' if p.channels > 1 else ''} each)",
+        {"label": _filters_label(p),
          "size": pr.size(p.kernel_size), "math": m.kernels(n["W"], p.kernel)},
         {"label": "Target output", "size": pr.size(p.output_shape), "math": m.maps(n["Y"], p.target),
-         "maps": None if p.rank2 else str(p.filters)},  # F maps of oh×ow, one per filter
+         "maps": None if p.filters == 1 else str(p.filters)},  # F maps of oh×ow, one per filter
     ]
     if p.bias is not None:
         items.append({"label": "Initial bias", "size": None, "math": [m.vector(n["b"], p.bias)]})
@@ -287,6 +289,12 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     if p.activation == "leaky_relu":
         items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.style)]})
     return items
+
+
+def _filters_label(p: Problem) -> str:
+    if p.filters == 1:
+        return "Initial filter" + ("" if p.channels == 1 else f" ({p.channels} channels)")
+    return f"Initial filters ({p.filters} filters, {p.channels} channel{'s' if p.channels > 1 else ''} each)"
 
 
 def _cell_label(p: Problem, cell: tuple[int, ...]) -> str:
@@ -370,7 +378,8 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
     new = r"_{\text{new}}"
     return {
         "loss_initial": pr.scalar(n["L"], first.loss, style),
-        "loss_final": pr.scalar(n["L"] + new, last.loss_next, style),
+        # L′, as the update step calls the loss after it: one name for one quantity.
+        "loss_final": pr.scalar(n["Lnext"], last.loss_next, style),
         "kernel": m.kernels(n["W"] + new, last.kernel_next),
         "bias": m.vector(n["b"] + new, last.bias_next),
         "first_loss": pr.inline(first.loss, style),

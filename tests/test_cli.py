@@ -189,7 +189,7 @@ BAD_SPECS = [
     ("binary.yaml", SEED_TEXT + "stride: 0b10\n", "stride: 0b10 is not a decimal number (YAML would read it as binary 2)"),
     ("octal.yaml", SEED_TEXT + "iterations: 0o10\n", "iterations: 0o10 is not a decimal number (YAML would read it as octal 8)"),
     ("base60.yaml", replace("[0.5, 0.2]", "[0.5, 1:30]"),
-     'kernel[0][1]: 1:30 is not a number (YAML 1.1 would read it as 90, in base 60): write a decimal, or a fraction'),
+     'kernel[0][1]: 1:30 is not a number (YAML 1.1 would read it as 90, in base 60): write the decimal you mean (1.5, or 1.30)'),
     ("empty-value.yaml", replace("learning_rate: 0.1", "learning_rate:"), "learning_rate: is empty: a number is needed"),
     # a decimal comma
     ("comma-kernel.yaml", replace("kernel:\n  - [0.5, 0.2]\n  - [0.3, 0.7]", "kernel: [[0,5, 0,2], [0,3, 0,7]]"),

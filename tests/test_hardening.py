@@ -185,6 +185,38 @@ def test_an_existing_output_folder_is_not_overwritten_without_force(tmp_path):
     assert (out / "notes.txt").read_text() == "mine" and (out / "solution.md").exists()
 
 
+def test_force_replaces_derives_earlier_outputs_and_nothing_else(tmp_path):
+    """--force removes the solution files and figures/ of an earlier run that this run does not
+    write, so no stale solution.html sits beside a new PDF; a user's own files stay."""
+    out = tmp_path / "out"
+    assert run("solve", "examples/seed.yaml", "-o", out, "--format", "html", "--figures").returncode == 0
+    (out / "notes.txt").write_text("mine")
+    (out / "solution.html.bak").write_text("mine too")
+    assert run("solve", "examples/seed.yaml", "-o", out, "--force").returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["answers.json", "notes.txt", "solution.html.bak",
+                                                      "solution.md", "solution.tex"]
+
+
+def test_force_keeps_the_old_files_when_the_run_fails(tmp_path):
+    out = tmp_path / "out"
+    assert run("solve", "examples/seed.yaml", "-o", out, "--format", "html", "--figures").returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    empty = tmp_path / "bin"  # no pdflatex: the PDF cannot be made
+    empty.mkdir()
+    assert "pdflatex" in one_clean_line(run("solve", "examples/seed.yaml", "-o", out, "--format", "pdf", "--force",
+                                            env={"PATH": str(empty)}))
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_force_replaces_the_figures_folder_whole(tmp_path):
+    out = tmp_path / "out"
+    assert run("solve", "examples/iterations.yaml", "-o", out, "--figures").returncode == 0
+    assert (out / "figures" / "loss.png").exists()  # several iterations: a loss curve
+    assert run("solve", "examples/seed.yaml", "-o", out, "--figures", "--force").returncode == 0
+    assert not (out / "figures" / "loss.png").exists() and (out / "figures" / "grad_kernel.png").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
 def test_sigterm_leaves_only_whole_variants_and_resume_finishes_identically(tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "derive", "variants", "examples/seed.yaml", "--count", "150",

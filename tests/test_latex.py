@@ -96,3 +96,26 @@ def test_short_rounded_equation_is_one_line_in_the_pdf(tmp_path):
     log = compile_latex(r"\documentclass[11pt]{article}\usepackage{amsmath}\usepackage[margin=2cm]{geometry}"
                         r"\begin{document}" + body + r"\end{document}", tmp_path)
     assert pages(log) == 1 and "Overfull" not in (tmp_path / "doc.log").read_text(errors="replace")
+
+
+def _first_page_words(latex: str, tmp_path: Path) -> list[tuple[str, float, float]]:
+    """(word, x, y) of page 1 as pdflatex set it, read back with pdftotext -bbox."""
+    compile_latex(latex, tmp_path)
+    out = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "doc.pdf", "-"], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    return [(w, float(x), float(y)) for x, y, w in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<', out)]
+
+
+@needs_pdflatex
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.parametrize("spec", [SEED, RGB], ids=["seed", "rgb"])
+def test_paragraphs_and_given_items_start_flush_left_under_a_compact_title(spec, tmp_path):
+    """No paragraph indent (it indented given items 2-4 but not 1, and all but the first statement
+    paragraph), and the title takes a line or two, not a fifth of the page."""
+    words = _first_page_words(derive.solve(spec).to_latex(), tmp_path)
+    margin = next(x for w, x, _ in words if w == "Problem")
+    starts = [(w, x) for w, x, _ in words if w in ("1.", "2.", "3.", "4.", "We")]
+    assert len(starts) >= 5
+    assert all(abs(x - margin) < 0.5 for _, x in starts), starts
+    heading_y = next(y for w, _, y in words if w == "Problem")
+    assert heading_y < 120, heading_y  # 2 cm margin (57 pt) + title; \maketitle put it at 178 pt

@@ -146,6 +146,56 @@ def test_figures_are_pngs_and_svgs_of_the_expected_size():
     assert derive.solve(ROOT / "examples" / "iterations.yaml").figures() == files  # reproducible bytes
 
 
+def test_gradient_panels_share_one_symmetric_scale_and_one_colour_bar():
+    d = derive.solve(ROOT / "examples" / "rgb-relu-maxpool.yaml")  # 2 filters × 3 channels: 6 panels
+    grad = next(f for f in d._figures if f.name == "grad_kernel")
+    assert len(grad.panels) == 6
+    limits = {panel.limits for panel in grad.panels}
+    assert len(limits) == 1, limits  # one scale: equal colours mean equal values in every panel
+    (low, high), = limits
+    assert low == -high == -max(abs(float(v)) for per in d.iterations[0].grad_kernel for m in per for r in m for v in r)
+    svg = grad.files["svg"].decode()
+    assert svg.count('<g id="axes_') == 6 + 1  # the panels and a single colour bar
+
+
+@pytest.mark.parametrize("example, fractions", [("tanh-dilation", False), ("rgb-relu-maxpool", False),
+                                                ("convolution-fractions", True)])
+def test_figure_labels_are_the_documents_numbers_with_a_true_minus(example, fractions):
+    from derive.printing import number
+
+    d = derive.solve(ROOT / "examples" / f"{example}.yaml", fractions=fractions)
+    grad = next(f for f in d._figures if f.name == "grad_kernel")
+    cells = [m for per in d.iterations[0].grad_kernel for m in per]
+    for panel, matrix in zip(grad.panels, cells):
+        printed = [[number(v, d.precision, fractions).text for v in row] for row in matrix]
+        assert all(text in d.to_latex() or "frac" in text for row in printed for text in row)
+        expected = tuple(tuple(t.replace("\\frac{", "").replace("}{", "/").replace("}", "").replace("-", "\N{MINUS SIGN}")
+                               for t in row) for row in printed)
+        assert panel.labels == expected
+        assert not any("-" in label for row in panel.labels for label in row)  # a hyphen is not a minus
+
+
+def test_tanh_gradient_labels_keep_the_documents_four_decimals():
+    d = derive.solve(ROOT / "examples" / "tanh-dilation.yaml")
+    grad = next(f for f in d._figures if f.name == "grad_kernel")
+    assert grad.panels[0].labels == (("−0.9591", "−1.8587"), ("−1.4578", "−0.9591"))
+    assert r"\approx -1.8587" in d.to_latex() or "-1.8587" in d.to_latex()
+
+
+def test_figure_captions_count_filters_not_channels():
+    one_filter = dict(RGB_ONE_FILTER)
+    captions = {f.name: f.caption for f in derive.solve(one_filter)._figures}
+    assert captions["kernel"] == "The initial filter" and captions["feature_map"] == "The feature map"
+    captions = {f.name: f.caption for f in derive.solve(ROOT / "examples" / "rgb-relu-maxpool.yaml")._figures}
+    assert captions["grad_kernel"] == "The gradient of the loss with respect to the filters"
+    assert captions["kernel_next"] == "The updated filters"
+
+
+RGB_ONE_FILTER = {"input": [[[1, 2, 0], [0, 1, 2], [3, 0, 1]], [[0, 1, 1], [2, 0, 1], [1, 2, 0]]],
+                  "kernel": [[[[0.5, -0.25], [0.1, 0.3]], [[-0.2, 0.4], [0.3, -0.1]]]],
+                  "target": [[[1, 0], [0, 1]]], "learning_rate": 0.05}
+
+
 def test_figures_are_embedded_in_every_format(tmp_path):
     out = tmp_path / "out"
     result = run("solve", "examples/seed.yaml", "--figures", "-o", out, "--format", "html")

@@ -78,7 +78,8 @@ def test_bad_show_is_one_line_naming_the_field(tmp_path, show, problem):
                  "and do not affect the output."),
     (7, 4, [3, 1], 0, "With stride (3, 1), the last 2 rows of the input are never visited by the kernel "
                       "and do not affect the output."),
-    (4, 3, [1, 2], 1, "With stride (1, 2), the last column of the padded input is never visited by the kernel "
+    # 2 unvisited columns of the padded input, 1 of them padding: only the input's column is said
+    (4, 5, [1, 3], 1, "With stride (1, 3), the last column of the input is never visited by the kernel "
                       "and does not affect the output."),
 ])
 def test_unvisited_rows_and_columns_are_said(rows, cols, stride, padding, sentence):
@@ -97,6 +98,38 @@ def test_no_unvisited_sentence_when_the_stride_fits(rows, stride):
     spec = {"input": [[1] * rows] * rows, "kernel": [[1, 0], [0, 1]], "target": [[0] * out] * out,
             "learning_rate": 0.1, "stride": stride}
     assert "never visited" not in derive.solve(spec).to_markdown()
+
+
+def test_no_unvisited_sentence_when_only_padding_zeros_are_skipped():
+    """4×3 padded by 1 is 6×5: stride 2 leaves the last column of the padded input, a padding
+    column, unvisited; nothing of the input is skipped, so nothing is announced."""
+    spec = {"input": [[(r + c) % 3 for c in range(3)] for r in range(4)], "kernel": [[1, 0], [0, 1]],
+            "target": [[0, 0]] * 5, "learning_rate": 0.1, "stride": [1, 2], "padding": 1}
+    d = derive.solve(spec)
+    assert "never visited" not in d.to_markdown() and "never visited" not in d.problem_sheet("markdown")
+
+
+def test_one_output_cell_is_singular():
+    spec = {"input": [[1, 2], [3, 4]], "kernel": [[1, 0], [0, 1]], "target": [[1]], "learning_rate": 0.1}
+    text = derive.solve(spec).to_markdown()
+    assert "over the $n = 1$ output cell:" in text and " output cells" not in text
+    assert "over the $n = 4$ output cells:" in derive.solve(SEED).to_markdown()
+
+
+def test_one_name_for_the_loss_after_the_update():
+    """The update step calls it L′; the final results must not rename it L_new."""
+    latex = derive.solve(SEED).to_latex()
+    assert r"L_{\text{new}}" not in latex
+    final = latex.split("Final Results", 1)[1]
+    assert "L' = " in final or "L' \\approx" in final, final[:400]
+
+
+def test_local_derivative_wording_uses_the_formulas_indices_with_several_channels():
+    text = derive.solve(TWO_FILTERS).to_markdown()
+    assert (r"where $\partial \hat{Y}^{(f)}_{ij} / \partial W^{(f,c)}_{uv}$ is the input value that weight "
+            r"$W^{(f,c)}_{uv}$ multiplied in window $(i, j)$") in text
+    plain = derive.solve(SEED).to_markdown()
+    assert r"where $\partial \hat{Y}_{ij} / \partial W_{uv}$ is the input value" in plain
 
 
 # Several filters: the loss carries the filter index; 2/n is shown before it simplifies -------------
@@ -161,6 +194,19 @@ def test_one_channel_with_several_filters_is_not_called_channels():
     assert "Window of the padded input: $" in markdown and "channels $0, \\dots, 0$" not in markdown
     assert "A **$4 \\times 4$ input image**" in markdown and "1-channel" not in markdown
     assert "1. Input image ($4 \\times 4$)" in markdown and "2. Initial filters (2 filters, 1 channel each)" in markdown
+
+
+def test_one_filter_over_several_channels_is_singular():
+    """A 4-D kernel with F = 1: "a filter", "a feature map", never "1 filters" or "1 maps"."""
+    spec = {"input": [[[1, 2, 0], [0, 1, 2], [3, 0, 1]], [[0, 1, 1], [2, 0, 1], [1, 2, 0]]],
+            "kernel": [[[[0.5, -0.25], [0.1, 0.3]], [[-0.2, 0.4], [0.3, -0.1]]]],
+            "target": [[[1, 0], [0, 1]]], "learning_rate": 0.05}
+    d = derive.solve(spec)
+    for text in (d.to_markdown(), d.problem_sheet("markdown")):
+        assert "1 filters" not in text and "1 maps" not in text and "1 feature maps" not in text
+        assert "with a **$2 \\times 2$ filter (kernel)** to produce a **$2 \\times 2$ output feature map**" in text
+        assert "2. Initial filter (2 channels) ($2 \\times 2$)" in text
+    assert "summing over the channels" in d.to_markdown()
 
 
 # One line on stderr for a pooling tie or a rising loss ---------------------------------------------
