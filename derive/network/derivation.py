@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 from ..errors import SpecError
 from ..printing import Style
@@ -55,6 +55,12 @@ class NetworkDerivation:
         """The worked solution as one self-contained HTML page (MathML)."""
         return self._render("html", figures)
 
+    def to_lms(self) -> str:
+        """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
+        from ..render import render
+
+        return render(self._view, "lms", TEMPLATE, templates=self.templates)
+
     def to_pdf(self, figures: bool = False) -> bytes:
         """The LaTeX solution compiled with pdflatex."""
         from ..pdf import compile_pdf
@@ -65,9 +71,13 @@ class NetworkDerivation:
         """Figures are not drawn for networks yet."""
         raise SpecError("figures do not support layers: specs yet", field="--figures")
 
-    def problem_sheet(self, *args: Any, **kwargs: Any) -> str:
-        """Problem sheets are not written for networks yet."""
-        raise SpecError("problem sheets do not support layers: specs yet", field="layers")
+    def problem_sheet(self, fmt: str = "markdown", ask: Sequence[str] | None = None, with_tasks: bool = True) -> str:
+        """The problem without its answers, asking for the answers in `ask` (default: prediction, loss,
+        every parameter's gradient and update), in markdown, latex, html or lms."""
+        from .sheet import problem_sheet
+        from .variants import default_ask
+
+        return problem_sheet(self, fmt, default_ask(self.network) if ask is None else ask, with_tasks)
 
     def index_entry(self, key: str) -> dict[str, str]:
         """The line of `derive build`'s index: title, sizes, loss."""
