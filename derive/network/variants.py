@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import SpecError
-from ..exact import is_exact
 from ..variants import Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing
 from .model import NetIteration, train
 from .spec import Network, build_network
@@ -240,6 +239,3 @@ def check_nice(p: NetPlan, seed: int) -> None:
     """Networks refuse an unmeetable `nice` in plan() (a transcendental layer); nothing to probe."""
 
 
-def is_exact_value(value: Any) -> bool:
-    """Whether an answer value is exact (a rational), not a 256-bit approximation."""
-    return is_exact(value)
