@@ -284,3 +284,39 @@ def test_bad_network_homework_specs_get_one_line(tmp_path, extra, message):
 def test_plan_errors_name_the_field():
     with pytest.raises(SpecError, match="variants: must be a mapping"):
         nv.plan(dict(CLASSIC, variants=[1]))
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def test_figures_of_a_dense_network_are_a_diagram_and_heatmaps_embedded_everywhere(tmp_path):
+    out = tmp_path / "out"
+    result = run("solve", ROOT / "examples" / "two-two-two.yaml", "--figures", "-o", out, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (out / "figures").iterdir())
+    assert names == ["layer1.png", "layer1.svg", "layer3.png", "layer3.svg", "network.png", "network.svg"]
+    svg = (out / "figures" / "network.svg").read_text()
+    for number in ("0.15", "0.55", "0.05", "0.7514", "b=0.35"):  # weights, an input, an output unit's value, a bias
+        assert f"<!-- {number} -->" in svg  # matplotlib writes each text as a comment beside its glyphs
+    heatmap = (out / "figures" / "layer3.svg").read_text()
+    assert "<!-- 0.08217 -->" in heatmap and "<!-- 0.3589 -->" in heatmap  # ∂L/∂W⁽²⁾₀₀ and W'⁽²⁾₀₀
+    for document in ("solution.md", "solution.tex"):
+        text = (out / document).read_text()
+        assert "figures/network.png" in text and "figures/layer3.png" in text
+    assert (out / "solution.html").read_text().count("data:image/png;base64,") == 3
+
+
+def test_figures_of_a_conv_network_are_heatmaps_per_parameter_layer_and_the_loss(tmp_path):
+    d = derive.solve(ROOT / "examples" / "conv-tanh-avgpool.yaml")
+    files = d.figures()
+    assert sorted(files) == [f"figures/{n}.{e}" for n in ("layer1", "layer5", "loss") for e in ("png", "svg")]
+    assert files["figures/layer1.png"].startswith(b"\x89PNG")
+    assert "figures/loss.png" in d.to_markdown(figures=True) and "figures/" not in d.to_markdown()
+
+
+def test_figures_are_byte_identical_across_processes(tmp_path):
+    for k in (1, 2):
+        result = run("solve", ROOT / "examples" / "tiny-lenet.yaml", "--figures", "-o", tmp_path / str(k),
+                     env=dict(os.environ, PYTHONHASHSEED=str(k)))
+        assert result.returncode == 0, result.stderr
+    for path in sorted((tmp_path / "1" / "figures").iterdir()):
+        assert (tmp_path / "2" / "figures" / path.name).read_bytes() == path.read_bytes(), path.name

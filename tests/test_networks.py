@@ -292,13 +292,6 @@ def test_check_refuses_a_network(tmp_path, command):
     assert "Traceback" not in run.stderr and not (tmp_path / "hw").exists()
 
 
-def test_cli_figures_refused_for_a_network(tmp_path):
-    spec = tmp_path / "net.yaml"
-    spec.write_text(yaml.safe_dump(CLASSIC))
-    run = _run("solve", str(spec), "--figures", "-o", str(tmp_path / "out"))
-    assert run.returncode == 2 and "figures do not support layers: specs yet" in run.stderr
-    assert not (tmp_path / "out").exists()
-
 
 def test_cli_writes_every_file_and_json_is_the_answer_key(tmp_path):
     spec = tmp_path / "net.yaml"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Sequence
 
-from ..errors import SpecError
 from ..printing import Style
 from .model import NetIteration
 from .spec import Network
@@ -37,11 +36,20 @@ class NetworkDerivation:
         return network_view(self)
 
     def _render(self, fmt: str, figures: bool) -> str:
-        if figures:
-            raise SpecError("figures do not support layers: specs yet", field="--figures")
         from ..render import render
 
-        return render(self._view, fmt, TEMPLATE, templates=self.templates)
+        return render(self._view, fmt, TEMPLATE, templates=self.templates, figures=self._figure_view(figures))
+
+    @cached_property
+    def _figures(self) -> list:
+        from .figures import make_figures
+
+        return make_figures(self)
+
+    def _figure_view(self, wanted: bool) -> dict[str, list[dict[str, str]]] | None:
+        from ..figures import places
+
+        return places(self._figures) if wanted else None
 
     def to_markdown(self, figures: bool = False) -> str:
         """The worked solution as Markdown with $$ math."""
@@ -65,11 +73,11 @@ class NetworkDerivation:
         """The LaTeX solution compiled with pdflatex."""
         from ..pdf import compile_pdf
 
-        return compile_pdf(self.to_latex(figures))
+        return compile_pdf(self.to_latex(figures), self.figures() if figures else None)
 
     def figures(self) -> dict[str, bytes]:
-        """Figures are not drawn for networks yet."""
-        raise SpecError("figures do not support layers: specs yet", field="--figures")
+        """The figure files, by path: figures/<name>.png and .svg (network.png, layer1.png, …, loss.png)."""
+        return {f"figures/{f.name}.{ext}": data for f in self._figures for ext, data in f.files.items()}
 
     def problem_sheet(self, fmt: str = "markdown", ask: Sequence[str] | None = None, with_tasks: bool = True) -> str:
         """The problem without its answers, asking for the answers in `ask` (default: prediction, loss,
