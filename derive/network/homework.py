@@ -5,11 +5,14 @@ and cell by cell `layers[0].grad_weights[0][1]`.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from .. import __version__
 from ..answers import _flow, dumps, dumps_yaml
 from ..lms import Question, blanks, qti_assessment
+
+if TYPE_CHECKING:
+    from .derivation import NetworkDerivation
 
 DEFAULT_TITLE = "A Neural Network"
 
@@ -38,8 +41,8 @@ def problem_yaml(spec: dict[str, Any], index: int, seed: int, ask: Sequence[str]
 
     normal = normalized_spec(build_network(network_spec(titled(spec, index))))
     layers = normal.pop("layers")
-    head, tail = {k: normal[k] for k in ("title", "input") if k in normal}, {k: v for k, v in normal.items()
-                                                                             if k not in ("title", "input")}
+    head: dict[str, Any] = {k: normal[k] for k in ("title", "input") if k in normal}
+    tail: dict[str, Any] = {k: v for k, v in normal.items() if k not in ("title", "input")}
     text = dumps_yaml(head) + "layers:\n" + "".join(f"  - {_flow(layer)}\n" for layer in layers)
     return text + dumps_yaml({**tail, "ask": list(ask), "variant": {"index": index, "seed": seed, "derive": __version__}})
 
@@ -52,7 +55,7 @@ def render(spec: dict[str, Any], index: int, seed: int, ask: tuple[str, ...], pr
     from .sheet import symbol
     from .tolerance import tolerances
 
-    derivation = solve(titled(spec, index), precision=precision)
+    derivation = cast("NetworkDerivation", solve(titled(spec, index), precision=precision))
     answers = derivation.answers()
     labels = {name: (lambda cell, n=name: symbol(derivation, n, cell)) for name in ask}
     tolerance_key = answer_key(derivation.network, tolerances(derivation.network, derivation.iterations, precision))

@@ -57,7 +57,10 @@ def _step(net: Network, params: Params, velocities: Params, precision: int) -> t
     backs.reverse()
     records, nexts, vels = [], [], []
     for k, layer in enumerate(net.layers):
-        new_raw, new, vel_raw, vel = {}, {}, {}, dict(velocities[k])
+        new_raw: dict[str, Tensor] = {}
+        new: dict[str, Tensor] = {}
+        vel_raw: dict[str, Tensor] = {}
+        vel = dict(velocities[k])
         for name, value in params[k].items():
             g = r(backs[k][1].grads[name])
             if name in layer.fixed:
@@ -65,6 +68,7 @@ def _step(net: Network, params: Params, velocities: Params, precision: int) -> t
                 continue
             if net.optimizer.has_velocity:
                 v_raw = net.optimizer.step(value, g, velocities[k][name])[1]
+                assert v_raw is not None  # an optimizer with a velocity returns it
                 vel_raw[name], vel[name] = v_raw, r(v_raw)
                 # With the velocity rounded, the step is w − η·v (PyTorch's rule, v ← μv + g).
                 new_raw[name] = value.map(lambda w, v: w - net.optimizer.learning_rate * v, vel[name])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import partial
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -51,7 +52,7 @@ def plan(spec: Mapping[str, Any]) -> NetPlan:
     for key in block:
         if key != "nice" and key not in paths:
             raise SpecError(f"unknown key {key!r} (valid: {', '.join(list(paths) + ['nice'])})", field="variants")
-    rules = []
+    rules: list[tuple[str, Rule | None]] = []
     for path, value in paths.items():
         given = block.get(path)
         if given == "fixed":
@@ -154,8 +155,12 @@ def candidate(p: NetPlan, stream: Stream) -> dict[str, Any]:
     spec = copy.deepcopy({k: v for k, v in p.base.items() if k != "variants"})
     for path, rule in p.rules:
         if rule is not None:
-            _set(spec, path, _shaped(_get(p.base, path), lambda r=rule: _text(r.draw(stream))))
+            _set(spec, path, _shaped(_get(p.base, path), partial(_drawn, rule, stream)))
     return spec
+
+
+def _drawn(rule: Rule, stream: Stream) -> int | str:
+    return _text(rule.draw(stream))
 
 
 def _values(t: Any) -> tuple:
