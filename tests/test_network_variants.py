@@ -330,3 +330,12 @@ def test_mark_refuses_network_homework_in_one_line(homework, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "derive mark does not support layers: specs yet" in result.stderr
     assert not (tmp_path / "marks").exists()
+
+
+def test_more_variants_than_the_rules_can_draw_is_an_error(tmp_path):
+    plain = yaml.safe_load((ROOT / "examples" / "two-two-two.yaml").read_text())
+    rules = {"input": "fixed", "target": "fixed", "layers[0].weights": "fixed", "layers[2].weights": {"integers": [0, 1]}}
+    spec = tmp_path / "hw.yaml"
+    spec.write_text(yaml.safe_dump(dict(plain, variants=rules)))
+    result = run("variants", spec, "--count", 17, "--seed", 1, "-o", tmp_path / "out")
+    assert result.returncode == 2 and "--count 17 is more than the 16 distinct problems" in result.stderr, result.stderr

@@ -18,7 +18,7 @@ from ..errors import SpecError
 from ..variants import Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing
 from .model import NetIteration, train
 from .spec import Network, build_network
-from .tensor import Tensor
+from .tensor import Tensor, zeros
 
 PARAM_KEY = re.compile(r"^layers\[(\d+)\]\.(weights|kernel|bias)$")
 ITERATION_FIELDS = ("prediction", "loss", "loss_next", "grad_input")
@@ -169,18 +169,11 @@ def _values(t: Any) -> tuple:
 
 def _ties(x: Tensor, layer: Any) -> bool:
     """Whether some max-pooling window has two equal largest values."""
-    for cell in Tensor(layer.out_shape, (0,) * _size(layer.out_shape)).indices():
+    for cell in zeros(layer.out_shape).indices():
         window = [x[c] for c in layer.window(cell)]
         if window.count(max(window)) > 1:
             return True
     return False
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 NICE_CHECK = "answers with at most `nice` decimals"
