@@ -339,3 +339,14 @@ def test_more_variants_than_the_rules_can_draw_is_an_error(tmp_path):
     spec.write_text(yaml.safe_dump(dict(plain, variants=rules)))
     result = run("variants", spec, "--count", 17, "--seed", 1, "-o", tmp_path / "out")
     assert result.returncode == 2 and "--count 17 is more than the 16 distinct problems" in result.stderr, result.stderr
+
+
+def test_unmeetable_nice_is_refused_before_the_run(tmp_path):
+    spec = tmp_path / "hw.yaml"
+    spec.write_text("input: [1, 2]\nlayers:\n  - dense: {weights: [[0.5, -0.2], [0.1, 0.3], [0.2, 0.2]]}\n"
+                    "target: [1, 0, 1]\nlearning_rate: 0.1\nvariants: {nice: 1}\n")  # mse over 3 outputs: 2/3 factors
+    result = run("variants", spec, "--count", 2, "--seed", 1, "-o", tmp_path / "out")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "variants.nice: 1 decimals cannot be met: none of 200 drawn candidates" in result.stderr
+    assert "(most often not: loss)" in result.stderr and not (tmp_path / "out").exists()
+    nv.check_nice(nv.plan(dict(yaml.safe_load(spec.read_text()), variants={"nice": 6})), 1)  # a meetable one passes

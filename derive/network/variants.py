@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import SpecError
-from ..variants import Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing
+from ..variants import NICE_PROBE, Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing, variant_seed
 from .model import NetIteration, train
 from .spec import Network, build_network
 from .tensor import Tensor, zeros
@@ -234,6 +234,25 @@ def identity(spec: Mapping[str, Any]) -> tuple:
 
 
 def check_nice(p: NetPlan, seed: int) -> None:
-    """Networks refuse an unmeetable `nice` in plan() (a transcendental layer); nothing to probe."""
+    """Refuse a `nice` that none of NICE_PROBE candidates meets, before the run (as the flat path's
+    variants.check_nice), naming the asked answer that most often has too many decimals."""
+    if p.nice is None:
+        return
+    stream = Stream(variant_seed(seed, 1))  # variant 1's own draws: the run would start with them
+    offenders: dict[str, int] = {}
+    for _ in range(NICE_PROBE):
+        spec = candidate(p, stream)
+        failed = judge(p, spec)
+        if failed is None:
+            return
+        if failed == NICE_CHECK:
+            iterations = train(build_network(network_spec(spec)))
+            name = next(n for n in p.ask for it in iterations if not all(_nice(v, p.nice) for v in _values(read(it, n))))
+            offenders[name] = offenders.get(name, 0) + 1
+    if offenders:
+        worst = max(offenders, key=offenders.__getitem__)
+        raise SpecError(f"{p.nice} decimals cannot be met: none of {NICE_PROBE} drawn candidates had every asked answer "
+                        f"within {p.nice} decimals (most often not: {worst}); drop nice, raise it, or draw numbers with "
+                        "fewer decimals", field="variants.nice")
 
 
