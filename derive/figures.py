@@ -36,6 +36,17 @@ class Figure:
     panels: tuple[Panel, ...] = ()
 
 
+def places(figures: Sequence[Figure]) -> dict[str, list[dict[str, str]]]:
+    """The figures as the templates receive them, by place: path, PNG data URI and caption."""
+    import base64
+
+    out: dict[str, list[dict[str, str]]] = {}
+    for f in figures:
+        uri = "data:image/png;base64," + base64.b64encode(f.files["png"]).decode("ascii")
+        out.setdefault(f.place, []).append({"path": f"figures/{f.name}.png", "uri": uri, "caption": f.caption})
+    return out
+
+
 def make_figures(d: "Derivation") -> list[Figure]:
     """Every figure of the derivation (figures need matplotlib, imported only here)."""
     import matplotlib

@@ -22,7 +22,7 @@ from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
 from .prairielearn import PLVariant, question_files
 from .spec import read_spec
-from .variants import Plan, Variant, check_nice, distinct_problems, first_good, identity, plan, variant_seed
+from .variants import Plan, Variant, variant_seed
 
 VARIANT_FILES = ("problem.yaml", "problem.md", "problem.tex", "solution.md", "solution.tex", "answers.json")
 
@@ -56,11 +56,9 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     """
     try:
         base = read_spec(spec_path)
-        if isinstance(base, dict) and "layers" in base:
-            raise SpecError("derive variants does not support layers: specs yet", field="layers")
-        the_plan = plan(base)
+        the_plan = _kit(base).plan(base)
         _check_count(the_plan, count, only, spec_path)
-        check_nice(the_plan, seed)
+        _kit(the_plan).check_nice(the_plan, seed)
     except SpecError as exc:
         raise exc.located(spec_path) from None
     out = Path(out_dir)
@@ -99,6 +97,19 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     return written
 
 
+def _kit(spec_or_plan: Any) -> Any:
+    """The module that plans, draws and checks this kind of spec: variants.py, or network/variants.py for `layers:`
+    (imported only then: the flat path's drawing stays free of the network's SymPy-built layers)."""
+    from . import variants
+
+    if isinstance(spec_or_plan, Plan) or not (isinstance(spec_or_plan, dict) and "layers" in spec_or_plan
+                                               or type(spec_or_plan).__name__ == "NetPlan"):
+        return variants
+    from .network import variants as network_variants
+
+    return network_variants
+
+
 def _complete(folder: Path, variant: Variant, ask: tuple[str, ...]) -> bool:
     """A kept folder must hold every file, with the very problem.yaml this run would write."""
     if not all((folder / name).is_file() for name in VARIANT_FILES):
@@ -111,7 +122,7 @@ def _check_count(p: Plan, count: int, only: int | None, source: str) -> None:
         raise SpecError(f"--count must be at least 1, got {count}")
     if only is not None and not 1 <= only <= count:
         raise SpecError(f"--only must be between 1 and --count ({count}), got {only}")
-    possible = distinct_problems(p)
+    possible = _kit(p).distinct_problems(p)
     if count > possible:
         raise SpecError(f"--count {count} is more than the {possible} distinct problems the variants rules can draw",
                         field="variants", source=source)
@@ -119,7 +130,7 @@ def _check_count(p: Plan, count: int, only: int | None, source: str) -> None:
 
 def _draw(args: tuple[Plan, int, int]) -> tuple[int, dict[str, Any], int, str | None]:
     p, seed, index = args
-    spec, attempts, failure = first_good(p, index, seed)
+    spec, attempts, failure = _kit(p).first_good(p, index, seed)
     return index, spec, attempts, failure
 
 
@@ -129,14 +140,14 @@ def _distinct(p: Plan, seed: int, drawn: Sequence[tuple], source: str) -> list[V
     accepted = []
     for index, spec, attempts, failure in drawn:
         skip = 0
-        while failure is None and identity(spec) in seen:
+        while failure is None and _kit(p).identity(spec) in seen:
             skip += 1
-            spec, attempts, failure = first_good(p, index, seed, skip)
+            spec, attempts, failure = _kit(p).first_good(p, index, seed, skip)
         if failure is not None:
             raise SpecError(f"cannot draw variant {index}: no candidate passed the checks in {attempts} attempts "
                             f"(most often failed: {failure}); widen the variants ranges or relax nice",
                             field="variants", source=source)
-        seen.add(identity(spec))
+        seen.add(_kit(p).identity(spec))
         accepted.append(Variant(index, variant_seed(seed, index), spec, attempts))
     return accepted
 
@@ -153,6 +164,10 @@ def _problem_yaml(variant: Variant, ask: tuple[str, ...]) -> str:
     """The spec that reproduces a variant, with where it came from."""
     from .problem import build_problem
 
+    if "layers" in variant.spec:
+        from .network.homework import problem_yaml
+
+        return problem_yaml(variant.spec, variant.index, variant.seed, ask)
     recorded = {**normalized_spec(build_problem(_titled(variant))), "ask": list(ask),
                 "variant": {"index": variant.index, "seed": variant.seed, "derive": __version__}}
     return dumps_yaml(recorded)
@@ -172,6 +187,10 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     from .tolerance import as_iterations, tolerances
 
     variant, ask, precision, documents, quiz_title = args
+    if "layers" in variant.spec:
+        from .network.homework import render
+
+        return Rendered(variant, *render(variant.spec, variant.index, variant.seed, ask, precision, documents, quiz_title))
     derivation = solve(_titled(variant), precision=precision)
     problem = derivation.problem
     answers = derivation.answers()
@@ -219,12 +238,21 @@ def _aggregates(rendered: Sequence[Rendered], width: int, p: Plan, name: str, se
 def _csv(rendered: Sequence[Rendered]) -> str:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    header = [column for column, _ in columns(rendered[0].answers)]
+    header = [column for column, _ in columns(_columned(rendered[0].answers))]
     writer.writerow(["variant", "seed"] + header)
     for r in rendered:
         writer.writerow([r.variant.index, r.variant.seed] + [repr(float(v)) if isinstance(v, float) else v
-                                                             for _, v in columns(r.answers)])
+                                                             for _, v in columns(_columned(r.answers))])
     return text.getvalue()
+
+
+def _columned(answers: dict[str, Any]) -> dict[str, Any]:
+    """A network's answer key with its layers' fields as columns (`layers[0].grad_weights[0][1]`)."""
+    if "layers" not in answers["iterations"][0]:
+        return answers
+    from .network.homework import flat_answers
+
+    return flat_answers(answers)
 
 
 def _index(rendered: Sequence[Rendered], width: int, title: str, ask: Sequence[str]) -> str:

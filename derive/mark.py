@@ -151,6 +151,8 @@ def _derivation(answers: str, precision: int) -> Any:
         d = solve(data["problem"], precision=precision)
     except SpecError as exc:
         raise exc.located(answers) from None
+    if getattr(d, "is_network", False):  # derive check does not mark networks yet, so neither does mark
+        raise SpecError("derive mark does not support layers: specs yet", field="layers", source=answers)
     return Derivation(d.problem, d.iterations, "full", d.style)
 
 

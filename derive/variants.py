@@ -265,19 +265,26 @@ def first_good(p: Plan, index: int, seed: int, skip: int = 0) -> tuple[dict[str,
 
     Returns (spec, attempts used, None), or ({}, attempts, the check that failed most).
     """
+    return first_passing(lambda stream: candidate(p, stream), lambda spec: _failed_check(p, spec), index, seed, skip)
+
+
+def first_passing(draw: Callable[[Stream], dict[str, Any]], failed: Callable[[dict[str, Any]], str | None],
+                  index: int, seed: int, skip: int = 0) -> tuple[dict[str, Any], int, str | None]:
+    """The redraw loop, for any kind of spec: `draw` makes a candidate from the variant's stream,
+    `failed` names the first check it fails (None: it passes). Returns as first_good."""
     stream = Stream(variant_seed(seed, index))
     failures: dict[str, int] = {}
     good = 0
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        spec = candidate(p, stream)
-        failed = _failed_check(p, spec)
-        if failed is None:
+        spec = draw(stream)
+        failure = failed(spec)
+        if failure is None:
             if good == skip:
                 return spec, attempt, None
             good += 1
         else:
-            failures[failed] = failures.get(failed, 0) + 1
-    return {}, MAX_ATTEMPTS, max(failures, key=failures.get) if failures else "duplicates"
+            failures[failure] = failures.get(failure, 0) + 1
+    return {}, MAX_ATTEMPTS, max(failures, key=failures.__getitem__) if failures else "duplicates"
 
 
 def _failed_check(p: Plan, spec: dict[str, Any]) -> str | None:

@@ -241,7 +241,6 @@ BAD = [
     (_with(target=[1, 2, 3]), "target: shape 3 does not match the network's output shape 2"),
     (_with(layers=[]), "layers: must be a non-empty list of layers"),
     (_with(kernel=[[1]]), "kernel: belongs inside a layer of a layers: spec"),
-    (_with(ask=["loss"]), "ask: derive variants does not support layers: specs yet"),
     (_with(learning_rate=0), "learning_rate: must be a positive number, got 0"),
     (_with(layers=[{"dense": {"weights": [[1, 2], [3, 4]]}}, "softmax"], loss="cross_entropy", target=2),
      "target: class 2, but the network gives 2 classes (0 to 1)"),
@@ -280,8 +279,8 @@ def test_cli_bad_network_names_file_and_layer(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["check", "variants"])
-def test_check_and_variants_refuse_a_network(tmp_path, command):
+@pytest.mark.parametrize("command", ["check"])
+def test_check_refuses_a_network(tmp_path, command):
     spec = tmp_path / "net.yaml"
     spec.write_text(yaml.safe_dump(CLASSIC))
     (tmp_path / "sub.yaml").write_text("loss: 0.3\n")
@@ -292,13 +291,6 @@ def test_check_and_variants_refuse_a_network(tmp_path, command):
     assert run.stderr.count("\n") == 1 and f"derive {command} does not support layers: specs yet" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "hw").exists()
 
-
-def test_cli_figures_refused_for_a_network(tmp_path):
-    spec = tmp_path / "net.yaml"
-    spec.write_text(yaml.safe_dump(CLASSIC))
-    run = _run("solve", str(spec), "--figures", "-o", str(tmp_path / "out"))
-    assert run.returncode == 2 and "figures do not support layers: specs yet" in run.stderr
-    assert not (tmp_path / "out").exists()
 
 
 def test_cli_writes_every_file_and_json_is_the_answer_key(tmp_path):

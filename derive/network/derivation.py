@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
-from ..errors import SpecError
 from ..printing import Style
 from .model import NetIteration
 from .spec import Network
@@ -37,11 +36,20 @@ class NetworkDerivation:
         return network_view(self)
 
     def _render(self, fmt: str, figures: bool) -> str:
-        if figures:
-            raise SpecError("figures do not support layers: specs yet", field="--figures")
         from ..render import render
 
-        return render(self._view, fmt, TEMPLATE, templates=self.templates)
+        return render(self._view, fmt, TEMPLATE, templates=self.templates, figures=self._figure_view(figures))
+
+    @cached_property
+    def _figures(self) -> list:
+        from .figures import make_figures
+
+        return make_figures(self)
+
+    def _figure_view(self, wanted: bool) -> dict[str, list[dict[str, str]]] | None:
+        from ..figures import places
+
+        return places(self._figures) if wanted else None
 
     def to_markdown(self, figures: bool = False) -> str:
         """The worked solution as Markdown with $$ math."""
@@ -55,19 +63,29 @@ class NetworkDerivation:
         """The worked solution as one self-contained HTML page (MathML)."""
         return self._render("html", figures)
 
+    def to_lms(self) -> str:
+        """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
+        from ..render import render
+
+        return render(self._view, "lms", TEMPLATE, templates=self.templates)
+
     def to_pdf(self, figures: bool = False) -> bytes:
         """The LaTeX solution compiled with pdflatex."""
         from ..pdf import compile_pdf
 
-        return compile_pdf(self.to_latex(figures))
+        return compile_pdf(self.to_latex(figures), self.figures() if figures else None)
 
     def figures(self) -> dict[str, bytes]:
-        """Figures are not drawn for networks yet."""
-        raise SpecError("figures do not support layers: specs yet", field="--figures")
+        """The figure files, by path: figures/<name>.png and .svg (network.png, layer1.png, …, loss.png)."""
+        return {f"figures/{f.name}.{ext}": data for f in self._figures for ext, data in f.files.items()}
 
-    def problem_sheet(self, *args: Any, **kwargs: Any) -> str:
-        """Problem sheets are not written for networks yet."""
-        raise SpecError("problem sheets do not support layers: specs yet", field="layers")
+    def problem_sheet(self, fmt: str = "markdown", ask: Sequence[str] | None = None, with_tasks: bool = True) -> str:
+        """The problem without its answers, asking for the answers in `ask` (default: prediction, loss,
+        every parameter's gradient and update), in markdown, latex, html or lms."""
+        from .sheet import problem_sheet
+        from .variants import default_ask
+
+        return problem_sheet(self, fmt, default_ask(self.network) if ask is None else ask, with_tasks)
 
     def index_entry(self, key: str) -> dict[str, str]:
         """The line of `derive build`'s index: title, sizes, loss."""

@@ -1,0 +1,80 @@
+"""A network variant's files, answer columns and LMS question (derive/homework.py dispatches here).
+
+Answers are named as in `ask:` and answers.csv: `prediction`, `loss`, `layers[J].grad_weights`,
+and cell by cell `layers[0].grad_weights[0][1]`.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence, cast
+
+from .. import __version__
+from ..answers import _flow, dumps, dumps_yaml
+from ..lms import Question, blanks, qti_assessment
+
+if TYPE_CHECKING:
+    from .derivation import NetworkDerivation
+
+DEFAULT_TITLE = "A Neural Network"
+
+
+def flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answer key with each layer's fields named `layers[J].field`, as lms.columns and lms.blanks read them."""
+    rows = []
+    for it in answers["iterations"]:
+        row = {k: v for k, v in it.items() if k != "layers"}
+        for j, layer in enumerate(it["layers"]):
+            row.update((f"layers[{j}].{k}", v) for k, v in layer.items() if k != "type")
+        rows.append(row)
+    return {"iterations": rows}
+
+
+def titled(spec: dict[str, Any], index: int) -> dict[str, Any]:
+    """The variant's spec with its number in the title."""
+    return {**spec, "title": f"{spec.get('title') or DEFAULT_TITLE} (variant {index})"}
+
+
+def problem_yaml(spec: dict[str, Any], index: int, seed: int, ask: Sequence[str]) -> str:
+    """The spec that reproduces a variant (one layer a line), with where it came from."""
+    from .answers import normalized_spec
+    from .spec import build_network
+    from .variants import network_spec
+
+    normal = normalized_spec(build_network(network_spec(titled(spec, index))))
+    layers = normal.pop("layers")
+    head: dict[str, Any] = {k: normal[k] for k in ("title", "input") if k in normal}
+    tail: dict[str, Any] = {k: v for k, v in normal.items() if k not in ("title", "input")}
+    text = dumps_yaml(head) + "layers:\n" + "".join(f"  - {_flow(layer)}\n" for layer in layers)
+    return text + dumps_yaml({**tail, "ask": list(ask), "variant": {"index": index, "seed": seed, "derive": __version__}})
+
+
+def render(spec: dict[str, Any], index: int, seed: int, ask: tuple[str, ...], precision: int, documents: bool,
+           quiz_title: str) -> tuple[dict[str, str], dict[str, Any], Question, str]:
+    """Solve one network variant: (its files, or none without `documents`; answer key; LMS question; QTI quiz)."""
+    from ..pipeline import solve
+    from .answers import answer_key
+    from .sheet import symbol
+    from .tolerance import tolerances
+
+    derivation = cast("NetworkDerivation", solve(titled(spec, index), precision=precision))
+    answers = derivation.answers()
+    labels = {name: (lambda cell, n=name: symbol(derivation, n, cell)) for name in ask}
+    tolerance_key = answer_key(derivation.network, tolerances(derivation.network, derivation.iterations, precision))
+    question = Question(
+        ident=f"variant-{index:04d}",
+        name=f"Variant {index}",
+        html=derivation.problem_sheet("lms", ask, with_tasks=False),
+        blanks=blanks(flat_answers(answers), ask, labels, flat_answers(tolerance_key)),
+        feedback=derivation.to_lms(),
+    )
+    qti = qti_assessment(question, quiz_title)
+    if not documents:
+        return {}, answers, question, qti
+    files = {
+        "problem.yaml": problem_yaml(spec, index, seed, ask),
+        "problem.md": derivation.problem_sheet("markdown", ask),
+        "problem.tex": derivation.problem_sheet("latex", ask),
+        "solution.md": derivation.to_markdown(),
+        "solution.tex": derivation.to_latex(),
+        "answers.json": dumps(answers) + "\n",
+    }
+    return files, answers, question, qti
