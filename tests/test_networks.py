@@ -280,8 +280,8 @@ def test_cli_bad_network_names_file_and_layer(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["check", "variants"])
-def test_check_and_variants_refuse_a_network(tmp_path, command):
+@pytest.mark.parametrize("command", ["variants"])  # check marks networks: tests/test_network_check.py
+def test_variants_refuse_a_network(tmp_path, command):
     spec = tmp_path / "net.yaml"
     spec.write_text(yaml.safe_dump(CLASSIC))
     (tmp_path / "sub.yaml").write_text("loss: 0.3\n")

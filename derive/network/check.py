@@ -174,11 +174,12 @@ class _Walk:
         """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
         try:
             computed: Value | None = compute()
+            carried: list[Fraction] | None = _flat(computed)  # type: ignore[arg-type]
         except (ArithmeticError, ValueError, SpecError):  # the submission's values leave the loss undefined (a log of 0)
-            computed = None
+            computed, carried = None, None
         if name not in self.sub:
             return computed if computed is not None else true
-        expected = _Expected(_flat(true), None if computed is None else _flat(computed), **extra)
+        expected = _Expected(_flat(true), carried, **extra)
         report = self.marker.mark(name, self.k, self.sub[name], expected, self.dirty)
         self.reports.append(report)
         self.dirty = self.dirty or report.verdict != "correct"
@@ -295,7 +296,7 @@ class _Marker:
                 verdicts[i] = "correct"
             elif a == 0:
                 continue  # a 0 is the lazy guess: never diagnosed
-            elif e.carried is not None and self.near(a, e.carried[i], slack=2):
+            elif e.carried is not None and e.carried[i] != true and self.near(a, e.carried[i], slack=2):
                 # From the submission's own values: if all of them were right (only rounded), so is this one.
                 verdicts[i], notes[i] = ("carried", NOTE_CARRIED) if dirty else ("correct", "")
             elif update and self.near(a, 2 * e.start[i] - true):  # type: ignore[index]
@@ -304,13 +305,17 @@ class _Marker:
                 verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN
             elif not update and true != 0 and (self.near(a, -true) or (e.carried and self.near(a, -e.carried[i]))):
                 verdicts[i], notes[i] = "sign", NOTE_SIGN_RESIDUAL if gradient else NOTE_SIGN
-            elif e.skipped is not None and any(self.near(a, g[i]) for g in e.skipped):
-                verdicts[i], notes[i] = "wrong", e.skipped_note
-        scaled = self.scale(field, s, e, update)
-        if scaled is not None:
-            for i, v in enumerate(verdicts):
-                if not v and s[i] != 0:
-                    verdicts[i], notes[i] = "scale", scaled
+        open_cells = [i for i, v in enumerate(verdicts) if not v and s[i] != 0]
+        scaled = self.scale(field, s, e, update) if open_cells else None
+        for i in open_cells if scaled is not None else ():
+            verdicts[i], notes[i] = "scale", scaled
+        if scaled is None and open_cells and e.skipped is not None:
+            # Only when every open cell is the gradient from above: a slip made once for the whole layer.
+            for above in e.skipped:
+                if all(self.near(s[i], above[i]) for i in open_cells):
+                    for i in open_cells:
+                        verdicts[i], notes[i] = "wrong", e.skipped_note
+                    break
         verdicts = [v or "wrong" for v in verdicts]
         shape = _shape(submitted)
         return FieldReport(name=name if k == 0 else f"iteration_{k + 1}.{name}", field=name, iteration=k + 1,
