@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from fractions import Fraction
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..literals import show
 from .layers.base import Backward
 from .layers.elementwise import Elementwise
 from .model import NetIteration
+from .optimizers.base import Optimizer
 from .spec import Network
 from .tensor import Tensor
 
@@ -193,22 +195,22 @@ class _Walk:
         x = net.input
         for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
             start = self.carry.params[j] if self.carry.params else record.params
-            p = {P: self.take(f"layers[{j}].{P}", record.params[P], lambda P=P: start[P]) for P in record.params}
+            p = {P: _tensor(self.take(f"layers[{j}].{P}", record.params[P], _const(start[P]))) for P in record.params}
             fwd = layer.forward(x, p)
-            out = self.take(f"layers[{j}].output", record.forward.output, lambda fwd=fwd: fwd.output)
+            out = _tensor(self.take(f"layers[{j}].output", record.forward.output, _const(fwd.output)))
             passes.append((x, replace(fwd, output=out)))  # the next layer's backward uses the submission's own output
             params.append(p)
             x = out
-        prediction = self.take("prediction", it.prediction, lambda: x)
+        prediction = _tensor(self.take("prediction", it.prediction, _const(x)))
         self.take("loss", it.loss, lambda: net.loss.value(prediction, net.target))
         grads = self._backward(prediction, params, passes)
         return self._update(params, grads)
 
-    def _backward(self, prediction: Tensor, params: list, passes: list) -> list[dict[str, Value]]:
+    def _backward(self, prediction: Tensor, params: list, passes: list) -> list[dict[str, Tensor]]:
         net, it, last = self.net, self.it, len(self.net.layers) - 1
-        grad = self.take(f"layers[{last}].grad_output", it.layers[last].grad_output,
-                         lambda: net.loss.gradient(prediction, net.target))
-        grads: list[dict[str, Value]] = [{} for _ in net.layers]
+        grad = _tensor(self.take(f"layers[{last}].grad_output", it.layers[last].grad_output,
+                                 partial(net.loss.gradient, prediction, net.target)))
+        grads: list[dict[str, Tensor]] = [{} for _ in net.layers]
         for j in reversed(range(len(net.layers))):
             layer, (x, fwd), record = net.layers[j], passes[j], it.layers[j]
             if j == last and net.fused:  # cross-entropy through softmax: ∂L/∂z = p − y, as model.step
@@ -216,43 +218,66 @@ class _Walk:
             else:
                 back = layer.backward(x, fwd, params[j], grad)
             for P in record.params:
-                grads[j][P] = self.take(f"layers[{j}].grad_{P}", record.backward.grads[P], lambda P=P: back.grads[P])
+                grads[j][P] = _tensor(self.take(f"layers[{j}].grad_{P}", record.backward.grads[P], _const(back.grads[P])))
             below, true = (f"layers[{j - 1}].grad_output", it.layers[j - 1].grad_output) if j else ("grad_input", it.grad_input)
-            skipped = {}
+            skipped: dict[str, Any] = {}
             if isinstance(layer, Elementwise):
                 skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layer {j}'s {layer.kind} derivative left out "
                            f"(∂L/∂out of layer {j} passed down unchanged)"}
-            grad = self.take(below, true, lambda back=back: back.grad_input, **skipped)
+            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped))
         return grads
 
     def _update(self, params: list, grads: list) -> _Carry:
         net, it, opt = self.net, self.it, self.net.optimizer
-        nexts, velocities = [], []
+        nexts: list[dict[str, Tensor]] = []
+        velocities: list[dict[str, Tensor]] = []
         for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
-            new, vel = {}, {}
-            before = self.carry.velocities[j] if self.carry.velocities else record.velocity_before
+            new: dict[str, Tensor] = {}
+            vel: dict[str, Tensor] = {}
+            before: Mapping[str, Tensor] = self.carry.velocities[j] if self.carry.velocities else record.velocity_before
             for P, p in params[j].items():
                 g = grads[j][P]
                 step: Callable[[], Value]
                 if P in layer.fixed:
-                    step = lambda p=p: p  # noqa: E731
+                    step = _const(p)
                 elif opt.has_velocity:
-                    v = self.take(f"layers[{j}].velocity_{P}", record.velocity[P],
-                                  lambda p=p, g=g, P=P: opt.step(p, g, before.get(P))[1])
+                    v = _tensor(self.take(f"layers[{j}].velocity_{P}", record.velocity[P],
+                                          partial(_velocity, opt, p, g, before.get(P))))
                     vel[P] = v
-                    step = lambda p=p, v=v: opt.step(p, v, None)[0]  # noqa: E731  (P − η·v', from the own velocity)
+                    step = partial(_stepped, opt, p, v)  # P − η·v', from the submission's own velocity
                 else:
-                    step = lambda p=p, g=g: opt.step(p, g, None)[0]  # noqa: E731
-                new[P] = self.take(f"layers[{j}].{P}_next", record.params_next[P], step,
-                                   start=_flat(record.params[P]), own_start=_flat(p))
+                    step = partial(_stepped, opt, p, g)
+                new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step,
+                                           start=_flat(record.params[P]), own_start=_flat(p)))
             nexts.append(new)
             velocities.append({**before, **vel})
         after = _output(net, nexts)
-        self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))
+        self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))  # after(): may fail
         return _Carry(tuple(nexts), tuple(velocities))
 
 
-def _output(net: Network, params: list[dict[str, Value]]) -> Callable[[], Tensor]:
+def _const(value: Value) -> Callable[[], Value]:
+    return lambda: value
+
+
+def _tensor(value: Value) -> Tensor:
+    """A value the walk knows is a tensor (every field but the losses)."""
+    assert isinstance(value, Tensor)
+    return value
+
+
+def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
+    """The parameter after a step along `direction` (the gradient, or with momentum the velocity after the step)."""
+    return opt.step(param, direction, None)[0]
+
+
+def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
+    velocity = opt.step(param, grad, before)[1]
+    assert velocity is not None
+    return velocity
+
+
+def _output(net: Network, params: list[dict[str, Tensor]]) -> Callable[[], Tensor]:
     def run() -> Tensor:
         x = net.input
         for layer, p in zip(net.layers, params):
@@ -307,8 +332,9 @@ class _Marker:
                 verdicts[i], notes[i] = "sign", NOTE_SIGN_RESIDUAL if gradient else NOTE_SIGN
         open_cells = [i for i, v in enumerate(verdicts) if not v and s[i] != 0]
         scaled = self.scale(field, s, e, update) if open_cells else None
-        for i in open_cells if scaled is not None else ():
-            verdicts[i], notes[i] = "scale", scaled
+        if scaled is not None:
+            for i in open_cells:
+                verdicts[i], notes[i] = "scale", scaled
         if scaled is None and open_cells and e.skipped is not None:
             # Only when every open cell is the gradient from above: a slip made once for the whole layer.
             for above in e.skipped:
@@ -373,7 +399,7 @@ def check_view(report: Report, derivation: Any, spec_name: str, submission_name:
     from ..render import _as_math, _verdict_table  # Jinja2 and SymPy: only the Markdown report needs them
 
     style = derivation.style
-    fields = []
+    fields: list[dict[str, Any]] = []
     for f in report.fields:
         flat = _flat_verdicts(f.cells)
         fields.append({"name": f.name, "verdict": f.verdict, "note": f.note, "table": _verdict_table(f.cells),
