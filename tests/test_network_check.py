@@ -127,6 +127,7 @@ def test_an_update_from_a_wrong_gradient_is_carried(spec, data):
     eta = Fraction(str(spec["learning_rate"]))
     wrong = apply(k[f"layers[{j}].grad_{p}"], lambda g: g + 1)
     own = [float(Fraction(repr(w)) - eta * Fraction(repr(g))) for w, g in zip(flat(k[f"layers[{j}].{p}"]), flat(wrong))]
+    assume(0 not in own)  # a submitted 0 is never diagnosed, not even as follow-through
     submission = {f"layers[{j}].grad_{p}": wrong, f"layers[{j}].{p}_next": _reshape(own, k[f"layers[{j}].{p}_next"])}
     report = mark(spec, submission)
     assert field_report(report, f"layers[{j}].grad_{p}").verdict != "correct"
