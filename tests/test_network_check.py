@@ -306,3 +306,16 @@ def test_settings_tolerance_applies():
     sub = read_submission({"loss": 0.3}, d)
     assert check(d, sub).score == 0.0
     assert check(d, sub, Settings(atol=0.01)).score == 1.0
+
+
+def test_a_wrong_update_is_carried_into_the_next_iteration():
+    spec = str(ROOT / "examples" / "conv-tanh-avgpool.yaml")
+    rows = derive.solve(spec).answers()["iterations"]
+    first, second = key_fields(rows[0]), key_fields(rows[1])
+    name = next(n for n in first if n.endswith("].kernel_next"))
+    wrong = apply(first[name], lambda w: w + 0.1)
+    start = name.replace("kernel_next", "kernel")
+    report = mark(spec, {"iterations": [{name: wrong}, {start: wrong, "loss": second["loss"]}]})
+    by = {f.name: f for f in report.fields}
+    assert by[name].verdict == "wrong"
+    assert by[f"iteration_2.{start}"].verdict == "carried" and by["iteration_2.loss"].verdict == "correct"

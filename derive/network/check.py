@@ -148,6 +148,7 @@ class _Carry:
 
     params: tuple[dict[str, Tensor], ...] | None = None
     velocities: tuple[dict[str, Tensor], ...] | None = None
+    dirty: bool = False  # a submitted field so far had a cell that is not correct
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class _Walk:
     def __init__(self, net: Network, it: NetIteration, submitted: dict[str, Any], k: int, marker: _Marker, carry: _Carry):
         self.net, self.it, self.sub, self.k, self.marker, self.carry = net, it, submitted, k, marker, carry
         self.reports: list[FieldReport] = []
-        self.dirty = False  # a submitted field so far had a cell that is not correct
+        self.dirty = carry.dirty  # a submitted field so far (this iteration or an earlier one) was not all correct
 
     def take(self, name: str, true: Value, compute: Callable[[], Value], **extra: Any) -> Value:
         """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
@@ -253,7 +254,7 @@ class _Walk:
             velocities.append({**before, **vel})
         after = _output(net, nexts)
         self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))  # after(): may fail
-        return _Carry(tuple(nexts), tuple(velocities))
+        return _Carry(tuple(nexts), tuple(velocities), self.dirty)
 
 
 def _const(value: Value) -> Callable[[], Value]:
