@@ -212,7 +212,7 @@ def test_classic_two_two_two_slips():
                                                "layers[2].weights_next", "layers[3].grad_output"]
     assert by["prediction"].verdict == by["loss"].verdict == "correct"
     # (target − out) instead of (out − target)
-    assert by["layers[3].grad_output"].verdict == "sign" and "Y − Ŷ" in by["layers[3].grad_output"].note
+    assert by["layers[3].grad_output"].verdict == "sign" and "y − out instead of out − y" in by["layers[3].grad_output"].note
     # The sigmoid's derivative forgotten: the gradient passed down unchanged.
     assert by["layers[2].grad_output"].verdict == "wrong"
     assert by["layers[2].grad_output"].note == "layer 3's sigmoid derivative left out (∂L/∂out of layer 3 passed down unchanged)"

@@ -17,7 +17,7 @@ from functools import partial
 from fractions import Fraction
 from typing import Any
 
-from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, NOTE_SIGN_RESIDUAL, VERDICTS, FieldReport,
+from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDICTS, FieldReport,
                      Report, Settings, _notes, _numbers, _shape, _shaped, exact, tolerance)
 from ..errors import SpecError
 from ..exact import Num, precise, rational
@@ -29,6 +29,7 @@ from .optimizers.base import Optimizer
 from .spec import Network
 from .tensor import Tensor
 
+NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the error taken as y − out instead of out − y)"  # the network's symbols
 NAME = re.compile(r"^layers\[(\d+)\]\.([A-Za-z_]+)$")
 
 Value = Tensor | Num
