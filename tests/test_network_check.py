@@ -117,6 +117,16 @@ def test_a_doubled_gradient_is_diagnosed_as_scale(spec, data):
     assert set(flat(f.cells)) <= {"correct", "scale"}
 
 
+def test_a_gradient_without_the_means_one_over_n_is_scale():
+    """binary cross-entropy is a mean over the outputs: a gradient n times too large is that 1/n forgotten."""
+    spec = {**yaml.safe_load(CLASSIC.read_text()), "loss": "binary_cross_entropy"}
+    k = key(spec)
+    n = len(flat(k["prediction"]))
+    f = field_report(mark(spec, {"layers[0].grad_weights": apply(k["layers[0].grad_weights"], lambda x: n * x)}),
+                     "layers[0].grad_weights")
+    assert f.verdict == "scale" and f"n = {n}: the sum where the loss takes the mean" in f.note
+
+
 @RANDOM
 @given(spec=networks, data=st.data())
 def test_an_update_from_a_wrong_gradient_is_carried(spec, data):

@@ -389,6 +389,9 @@ def _causes(net: Network, field: str, size: int) -> list[tuple[Fraction, str]]:
                    (1 / n, f"1/n = 1/{n}: the mean where the loss ({loss}) is a sum, or 1/n applied twice"),
                    (Fraction(1, 2), "1/2: the square's factor 2 left out, or a 1/2 the loss does not have"),
                    (Fraction(2), "2: the loss's 1/2 left out, or the square's 2 counted twice")]
+    elif loss == "binary_cross_entropy":
+        causes += [(n, f"n = {n}: the sum where the loss takes the mean (the 1/n missing)"),
+                   (1 / n, f"1/n = 1/{n}: the mean taken twice")]
     return [(f, c) for f, c in causes if f != 1 and f != 0]
 
 
