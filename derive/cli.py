@@ -194,7 +194,8 @@ def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: in
              help="Mark SUBMISSION (a YAML or JSON file with any answer fields of answers.json, per iteration "
                   "under `iterations:` or, for one iteration, at top level) against the problem in SPEC: a verdict "
                   "per cell (correct, carried, sign, scale, flipped, partial-sum, wrong), a diagnosis per field "
-                  "and a score.")
+                  "and a score. For a layers: spec, per-layer fields are named layers[J].FIELD "
+                  "(layers[2].grad_weights).")
 @click.argument("spec", metavar="SPEC")
 @click.argument("submission", metavar="SUBMISSION")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
