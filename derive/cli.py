@@ -202,7 +202,8 @@ def variants(spec: str, count: int, seed: int, out_dir: str, jobs: int, only: in
              help="Mark SUBMISSION (a YAML or JSON file with any answer fields of answers.json, per iteration "
                   "under `iterations:` or, for one iteration, at top level) against the problem in SPEC: a verdict "
                   "per cell (correct, carried, sign, scale, flipped, partial-sum, wrong), a diagnosis per field "
-                  "and a score.")
+                  "and a score. For a layers: spec, per-layer fields are named layers[J].FIELD "
+                  "(layers[2].grad_weights).")
 @click.argument("spec", metavar="SPEC")
 @click.argument("submission", metavar="SUBMISSION")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
@@ -227,8 +228,9 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
 
     try:
         derivation = run(spec, precision=precision)
-        if getattr(derivation, "is_network", False):
-            raise SpecError("derive check does not support layers: specs yet", field="layers", source=spec)
+        network = getattr(derivation, "is_network", False)
+        if network:  # a layers: spec is marked by the network's own model
+            from .network.check import check as mark, read_submission  # type: ignore[assignment]
         data = read_spec(submission)
         try:
             answers = read_submission(data, derivation)
@@ -242,6 +244,8 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     else:
         from .render import check_view, environment  # Jinja2 and SymPy: only the Markdown report needs them
 
+        if network:
+            from .network.check import check_view  # type: ignore[assignment]
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
 
 

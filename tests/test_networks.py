@@ -279,17 +279,6 @@ def test_cli_bad_network_names_file_and_layer(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["check"])
-def test_check_refuses_a_network(tmp_path, command):
-    spec = tmp_path / "net.yaml"
-    spec.write_text(yaml.safe_dump(CLASSIC))
-    (tmp_path / "sub.yaml").write_text("loss: 0.3\n")
-    args = ["check", str(spec), str(tmp_path / "sub.yaml")] if command == "check" else \
-        ["variants", str(spec), "--count", "2", "--seed", "1", "-o", str(tmp_path / "hw")]
-    run = _run(*args)
-    assert run.returncode == 2, run.stderr
-    assert run.stderr.count("\n") == 1 and f"derive {command} does not support layers: specs yet" in run.stderr
-    assert "Traceback" not in run.stderr and not (tmp_path / "hw").exists()
 
 
 

@@ -17,10 +17,10 @@ with the flat loss and optimizer. A translation `flat spec → Network` lets mod
 derive/model.py; what must stay is the flat documents' and answers.json's exact text, so the flat
 renderer (steps.py, render.py, document.j2) keeps reading its Iteration until it can be fed from
 NetIteration (feature_map = layers[0].output, activation = layers[1].output, grad_kernel =
-layers[0].grad_kernel, …: a mapping table next to fields.py). check.py, variants.py, the LMS
-exports and problem sheets then read fields.py's one table of answer fields (name, scope,
-symbol, wording, upstream fields, reader) instead of their own lists; until then they refuse a
-`layers:` spec with one line.
+layers[0].grad_kernel, …: a mapping table next to fields.py). variants.py, the LMS exports and
+problem sheets then read fields.py's one table of answer fields (name, scope, symbol, wording,
+upstream fields, reader) instead of their own lists; until then they refuse a `layers:` spec with
+one line. check.py here marks network submissions with the model's own forward, backward and step.
 """
 from __future__ import annotations
 

@@ -1,0 +1,417 @@
+"""`derive check` for `layers:` specs: mark a submission cell by cell, with follow-through through the network's own model.
+
+A submission names its fields as answers.json does: `prediction`, `loss`, `loss_next`, `grad_input` at top
+level and `layers[J].FIELD` per layer (`layers[2].grad_weights`), or nested as `layers: {2: {grad_weights: …}}`;
+`iterations: [...]` for several. The verdicts are check.py's: correct, carried, sign, scale, wrong. The
+follow-through walks the iteration in the model's order (forward, loss, backward, update, loss after it) with
+each layer's own forward and backward, the loss's own gradient and the optimizer's own step, taking the
+submission's value of every field it gave in place of the computed one.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from fractions import Fraction
+from typing import Any
+
+from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDICTS, FieldReport,
+                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, tolerance)
+from ..errors import SpecError
+from ..exact import Num, precise, rational
+from ..literals import show
+from .layers.base import Backward
+from .layers.elementwise import Elementwise
+from .model import NetIteration
+from .optimizers.base import Optimizer
+from .spec import Network
+from .tensor import Tensor
+
+NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the error taken as y − out instead of out − y)"  # the network's symbols
+NAME = re.compile(r"^layers\[(\d+)\]\.([A-Za-z_]+)$")
+
+Value = Tensor | Num
+
+
+def key_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One iteration of the answer key flattened to {name: value}, per-layer fields named `layers[J].FIELD`."""
+    out = {name: value for name, value in row.items() if name != "layers"}
+    for j, layer in enumerate(row["layers"]):
+        out.update({f"layers[{j}].{name}": value for name, value in layer.items() if name != "type"})
+    return out
+
+
+def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
+    """Validate a network submission against the answer key's fields and shapes; one {name: numbers} per iteration."""
+    if not isinstance(data, Mapping):
+        raise SpecError("a submission must be a mapping of answer fields to values")
+    if "iterations" in data:
+        if set(data) != {"iterations"} or not isinstance(data["iterations"], list):
+            raise SpecError("give either `iterations: [...]` or the fields of one iteration at top level", field="iterations")
+        rounds = data["iterations"]
+    else:
+        rounds = [data]
+    key = [key_fields(row) for row in derivation.answers()["iterations"]]
+    if len(rounds) > len(key):
+        raise SpecError(f"{len(rounds)} iterations submitted, the problem has {len(key)}", field="iterations")
+    kinds = [layer.kind for layer in derivation.network.layers]
+    out = []
+    for k, submitted in enumerate(rounds):
+        prefix = "" if k == 0 else f"iterations[{k}]."
+        if not isinstance(submitted, Mapping):
+            raise SpecError("must be a mapping of answer fields to values", field=f"iterations[{k}]")
+        marked = {}
+        for name, value in _entries(submitted, prefix):
+            if name not in key[k]:
+                raise SpecError(unknown_field(name, list(key[k]), kinds), field=prefix + name)
+            marked[name] = _numbers(value, prefix + name, _shape(key[k][name]))
+        out.append(marked)
+    return out
+
+
+def _entries(submitted: Mapping[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    """(name, value) of every submitted field, the nested `layers:` form unfolded into `layers[J].FIELD` names."""
+    entries = []
+    for name, value in submitted.items():
+        if name != "layers":
+            entries.append((str(name), value))
+            continue
+        if isinstance(value, list):  # layers: [{...}, {}, {...}]: by position
+            value = {j: fields for j, fields in enumerate(value) if fields}
+        if not isinstance(value, Mapping):
+            raise SpecError("must map layer numbers to their fields, e.g. layers: {2: {grad_weights: [[...]]}}",
+                            field=prefix + "layers")
+        for j, fields in value.items():
+            if not (isinstance(j, int) or str(j).isdigit()) or not isinstance(fields, Mapping):
+                raise SpecError("must map a layer number to its fields, e.g. 2: {grad_weights: [[...]]}",
+                                field=f"{prefix}layers.{j}")
+            entries.extend((f"layers[{int(j)}].{f}", v) for f, v in fields.items())
+    return entries
+
+
+def unknown_field(name: str, names: list[str], kinds: list[str]) -> str:
+    """Why `name` is not an answer field of this problem, with the likeliest meant one."""
+    match = NAME.match(name)
+    if match is None:
+        holders = [n for n in names if n.endswith(f"].{name}")]
+        if holders:
+            return f"unknown field: per-layer fields are named layers[J].{name} ({_holders(holders, kinds)})"
+        guess = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        return "unknown field" + (f" (did you mean '{guess[0]}'?)" if guess else f" (valid: {', '.join(_top(names))}, layers[J].FIELD)")
+    j, field = int(match.group(1)), match.group(2)
+    if j >= len(kinds):
+        return f"unknown field: the network has layers 0 to {len(kinds) - 1}"
+    own = [n.split(".", 1)[1] for n in names if n.startswith(f"layers[{j}].")]
+    holders = [n for n in names if n.endswith(f"].{field}")]
+    if holders:
+        return f"unknown field: layer {j} ({kinds[j]}) has no {field} ({_holders(holders, kinds)})"
+    guess = difflib.get_close_matches(field, own, n=1, cutoff=0.6)
+    if guess:
+        return f"unknown field (did you mean 'layers[{j}].{guess[0]}'?)"
+    return f"unknown field (layer {j} ({kinds[j]}) has: {', '.join(own)})"
+
+
+def _holders(names: list[str], kinds: list[str]) -> str:
+    layers = [int(NAME.match(n).group(1)) for n in names]  # type: ignore[union-attr]
+    return ("layers with it: " if len(layers) > 1 else "the layer with it: ") + ", ".join(f"{j} ({kinds[j]})" for j in layers)
+
+
+def _top(names: list[str]) -> list[str]:
+    return [n for n in names if not n.startswith("layers[")]
+
+
+def check(derivation: Any, submission: list[dict[str, Any]], settings: Settings = Settings()) -> Report:
+    """Mark every submitted cell of a network submission (verdicts as in derive.check)."""
+    net: Network = derivation.network
+    precision = derivation.precision if settings.precision is None else settings.precision
+    order = [key_fields(row) for row in derivation.answers()["iterations"]]
+    reports: list[FieldReport] = []
+    state = _Carry()
+    with precise():
+        for k, submitted in enumerate(submission):
+            walk = _Walk(net, derivation.iterations[k], submitted, k, _Marker(net, precision, settings), state)
+            state = walk.run()
+            reports.extend(sorted(walk.reports, key=lambda r: list(order[k]).index(r.field)))
+    cells = [v for r in reports for v in _flat_verdicts(r.cells)]
+    earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
+    return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
+
+
+def _flat_verdicts(cells: Any) -> list[str]:
+    return [v for c in cells for v in _flat_verdicts(c)] if isinstance(cells, list) else [cells]
+
+
+@dataclass(frozen=True)
+class _Carry:
+    """What the next iteration starts from: the submission's own (given or computed) parameters and velocities."""
+
+    params: tuple[dict[str, Tensor], ...] | None = None
+    velocities: tuple[dict[str, Tensor], ...] | None = None
+    dirty: bool = False  # a submitted field so far had a cell that is not correct
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What one field is marked against, flat: the right values, the follow-through values, and for an update
+    the parameter the right and the submission's own step start from."""
+
+    true: list[Fraction]
+    carried: list[Fraction] | None
+    start: list[Fraction] | None = None
+    own_start: list[Fraction] | None = None
+    # The gradient handed to an activation (the submission's own, the right one): passed down without its derivative.
+    skipped: tuple[list[Fraction], list[Fraction]] | None = None
+    skipped_note: str = ""
+
+
+class _Walk:
+    """One iteration in the model's order, marking each submitted field as the walk reaches it."""
+
+    def __init__(self, net: Network, it: NetIteration, submitted: dict[str, Any], k: int, marker: _Marker, carry: _Carry):
+        self.net, self.it, self.sub, self.k, self.marker, self.carry = net, it, submitted, k, marker, carry
+        self.reports: list[FieldReport] = []
+        self.dirty = carry.dirty  # a submitted field so far (this iteration or an earlier one) was not all correct
+
+    def take(self, name: str, true: Value, compute: Callable[[], Value], **extra: Any) -> Value:
+        """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
+        try:
+            computed: Value | None = compute()
+            carried: list[Fraction] | None = _flat(computed)  # type: ignore[arg-type]
+        except (ArithmeticError, ValueError, SpecError):  # the submission's values leave the loss undefined (a log of 0)
+            computed, carried = None, None
+        if name not in self.sub:
+            return computed if computed is not None else true
+        expected = _Expected(_flat(true), carried, **extra)
+        report = self.marker.mark(name, self.k, self.sub[name], expected, self.dirty)
+        self.reports.append(report)
+        self.dirty = self.dirty or report.verdict != "correct"
+        given = [rational(Fraction(x)) for x in _flat_submitted(self.sub[name])]
+        return Tensor(true.shape, tuple(given)) if isinstance(true, Tensor) else given[0]
+
+    def run(self) -> _Carry:
+        """Forward, loss, backward, update and the loss after it; returns what the next iteration starts from."""
+        net, it = self.net, self.it
+        params, passes = [], []
+        x = net.input
+        for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
+            start = self.carry.params[j] if self.carry.params else record.params
+            p = {P: _tensor(self.take(f"layers[{j}].{P}", record.params[P], _const(start[P]))) for P in record.params}
+            fwd = layer.forward(x, p)
+            out = _tensor(self.take(f"layers[{j}].output", record.forward.output, _const(fwd.output)))
+            passes.append((x, replace(fwd, output=out)))  # the next layer's backward uses the submission's own output
+            params.append(p)
+            x = out
+        prediction = _tensor(self.take("prediction", it.prediction, _const(x)))
+        self.take("loss", it.loss, lambda: net.loss.value(prediction, net.target))
+        grads = self._backward(prediction, params, passes)
+        return self._update(params, grads)
+
+    def _backward(self, prediction: Tensor, params: list, passes: list) -> list[dict[str, Tensor]]:
+        net, it, last = self.net, self.it, len(self.net.layers) - 1
+        grad = _tensor(self.take(f"layers[{last}].grad_output", it.layers[last].grad_output,
+                                 partial(net.loss.gradient, prediction, net.target)))
+        grads: list[dict[str, Tensor]] = [{} for _ in net.layers]
+        for j in reversed(range(len(net.layers))):
+            layer, (x, fwd), record = net.layers[j], passes[j], it.layers[j]
+            if j == last and net.fused:  # cross-entropy through softmax: ∂L/∂z = p − y, as model.step
+                back = Backward(prediction.map(lambda p, y: p - y, net.target))
+            else:
+                back = layer.backward(x, fwd, params[j], grad)
+            for P in record.params:
+                grads[j][P] = _tensor(self.take(f"layers[{j}].grad_{P}", record.backward.grads[P], _const(back.grads[P])))
+            below, true = (f"layers[{j - 1}].grad_output", it.layers[j - 1].grad_output) if j else ("grad_input", it.grad_input)
+            skipped: dict[str, Any] = {}
+            if isinstance(layer, Elementwise):
+                skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layer {j}'s {layer.kind} derivative left out "
+                           f"(∂L/∂out of layer {j} passed down unchanged)"}
+            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped))
+        return grads
+
+    def _update(self, params: list, grads: list) -> _Carry:
+        net, it, opt = self.net, self.it, self.net.optimizer
+        nexts: list[dict[str, Tensor]] = []
+        velocities: list[dict[str, Tensor]] = []
+        for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
+            new: dict[str, Tensor] = {}
+            vel: dict[str, Tensor] = {}
+            before: Mapping[str, Tensor] = self.carry.velocities[j] if self.carry.velocities else record.velocity_before
+            for P, p in params[j].items():
+                g = grads[j][P]
+                step: Callable[[], Value]
+                if P in layer.fixed:
+                    step = _const(p)
+                elif opt.has_velocity:
+                    v = _tensor(self.take(f"layers[{j}].velocity_{P}", record.velocity[P],
+                                          partial(_velocity, opt, p, g, before.get(P))))
+                    vel[P] = v
+                    step = partial(_stepped, opt, p, v)  # P − η·v', from the submission's own velocity
+                else:
+                    step = partial(_stepped, opt, p, g)
+                new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step,
+                                           start=_flat(record.params[P]), own_start=_flat(p)))
+            nexts.append(new)
+            velocities.append({**before, **vel})
+        after = _output(net, nexts)
+        self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))  # after(): may fail
+        return _Carry(tuple(nexts), tuple(velocities), self.dirty)
+
+
+def _const(value: Value) -> Callable[[], Value]:
+    return lambda: value
+
+
+def _tensor(value: Value) -> Tensor:
+    """A value the walk knows is a tensor (every field but the losses)."""
+    assert isinstance(value, Tensor)
+    return value
+
+
+def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
+    """The parameter after a step along `direction` (the gradient, or with momentum the velocity after the step)."""
+    return opt.step(param, direction, None)[0]
+
+
+def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
+    velocity = opt.step(param, grad, before)[1]
+    assert velocity is not None
+    return velocity
+
+
+def _output(net: Network, params: list[dict[str, Tensor]]) -> Callable[[], Tensor]:
+    def run() -> Tensor:
+        x = net.input
+        for layer, p in zip(net.layers, params):
+            x = layer.forward(x, p).output
+        return x
+    return run
+
+
+def _flat(value: Value) -> list[Fraction]:
+    return [exact(x) for x in (value.data if isinstance(value, Tensor) else (value,))]
+
+
+def _flat_submitted(value: Any) -> list[Any]:
+    return [x for v in value for x in _flat_submitted(v)] if isinstance(value, list) else [value]
+
+
+GRADIENT_LIKE = ("grad_", "velocity_")
+
+
+class _Marker:
+    """Every cell's verdict of one submitted field, and the field's verdict and notes."""
+
+    def __init__(self, net: Network, precision: int, settings: Settings):
+        self.net, self.precision, self.settings = net, precision, settings
+
+    def near(self, submitted: Fraction, model: Fraction | None, slack: int = 1) -> bool:
+        """Within the sheet's tolerance of `model` (`slack` times it: a follow-through value is computed from the
+        submission's own numbers, which carry their own rounding)."""
+        return model is not None and abs(submitted - model) <= slack * tolerance(model, self.precision, self.settings)
+
+    def mark(self, name: str, k: int, submitted: Any, e: _Expected, dirty: bool) -> FieldReport:
+        """The FieldReport of one field (named `name`, iteration k + 1)."""
+        s = [Fraction(x) for x in _flat_submitted(submitted)]
+        field = name.split(".", 1)[-1]
+        update = field.endswith("_next") and field != "loss_next"
+        gradient = field.startswith(GRADIENT_LIKE) or field == "grad_output"
+        verdicts, notes = [""] * len(s), [""] * len(s)
+        for i, a in enumerate(s):
+            true = e.true[i]
+            if self.near(a, true):
+                verdicts[i] = "correct"
+            elif a == 0:
+                continue  # a 0 is the lazy guess: never diagnosed
+            elif e.carried is not None and e.carried[i] != true and self.near(a, e.carried[i], slack=2):
+                # From the submission's own values: if all of them were right (only rounded), so is this one.
+                verdicts[i], notes[i] = ("carried", NOTE_CARRIED) if dirty else ("correct", "")
+            elif update and self.near(a, 2 * e.start[i] - true):  # type: ignore[index]
+                verdicts[i], notes[i] = "sign", NOTE_ADDED
+            elif update and e.carried is not None and self.near(a, 2 * e.own_start[i] - e.carried[i]):  # type: ignore[index]
+                verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN
+            elif not update and true != 0 and (self.near(a, -true) or (e.carried and self.near(a, -e.carried[i]))):
+                verdicts[i], notes[i] = "sign", NOTE_SIGN_RESIDUAL if gradient else NOTE_SIGN
+        open_cells = [i for i, v in enumerate(verdicts) if not v and s[i] != 0]
+        scaled = self.scale(field, s, e, update) if open_cells else None
+        if scaled is not None:
+            for i in open_cells:
+                verdicts[i], notes[i] = "scale", scaled
+        if scaled is None and open_cells and e.skipped is not None:
+            # Only when every open cell is the gradient from above: a slip made once for the whole layer.
+            for above in e.skipped:
+                if all(self.near(s[i], above[i]) for i in open_cells):
+                    for i in open_cells:
+                        verdicts[i], notes[i] = "wrong", e.skipped_note
+                    break
+        verdicts = [v or "wrong" for v in verdicts]
+        shape = _shape(submitted)
+        return FieldReport(name=name if k == 0 else f"iteration_{k + 1}.{name}", field=name, iteration=k + 1,
+                           verdict=_field_verdict(verdicts), cells=_shaped(verdicts, shape), note=_notes(notes, shape),
+                           submitted=submitted, expected=_nested(e.true, shape))
+
+    def scale(self, field: str, s: list[Fraction], e: _Expected, update: bool) -> str | None:
+        """The note when every cell (for an update: every step w − w') is the right one times a known factor."""
+        start = e.start if update and e.start is not None else [Fraction(0)] * len(s)
+        steps = [w - t for w, t in zip(start, e.true)]
+        if all(d == 0 for d in steps) or all(a == 0 for a in s):
+            return None
+        for factor, cause in _causes(self.net, field, len(s)):
+            if all(self.near(a, w - factor * d) for a, w, d in zip(s, start, steps)):
+                what = "every step (w − w')" if update else "every value"
+                return f"{what} is {show(factor)} times the right one: {cause}"
+        return None
+
+
+def _field_verdict(verdicts: list[str]) -> str:
+    """Never rosier than the cells: any wrong cell makes the field wrong; else the commonest other verdict."""
+    others = [v for v in verdicts if v != "correct"]
+    if not others:
+        return "correct"
+    if "wrong" in others:
+        return "wrong"
+    return max(set(others), key=lambda v: (others.count(v), -VERDICTS.index(v)))
+
+
+def _causes(net: Network, field: str, size: int) -> list[tuple[Fraction, str]]:
+    """The factors a field can be off by through a known slip, each with its cause, likeliest first."""
+    if field in ("prediction", "output") or not (field.startswith(GRADIENT_LIKE) or field.endswith("_next")
+                                                 or field in ("loss", "grad_output")):
+        return []
+    loss, n = net.loss.key, Fraction(len(net.target))
+    causes: list[tuple[Fraction, str]] = []
+    if field.endswith("_next") and field != "loss_next":
+        eta = exact(net.optimizer.learning_rate)
+        causes += [(eta, f"η = {show(eta)}: the learning rate applied twice"),
+                   (1 / eta, "1/η: the learning rate left out of the update")]
+    if loss in ("mse", "sse", "half_sse"):
+        causes += [(n, f"n = {n}: the sum of squares where the loss ({loss}) takes the mean (the 1/n missing)"),
+                   (1 / n, f"1/n = 1/{n}: the mean where the loss ({loss}) is a sum, or 1/n applied twice"),
+                   (Fraction(1, 2), "1/2: the square's factor 2 left out, or a 1/2 the loss does not have"),
+                   (Fraction(2), "2: the loss's 1/2 left out, or the square's 2 counted twice")]
+    elif loss == "binary_cross_entropy":
+        causes += [(n, f"n = {n}: the sum where the loss takes the mean (the 1/n missing)"),
+                   (1 / n, f"1/n = 1/{n}: the mean taken twice")]
+    return [(f, c) for f, c in causes if f != 1 and f != 0]
+
+
+def _nested(flat: list[Fraction], shape: tuple[int, ...]) -> Any:
+    return _shaped([float(x) for x in flat], shape)
+
+
+def check_view(report: Report, derivation: Any, spec_name: str, submission_name: str) -> dict[str, Any]:
+    """The strings of check.j2 for a network's report: a summary per field, then each wrong field's values."""
+    from ..render import _as_math, _verdict_table  # Jinja2 and SymPy: only the Markdown report needs them
+
+    style = derivation.style
+    fields: list[dict[str, Any]] = []
+    for f in report.fields:
+        flat = _flat_verdicts(f.cells)
+        fields.append({"name": f.name, "verdict": f.verdict, "note": f.note, "table": _verdict_table(f.cells),
+                       "submitted": _as_math(f.submitted, style), "expected": _as_math(f.expected, style),
+                       "worked": [], "counts": {v: flat.count(v) for v in dict.fromkeys(flat)}})
+    return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
+            "percent": f"{100 * report.score:.1f}", "fields": fields}
+
+
+__all__ = ["check", "check_view", "key_fields", "read_submission", "unknown_field"]
