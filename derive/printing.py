@@ -6,6 +6,7 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -295,7 +296,20 @@ class DerivePrinter(LatexPrinter):
 def printer(style: Style, line_width: float = 0) -> DerivePrinter:
     """A fresh printer (printers remember rounding, so they are never shared); with `line_width`
     (ems from the alignment point), long sums break onto continuation lines."""
-    return DerivePrinter({"style": style, "line_width": line_width})
+    return _fresh(_prototype(DerivePrinter, style, line_width))
+
+
+@lru_cache(maxsize=64)
+def _prototype(kind: type, style: Style, line_width: float) -> DerivePrinter:
+    # SymPy's printer builds its settings anew for each instance: a tenth of a small document's own
+    # time. One is built per (kind, style, width), and each use gets a copy with fresh state.
+    return kind({"style": style, "line_width": line_width})
+
+
+def _fresh(proto: DerivePrinter) -> DerivePrinter:
+    p = copy.copy(proto)  # the settings dict is shared and never written after construction
+    p.rounded, p._inside_left, p.used, p._print_level, p._context = False, 0, 0.0, 0, {}
+    return p
 
 
 def expression(expr: Expr, style: Style) -> str:
@@ -347,7 +361,9 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
     flat = _sides(eq.sides, style, make)
     shown = list(_relations(flat))
     one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
-    if width(lhs) + _line_width(one_line) <= LINE_EM:
+    # Each side starts with its relation, whose width does not depend on what stands before it, and
+    # spaces set as nothing: the line is as wide as its sides together (each measured once, cached).
+    if width(lhs) + sum(_line_width(f"{rel} {text}") for _, rel, text in shown) <= LINE_EM:
         return lhs, ["&" + one_line]
     room = LINE_EM - width(lhs)
     lines: list[str] = []
@@ -773,7 +789,7 @@ class NetworkPrinter(DerivePrinter):
 
 def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
     """A fresh network printer (printers remember rounding, so they are never shared)."""
-    return NetworkPrinter({"style": style, "line_width": line_width})
+    return _fresh(_prototype(NetworkPrinter, style, line_width))
 
 
 def network_latex(expr: Expr, style: Style) -> str:

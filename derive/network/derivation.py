@@ -59,8 +59,10 @@ class NetworkDerivation:
         """The worked solution as a standalone LaTeX document."""
         return self._render("latex", figures)
 
-    def to_html(self, figures: bool = False) -> str:
-        """The worked solution as one self-contained HTML page (MathML)."""
+    def to_html(self, figures: bool = False, interactive: bool = True) -> str:
+        """The worked solution as one self-contained HTML page (MathML). A network page is static for
+        now (`interactive` is accepted, as for a flat problem: its click-to-explain script needs refs
+        for `layers[J].FIELD`, not written yet)."""
         return self._render("html", figures)
 
     def to_lms(self) -> str:
