@@ -41,10 +41,19 @@ MATRIX_EDGE = 2 * 0.42 + 2 * 0.2  # two brackets and the little space amsmath le
 MATRIX_GAP = 0.91  # 2\arraycolsep between columns
 
 
-@lru_cache(maxsize=65536)
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
 def width(latex: str, continues: bool = False) -> float:
     """The width of `latex` (display-style math) in ems; a multi-line text: its widest line.
     With `continues`, it follows an operand, so a leading + or − is spaced as an operation."""
+    # Every digit is as wide as any other, so terms that differ only in their numbers and indices
+    # (the hundreds of products of a long sum) share one measurement.
+    return _width(latex.translate(_DIGITS_AS_ZERO), continues)
+
+
+@lru_cache(maxsize=65536)
+def _width(latex: str, continues: bool) -> float:
     return _Measure(latex).line(1.0, after_operand=continues)
 
 
