@@ -354,9 +354,11 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
     """The left-hand side and the lines after it, each starting at the alignment point `&`
     (printed by `make`'s printers: the flat problem's by default, a network's for networks)."""
     make = make or printer
+    formula = [_is_symbolic(side) for side in eq.sides]  # each side walked once: a sum may hold hundreds of terms
     if not symbolic:
-        numeric = tuple(side for side in eq.sides if not _is_symbolic(side))
-        eq = Equation(eq.lhs, numeric or eq.sides)
+        numeric = tuple(side for side, f in zip(eq.sides, formula) if not f)
+        if numeric:
+            eq, formula = Equation(eq.lhs, numeric), [False] * len(numeric)
     lhs = make(style).doprint(eq.lhs)
     flat = _sides(eq.sides, style, make)
     shown = list(_relations(flat))
@@ -371,7 +373,7 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
     for k, rel, text in shown:
         piece = f"{rel} {text}"
         wide = _line_width(piece)
-        first_numbers = k > 0 and _is_symbolic(eq.sides[k - 1]) and not _is_symbolic(eq.sides[k])
+        first_numbers = k > 0 and formula[k - 1] and not formula[k]
         if lines and not first_numbers and used + wide + 0.3 <= room:
             lines[-1] += " " + piece
             used += wide + 0.3
