@@ -44,7 +44,7 @@ def homework(request, tmp_path_factory) -> tuple[Path, Path]:
 
 
 def folders(out: Path) -> list[Path]:
-    return sorted(p for p in out.iterdir() if p.is_dir())
+    return sorted(p for p in out.iterdir() if p.is_dir() and p.name.startswith("variant-"))
 
 
 def blank_values(key: dict, ask: list[str]) -> list[float]:
@@ -67,6 +67,8 @@ def test_every_file_is_there_and_numbers_vary(homework):
         assert sorted(p.name for p in folder.iterdir()) == sorted(
             ["problem.yaml", "problem.md", "problem.tex", "solution.md", "solution.tex", "answers.json"])
     assert {p.name for p in out.iterdir() if p.is_file()} == {"answers.csv", "index.md", "moodle.xml", "qti.zip"}
+    assert sorted(p.name for p in (out / "prairielearn" / spec.stem).iterdir()) == [
+        "info.json", "question.html", "server.py", "variants.json"]  # a PrairieLearn question for networks too
     problems = [json.loads((f / "answers.json").read_text())["problem"] for f in folders(out)]
     assert len({json.dumps([p["input"], p["layers"], p["target"]]) for p in problems}) == len(problems)
 
@@ -298,7 +300,7 @@ def test_figures_of_a_dense_network_are_a_diagram_and_heatmaps_embedded_everywhe
     for number in ("0.15", "0.55", "0.05", "0.7514", "b=0.35"):  # weights, an input, an output unit's value, a bias
         assert f"<!-- {number} -->" in svg  # matplotlib writes each text as a comment beside its glyphs
     heatmap = (out / "figures" / "layer3.svg").read_text()
-    assert "<!-- 0.08217 -->" in heatmap and "<!-- 0.3589 -->" in heatmap  # ∂L/∂W⁽²⁾₀₀ and W'⁽²⁾₀₀
+    assert "<!-- 0.0822 -->" in heatmap and "<!-- 0.3589 -->" in heatmap  # ∂L/∂W⁽²⁾₀₀, W′⁽²⁾₀₀ as the document prints them
     for document in ("solution.md", "solution.tex"):
         text = (out / document).read_text()
         assert "figures/network.png" in text and "figures/layer3.png" in text

@@ -4,6 +4,7 @@ the worked document."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 import subprocess
@@ -469,3 +470,30 @@ def test_every_layer_loss_and_optimizer_module_is_found():
 def test_help_names_the_network_format():
     run = _run("solve", "--help")
     assert run.returncode == 0 and "`layers:`" in run.stdout and "cross_entropy" in run.stdout
+
+
+TIED_NET = {  # a teacher's conv net (trial): two max-pooling ties and a ReLU that is off route exact zeros
+    "input": [[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]],
+    "layers": [{"conv": {"kernel": [[[[0.2, -0.1], [0.3, 0.1]]], [[[-0.2, 0.4], [0.1, -0.3]]]], "bias": [0.1, 0.0]}},
+               "relu", {"maxpool": {"size": 2, "stride": 1}}, "flatten",
+               {"dense": {"weights": [[0.3, -0.2, 0.1, 0.5, -0.4, 0.2, 0.1, 0.3],
+                                      [-0.1, 0.2, 0.4, -0.3, 0.2, 0.1, -0.2, 0.1]], "bias": [0, 0]}},
+               "softmax"],
+    "target": 1, "loss": "cross_entropy", "learning_rate": 0.1,
+}
+
+
+def test_gradients_whose_terms_cancel_are_exactly_zero():
+    """Through softmax the terms are 256-bit reals; a sum that cancels is 0, not ±5e-78 (which check
+    would then mark to significant figures, refusing a student's right 0)."""
+    from derive.check import Settings
+    from derive.network.check import check, read_submission
+
+    d = derive.solve(TIED_NET)
+    conv = d.answers()["iterations"][0]["layers"][0]
+    zeros = [(f, c, u, v) for f, c, u, v in itertools.product(range(2), range(1), range(2), range(2))
+             if conv["grad_kernel"][f][c][u][v] == 0]
+    assert zeros and conv["grad_bias"][1] == 0  # exact zeros, not tiny reals
+    assert "10^{-7" not in d.to_markdown()
+    report = check(d, read_submission({"layers[0].grad_bias": [round(conv["grad_bias"][0], 4), 0]}, d), Settings())
+    assert report.fields[0].verdict == "correct"

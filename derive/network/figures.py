@@ -3,7 +3,7 @@ each parameter layer's weights, gradient and updated weights as heatmaps, a diag
 dense network with its numbers, and the loss curve over several iterations."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..figures import MAX_PANELS, Figure, _figure, _finish, _loss_curve
 from .symbols import PARAM_SYMBOLS, layer_symbols
@@ -23,13 +23,14 @@ def make_figures(d: NetworkDerivation) -> list[Figure]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    from ..figures import DPI
+    from ..figures import DPI, _labeller
 
+    label = _labeller(d.style.precision, d.style.fractions)  # cell labels print as the document's numbers
     with plt.rc_context({"svg.hashsalt": "derive", "font.size": 9, "figure.dpi": DPI}):
         figures = []
         if _is_small_dense(d):
             figures.append(_diagram(d, plt))
-        figures += [_layer_figure(d, j, plt) for j, layer in enumerate(d.network.layers) if layer.init]
+        figures += [_layer_figure(d, j, plt, label) for j, layer in enumerate(d.network.layers) if layer.init]
         if len(d.iterations) > 1:
             figures.append(_loss_curve(d, plt))  # type: ignore[arg-type]  # it reads only .iterations' losses
     return figures
@@ -49,7 +50,7 @@ def _matrices(t: Tensor, title: str) -> list[tuple[str, Any]]:
     return [(f"{title} ({f},{c})", m) for f, per in enumerate(rows) for c, m in enumerate(per)]
 
 
-def _layer_figure(d: NetworkDerivation, j: int, plt: Any) -> Figure:
+def _layer_figure(d: NetworkDerivation, j: int, plt: Any, label: Callable[[Any], str]) -> Figure:
     """Layer j's parameters before the step, their gradients and after the step, side by side."""
     first, last = d.iterations[0].layers[j], d.iterations[-1].layers[j]
     panels: list[tuple[str, Any]] = []
@@ -66,22 +67,22 @@ def _layer_figure(d: NetworkDerivation, j: int, plt: Any) -> Figure:
     layer = d.network.layers[j]
     caption = (f"Layer {j + 1} ({layer.title}): each parameter, its gradient (red positive, blue negative) "
                f"and its value after {'the update' if len(d.iterations) == 1 else 'the last update'}")
-    return _figure_mixed(f"layer{j + 1}", "final", caption, panels[:3 * MAX_PANELS], diverging, plt)
+    return _figure_mixed(f"layer{j + 1}", "final", caption, panels[:3 * MAX_PANELS], diverging, plt, label)
 
 
 def _figure_mixed(name: str, place: str, caption: str, panels: list[tuple[str, Any]], diverging: list[bool],
-                  plt: Any) -> Figure:
+                  plt: Any, label: Callable[[Any], str]) -> Figure:
     """As figures._figure, with a colour scale per panel: signed (centred on 0) for gradients."""
-    from ..figures import _heatmap
+    from ..figures import _heatmap, _symmetric_limits
 
     if not any(diverging):
-        return _figure(name, place, caption, panels, plt)
+        return _figure(name, place, caption, panels, plt, label)
     width = sum(max(1.6, 0.45 * len(m[0]) + 0.6) for _, m in panels)
     height = max(max(1.6, 0.45 * len(m) + 0.8) for _, m in panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(min(width, 14), min(height, 8)), squeeze=False)
-    for ax, (title, matrix), signed in zip(axes[0], panels, diverging):
-        _heatmap(ax, matrix, title, signed)
-    return _finish(fig, name, place, caption, plt)
+    drawn = [_heatmap(ax, matrix, title, label, _symmetric_limits([(title, matrix)]) if signed else None, signed)
+             for ax, (title, matrix), signed in zip(axes[0], panels, diverging)]
+    return _finish(fig, name, place, caption, plt, tuple(panel for _, panel in drawn))
 
 
 def _is_small_dense(d: NetworkDerivation) -> bool:
@@ -92,15 +93,12 @@ def _is_small_dense(d: NetworkDerivation) -> bool:
             and net.input.shape[0] <= DIAGRAM_MAX_UNITS)
 
 
-def _label(value: Any) -> str:
-    from ..figures import _label as short
-
-    return short(value)
-
-
 def _diagram(d: NetworkDerivation, plt: Any) -> Figure:
     """The dense network as units and weighted edges, with the input, each weight and bias and each
     layer's output after its activation (the forward pass of the first iteration)."""
+    from ..figures import _labeller
+
+    _label = _labeller(d.style.precision, d.style.fractions)  # the document's numbers, as the flat figures
     net, it = d.network, d.iterations[0]
     columns: list[tuple[str, list[str]]] = [("x", [_label(v) for v in net.input.data])]
     edges: list[tuple[int, Tensor, Tensor | None]] = []  # (column it starts from, weights, bias)

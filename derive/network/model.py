@@ -62,6 +62,8 @@ def step(net: Network, params: Params, velocities: Params, number: int) -> NetIt
             back = Backward(prediction.map(lambda p, y: p - y, net.target))
         else:
             back = layer.backward(x, fwd, params[k], grad)
+        # Terms that cancel exactly leave 256-bit noise; settled to 0 before they feed anything.
+        back = Backward(back.grad_input.settled(), {name: g.settled() for name, g in back.grads.items()})
         backs.append((grad, back))
         grad = back.grad_input
     backs.reverse()

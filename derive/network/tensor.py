@@ -13,8 +13,11 @@ from math import prod
 from typing import Any
 
 from ..errors import SpecError
-from ..exact import ZERO, Num
+from ..exact import ZERO, Num, is_exact, mpq
+
 from ..literals import exact_number, nesting
+
+SETTLE = mpq(1, 2**200)  # below this share of a tensor's largest value, a real is rounding noise
 
 Shape = tuple[int, ...]
 
@@ -47,6 +50,19 @@ class Tensor:
     def map(self, fn: Callable[..., Num], *others: Tensor) -> Tensor:
         """fn applied cell by cell (to this tensor and `others`, of the same size)."""
         return Tensor(self.shape, tuple(fn(x, *(o.data[k] for o in others)) for k, x in enumerate(self.data)))
+
+    def settled(self) -> Tensor:
+        """Rounding noise made exact zero: a real (after sigmoid, softmax, log) smaller than 2^-200 of
+        the tensor's largest magnitude is a sum whose terms cancel (two softmax outputs' p − y, a
+        tied pooling window's gradients), which 256-bit arithmetic leaves as ±1e-77 instead of 0.
+        Nothing real that small survives beside its neighbours at this precision anyway."""
+        reals = [abs(x) for x in self.data if not is_exact(x)]
+        if not reals:
+            return self
+        floor = max(abs(x) for x in self.data) * SETTLE
+        if not any(x <= floor for x in reals):
+            return self
+        return Tensor(self.shape, tuple(ZERO if not is_exact(x) and abs(x) <= floor else x for x in self.data))
 
     def nested(self) -> Any:
         """Nested tuples as the spec writes them (a bare number for a scalar)."""
