@@ -486,24 +486,33 @@ def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
     if name in ("feature_map", "activation", "prediction"):
         return []
     n = problem.filters * problem.output_shape[0] * problem.output_shape[1]
-    n_ = Fraction(n)
+    n_, half, two = Fraction(n), Fraction(1, 2), Fraction(2)
+    # Each loss has its own slips: a cause names only what this problem's loss really has (MSE has no
+    # 1/2 to leave out, a sum no 1/n).
     if name in ("loss", "loss_next"):
-        return [
-            (n_, f"n = {n}: the sum of squares where the mean is meant (the 1/n missing)"),
-            (1 / n_, f"1/n = 1/{n}: the mean where the sum is meant (or 1/n applied twice)"),
-            (Fraction(1, 2), "1/2: halved where the loss is not halved"),
-            (Fraction(2), "2: the loss's 1/2 left out"),
-            (2 / n_, f"2/n = 2/{n}: the mean's 1/n and the half's 1/2 mixed up"),
-            (n_ / 2, f"n/2 = {n_ / 2}: the mean's 1/n and the half's 1/2 mixed up"),
-        ]
-    causes = [
-        (n_, f"n = {n}: the sum of squares used instead of the mean (missing 1/n)"),
-        (1 / n_, f"1/n = 1/{n}: divided by n once too often, or the mean used where the loss is a sum"),
-        (Fraction(1, 2), "1/2: the factor 2 of the square's derivative is missing"),
-        (Fraction(2), "2: the factor 2 counted where the loss already halves it (or counted twice)"),
-        (2 / n_, f"2/n = {2 / n_}: the mean's 1/n and the square's 2 mixed up"),
-        (n_ / 2, f"n/2 = {n_ / 2}: both the mean's 1/n and the square's 2 mishandled"),
-    ]
+        causes = {
+            "mse": [(n_, f"n = {n}: the sum of squares where the mean is meant (the 1/n missing)"),
+                    (half, "1/2: halved, as if the loss were half the sum of squares"),
+                    (n_ / 2, f"n/2 = {n_ / 2}: half the sum of squares where the mean is meant")],
+            "sse": [(1 / n_, f"1/n = 1/{n}: the mean where the sum is meant"),
+                    (half, "1/2: halved where the loss is not halved")],
+            "half_sse": [(two, "2: the loss's 1/2 left out"),
+                         (2 / n_, f"2/n = {2 / n_}: the mean where half the sum is meant")],
+        }[problem.loss]
+    else:
+        causes = {
+            "mse": [(n_, f"n = {n}: the sum of squares used instead of the mean (missing 1/n)"),
+                    (half, "1/2: the factor 2 of the square's derivative is missing"),
+                    (n_ / 2, f"n/2 = {n_ / 2}: the 2/n of the mean's gradient missing"),
+                    (two, "2: the factor 2 counted twice"),
+                    (1 / n_, f"1/n = 1/{n}: divided by n once too often")],
+            "sse": [(1 / n_, f"1/n = 1/{n}: divided by n, as for the mean, where the loss is a sum"),
+                    (half, "1/2: the factor 2 of the square's derivative is missing"),
+                    (two, "2: the factor 2 counted twice")],
+            "half_sse": [(two, "2: the factor 2 counted where the loss's 1/2 already cancels it"),
+                         (2 / n_, f"2/n = {2 / n_}: the mean's gradient used where the loss is half the sum"),
+                         (1 / n_, f"1/n = 1/{n}: divided by n where the loss is a sum")],
+        }[problem.loss]
     if name in UPDATES:
         eta = exact(problem.learning_rate)
         causes = [(eta, f"η = {show(eta)}: the learning rate applied twice"),

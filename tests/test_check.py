@@ -718,3 +718,18 @@ def test_a_flip_that_also_negates_some_entries_is_one_flip():
     assert report.fields[0].verdict == "flipped"
     assert report.fields[0].cells == [["flipped", "flipped"], ["correct", "correct"], ["flipped", "flipped"]]
     assert "sign" not in report.fields[0].note
+
+
+@pytest.mark.parametrize("loss, factor, named, never", [
+    ("mse", 2, "counted twice", "1/2"),  # MSE has no 1/2 to leave out (trial: "the loss's 1/2 left out")
+    ("half_sse", 2, "already cancels", "counted twice"),
+    ("sse", 0.5, "factor 2", "mean"),
+])
+def test_scale_causes_name_only_what_the_loss_has(loss, factor, named, never):
+    d = derive.solve(dict(yaml.safe_load((ROOT / "examples" / "seed.yaml").read_text()), loss=loss))
+    g = true_values(d, "grad_kernel")
+    like = d.answers()["iterations"][0]["grad_kernel"]
+    report = check(d, read_submission({"grad_kernel": shaped([str(x * Fraction(factor)) for x in g], like)}, d))
+    assert report.fields[0].verdict == "scale"
+    note = report.fields[0].note.split(": ", 1)[1]
+    assert named in note and never not in note
