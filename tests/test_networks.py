@@ -497,3 +497,9 @@ def test_gradients_whose_terms_cancel_are_exactly_zero():
     assert "10^{-7" not in d.to_markdown()
     report = check(d, read_submission({"layers[0].grad_bias": [round(conv["grad_bias"][0], 4), 0]}, d), Settings())
     assert report.fields[0].verdict == "correct"
+
+
+def test_the_document_says_how_its_layer_numbers_map_to_answer_fields():
+    # Trial: the document's "Layer 5" is check's and answers.csv's layers[4].
+    markdown = derive.solve(ROOT / "examples" / "two-two-two.yaml").to_markdown()
+    assert r"layer 3 is $\texttt{layers}[2]$" in markdown
