@@ -251,7 +251,7 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
 
 @cli.command(short_help="Mark a class: a responses CSV against a variants folder.",
              help="Mark a class: RESPONSES (a CSV with a `student` column, a `variant` column and answer cells "
-                  "named as in answers.csv, e.g. loss, grad_kernel[0][1]; empty cells are unanswered) against HOMEWORK "
+                  "named as in answers.csv, e.g. loss, grad_kernel[0][1], layers[2].grad_weights[0][1]; empty cells are unanswered) against HOMEWORK "
                   "(a folder written by `derive variants`). Writes OUT/grades.csv, OUT/feedback/<student>.md and "
                   "OUT/summary.md and .json. Bad rows are reported one line each and skipped; the exit status is then 2.")
 @click.argument("homework", metavar="HOMEWORK")
