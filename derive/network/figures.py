@@ -3,9 +3,9 @@ each parameter layer's weights, gradient and updated weights as heatmaps, a diag
 dense network with its numbers, and the loss curve over several iterations."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..figures import MAX_PANELS, Figure, _figure, _finish, _loss_curve
+from ..figures import MAX_PANELS, Figure, _figure, _finish, _labeller, _loss_curve
 from .symbols import PARAM_SYMBOLS, layer_symbols
 from .tensor import Tensor
 
@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from .derivation import NetworkDerivation
 
 DIAGRAM_MAX_UNITS = 8  # wider layers would make the edge labels unreadable
-ACTIVATION_MARKS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky", "softmax": "softmax"}
 
 
 def make_figures(d: NetworkDerivation) -> list[Figure]:
@@ -66,42 +65,38 @@ def _layer_figure(d: NetworkDerivation, j: int, plt: Any) -> Figure:
     layer = d.network.layers[j]
     caption = (f"Layer {j + 1} ({layer.title}): each parameter, its gradient (red positive, blue negative) "
                f"and its value after {'the update' if len(d.iterations) == 1 else 'the last update'}")
-    return _figure_mixed(f"layer{j + 1}", "final", caption, panels[:3 * MAX_PANELS], diverging, plt)
+    label = _labeller(d.style.precision, d.style.fractions)  # cells printed as the document prints them
+    return _figure_mixed(f"layer{j + 1}", "final", caption, panels[:3 * MAX_PANELS], diverging, plt, label)
 
 
 def _figure_mixed(name: str, place: str, caption: str, panels: list[tuple[str, Any]], diverging: list[bool],
-                  plt: Any) -> Figure:
+                  plt: Any, label: Callable[[Any], str]) -> Figure:
     """As figures._figure, with a colour scale per panel: signed (centred on 0) for gradients."""
     from ..figures import _heatmap
 
     if not any(diverging):
-        return _figure(name, place, caption, panels, plt)
+        return _figure(name, place, caption, panels, plt, label)
     width = sum(max(1.6, 0.45 * len(m[0]) + 0.6) for _, m in panels)
     height = max(max(1.6, 0.45 * len(m) + 0.8) for _, m in panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(min(width, 14), min(height, 8)), squeeze=False)
-    for ax, (title, matrix), signed in zip(axes[0], panels, diverging):
-        _heatmap(ax, matrix, title, signed)
-    return _finish(fig, name, place, caption, plt)
+    drawn = [_heatmap(ax, matrix, title, label, diverging=signed)[1]
+             for ax, (title, matrix), signed in zip(axes[0], panels, diverging)]
+    return _finish(fig, name, place, caption, plt, tuple(drawn))
 
 
 def _is_small_dense(d: NetworkDerivation) -> bool:
     net = d.network
-    return (len(net.input.shape) == 1 and all(layer.kind in ("dense", *ACTIVATION_MARKS) for layer in net.layers)
+    return (len(net.input.shape) == 1 and all(layer.kind == "dense" or layer.mark for layer in net.layers)
             and any(layer.kind == "dense" for layer in net.layers)
             and all(layer.out_shape[0] <= DIAGRAM_MAX_UNITS for layer in net.layers)
             and net.input.shape[0] <= DIAGRAM_MAX_UNITS)
-
-
-def _label(value: Any) -> str:
-    from ..figures import _label as short
-
-    return short(value)
 
 
 def _diagram(d: NetworkDerivation, plt: Any) -> Figure:
     """The dense network as units and weighted edges, with the input, each weight and bias and each
     layer's output after its activation (the forward pass of the first iteration)."""
     net, it = d.network, d.iterations[0]
+    _label = _labeller(d.style.precision, d.style.fractions)
     columns: list[tuple[str, list[str]]] = [("x", [_label(v) for v in net.input.data])]
     edges: list[tuple[int, Tensor, Tensor | None]] = []  # (column it starts from, weights, bias)
     for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
@@ -109,7 +104,7 @@ def _diagram(d: NetworkDerivation, plt: Any) -> Figure:
             edges.append((len(columns) - 1, record.params["weights"], record.params.get("bias")))
             columns.append((f"$z^{{({len(edges)})}}$", [_label(v) for v in record.forward.output.data]))
         else:
-            mark = ACTIVATION_MARKS[layer.kind]
+            mark = layer.mark
             name = columns[-1][0]
             columns[-1] = (f"{mark}({name})", [_label(v) for v in record.forward.output.data])
     tallest = max(len(values) for _, values in columns)
