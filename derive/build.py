@@ -110,7 +110,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
                  "solution.html": d.to_html()}
         submission = submission_for(Path(spec_path))
         if submission is not None and getattr(d, "is_network", False):  # marked by the network's own model
-            from .network.check import check, check_view, read_submission  # type: ignore[assignment]
+            from .network.check import check, check_view, read_submission
         if submission is not None:
             try:
                 report = check(d, read_submission(read_spec(submission), d))
@@ -128,6 +128,9 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
             source = Path(exc.source).relative_to(root).as_posix()
         return key, None, None, str(SpecError(exc.message, exc.field, source)), ()
     if getattr(d, "is_network", False):
+        from .network.derivation import NetworkDerivation  # solve() returns one for a layers: spec
+
+        assert isinstance(d, NetworkDerivation)
         return key, files, d.index_entry(key), None, ()
     p = d.problem
     image = (() if p.rank2 else (p.channels,)) + _shape(p.input[0])

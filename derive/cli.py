@@ -38,7 +38,7 @@ Numbers are exact: integers, decimals (0.1 is 1/10; 010 is 10) or fractions in q
 ("1/3"). Names ignore case, dashes, underscores and spaces (MSE, Leaky-ReLU).
 
 A spec with a `layers:` list instead of `kernel:` is a network: input, layers (conv, dense,
-maxpool, avgpool, flatten, relu, leaky_relu, sigmoid, tanh, softmax), target, loss (also
+maxpool, avgpool, flatten, and activations: relu, sigmoid, softmax, …), target, loss (also
 cross_entropy, binary_cross_entropy), learning_rate; see the README's "Networks".
 """
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="derive", standalone_mode=False)
     except click.UsageError as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `derive`: show the help
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # plain `derive`: show the help
             click.echo(exc.ctx.get_help())
             sys.exit(0)
         hint = f" (see 'derive {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else " (see 'derive --help')"
@@ -230,7 +230,7 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
         derivation = run(spec, precision=precision)
         network = getattr(derivation, "is_network", False)
         if network:  # a layers: spec is marked by the network's own model
-            from .network.check import check as mark, read_submission  # type: ignore[assignment]
+            from .network.check import check as mark, read_submission
         data = read_spec(submission)
         try:
             answers = read_submission(data, derivation)
@@ -245,13 +245,13 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
         from .render import check_view, environment  # Jinja2 and SymPy: only the Markdown report needs them
 
         if network:
-            from .network.check import check_view  # type: ignore[assignment]
+            from .network.check import check_view
         click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
 
 
 @cli.command(short_help="Mark a class: a responses CSV against a variants folder.",
              help="Mark a class: RESPONSES (a CSV with a `student` column, a `variant` column and answer cells "
-                  "named as in answers.csv, e.g. loss, grad_kernel[0][1]; empty cells are unanswered) against HOMEWORK "
+                  "named as in answers.csv, e.g. loss, grad_kernel[0][1], layers[2].grad_weights[0][1]; empty cells are unanswered) against HOMEWORK "
                   "(a folder written by `derive variants`). Writes OUT/grades.csv, OUT/feedback/<student>.md and "
                   "OUT/summary.md and .json. Bad rows are reported one line each and skipped; the exit status is then 2.")
 @click.argument("homework", metavar="HOMEWORK")

@@ -77,6 +77,7 @@ class Written(Fraction):
     """
 
     __slots__ = ("places",)
+    places: int | None
 
     def __new__(cls, numerator: Any = 0, denominator: Any = None, *, places: int | None = None):
         number = super().__new__(cls, numerator, denominator)
@@ -143,7 +144,9 @@ def parse_number(value: Any) -> Fraction:
     if decimal and abs(decimal.adjusted()) > MAX_EXPONENT:
         # Exact arithmetic on 10**100000 would fill the machine; no exercise needs it.
         raise SpecError(f"{_show(value)} is out of range (|exponent| > {MAX_EXPONENT})")
-    return Written(Fraction(decimal), places=max(0, -decimal.as_tuple().exponent))
+    exponent = decimal.as_tuple().exponent
+    assert isinstance(exponent, int)  # 'n', 'N' or 'F' only for NaN and infinity, refused above
+    return Written(Fraction(decimal), places=max(0, -exponent))
 
 
 def _show(value: Any) -> str:

@@ -15,20 +15,22 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .errors import SpecError
 
 STUDENT, VARIANT = "student", "variant"
 UNANSWERED = "unanswered"
-_COLUMN = re.compile(r"^(?:iteration_(\d+)\.)?([a-z_]+)((?:\[\d+\])*)$")
+# A network's per-layer fields carry their layer: layers[2].grad_weights[0][1] is field layers[2].grad_weights.
+_COLUMN = re.compile(r"^(?:iteration_(\d+)\.)?((?:layers\[\d+\]\.)?[a-z_]+)((?:\[\d+\])*)$")
 _VARIANT_FOLDER = re.compile(r"^variant-(\d+)$")
 MAX_NAME = 100  # characters of a feedback file's name
 
 
 @dataclass(frozen=True)
 class Column:
-    """An answer column of the responses: `grad_kernel[0][1]` is iteration 1, grad_kernel, cell (0, 1)."""
+    """An answer column of the responses: `grad_kernel[0][1]` is iteration 1, grad_kernel, cell (0, 1);
+    `layers[2].grad_weights[0][1]` is iteration 1, layers[2].grad_weights, cell (0, 1)."""
 
     name: str
     iteration: int
@@ -108,7 +110,7 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
         marked = list(run(_mark_row, tasks))
     files = {"grades.csv": grades_csv(marked, fields), **{f"feedback/{safe_name(m.response.student)}.md": m.feedback
                                                          for m in marked}}
-    key = _derivation(reference, settings.precision).answers()["iterations"]
+    key = answer_key(reference, settings.precision)
     summary = summarize(marked, fields, sum(len(values(key[k - 1][f])) for k, f in map(_split, asked)))
     files["summary.json"] = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     if settings.figures:
@@ -151,9 +153,38 @@ def _derivation(answers: str, precision: int) -> Any:
         d = solve(data["problem"], precision=precision)
     except SpecError as exc:
         raise exc.located(answers) from None
-    if getattr(d, "is_network", False):  # derive check does not mark networks yet, so neither does mark
-        raise SpecError("derive mark does not support layers: specs yet", field="layers", source=answers)
+    if _is_network(d):  # a network's detail does not change its answers or its check report
+        return d
     return Derivation(d.problem, d.iterations, "full", d.style)
+
+
+def _is_network(derivation: Any) -> bool:
+    return bool(getattr(derivation, "is_network", False))
+
+
+def _checker(derivation: Any) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """check, read_submission and check_view for this kind of problem: a network is marked by its own
+    model (derive/network/check.py), as derive check marks it."""
+    if _is_network(derivation):
+        from .network import check as network
+
+        return network.check, network.read_submission, network.check_view
+    from . import check, render
+
+    return check.check, check.read_submission, render.check_view
+
+
+@lru_cache(maxsize=None)
+def answer_key(answers: str, precision: int) -> list[dict[str, Any]]:
+    """A variant's answer key, one {field: value} per iteration, a network's layer fields named
+    `layers[J].FIELD` as in answers.csv and check's reports."""
+    derivation = _derivation(answers, precision)
+    key = derivation.answers()
+    if _is_network(derivation):
+        from .network.homework import flat_answers
+
+        key = flat_answers(key)
+    return list(key["iterations"])
 
 
 @lru_cache(maxsize=None)
@@ -162,7 +193,7 @@ def asked_fields(answers: str, precision: int) -> tuple[str, ...]:
     the `ask` its problem.yaml records; every answer field when it records none."""
     from .spec import read_spec
 
-    key = _derivation(answers, precision).answers()["iterations"]
+    key = answer_key(answers, precision)
     problem = Path(answers).with_name("problem.yaml")
     ask = read_spec(str(problem)).get("ask") if problem.is_file() else None
     return tuple(name if k == 1 else f"iteration_{k}.{name}" for k, it in enumerate(key, start=1)
@@ -173,7 +204,7 @@ def answer_columns(spec: str, precision: int) -> list[str]:
     """The answer-cell column names of a variant's answer key, as answers.csv names them."""
     from .lms import columns
 
-    return [name for name, _ in columns(_derivation(spec, precision).answers())]
+    return [name for name, _ in columns({"iterations": answer_key(spec, precision)})]
 
 
 def parse_column(name: str) -> Column | None:
@@ -335,12 +366,13 @@ def _indexed(tensor: Any, index: tuple[int, ...]) -> list[tuple[tuple[int, ...],
 
 def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Marked:
     """Mark one student (runs in a worker process with --jobs)."""
-    from .check import Report, Settings as CheckSettings, check, read_submission
+    from .check import Report, Settings as CheckSettings
     from .model import values
 
     spec, response, fields, settings, source = args
     derivation = _derivation(spec, settings.precision)
-    key = derivation.answers()["iterations"]
+    check, read_submission, _ = _checker(derivation)
+    key = answer_key(spec, settings.precision)
     data, empty, unreadable = _submission(response, key)
     report = check(derivation, read_submission(data, derivation),
                    CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
@@ -391,7 +423,7 @@ def _reshaped(flat: list[str], like: Any) -> Any:
 
 def _split(name: str) -> tuple[int, str]:
     """check's field name as (iteration, field): iteration_2.loss is (2, "loss")."""
-    if "." not in name:
+    if not name.startswith("iteration_"):  # a network's layers[2].grad_weights has a '.' of its own
         return 1, name
     prefix, field = name.split(".", 1)
     return int(prefix[len("iteration_"):]), field
@@ -411,8 +443,9 @@ def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
 
 def _feedback(report: Any, derivation: Any, response: Response, spec: str, source: str, asked: int) -> str:
     """check's Markdown report for one student (SymPy and Jinja2 load here, once per process)."""
-    from .render import check_view, environment
+    from .render import environment
 
+    check_view = _checker(derivation)[2]
     folder = Path(spec).parent.name
     view = check_view(report, derivation, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
     text = environment().get_template("check.j2").render(view)

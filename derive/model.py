@@ -152,12 +152,14 @@ def convolve(problem: Problem, x: Tensor3, kernel: Tensor4, bias: tuple[Num, ...
 def pool_windows(problem: Problem, cell: Index) -> list[Index]:
     """The feature-map cells pooled into output cell (i, j), in row-major order."""
     pool = problem.pooling
+    assert pool is not None, "only a problem with pooling has windows"
     (i, j), (kh, kw), (sh, sw) = cell, pool.size, pool.stride
     return [(i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]
 
 
 def pool(problem: Problem, maps: Tensor3) -> tuple[Tensor3, dict[Cell, Index] | None]:
     """Max pooling (first maximum in row-major order wins ties) or average pooling."""
+    assert problem.pooling is not None, "pool() is called only for a problem with pooling"
     winners: dict[Cell, Index] = {}
     out = []
     for f, m in enumerate(maps):
@@ -316,11 +318,14 @@ def step(problem: Problem, kernel: Tensor4, bias, velocity, velocity_bias) -> It
         v_next = _map4(lambda g, v: mu * v + g, g_kernel, velocity)
         direction = v_next
         if bias is not None:
+            # A bias has its gradient, and under momentum its velocity (train starts it at zeros).
+            assert g_bias is not None and velocity_bias is not None
             vb_next = tuple(mu * v + g for g, v in zip(g_bias, velocity_bias))
             direction_bias = vb_next
     eta = problem.learning_rate
     kernel_next = _map4(lambda w, d: w - eta * d, kernel, direction)
-    bias_next = tuple(b - eta * d for b, d in zip(bias, direction_bias)) if bias is not None else None
+    bias_next = (tuple(b - eta * d for b, d in zip(bias, direction_bias))
+                 if bias is not None and direction_bias is not None else None)
     return Iteration(
         kernel=kernel, bias=bias, velocity=velocity, velocity_bias=velocity_bias,
         padded_input=x, feature_map=z, activation=a, activation_grad=fprime, prediction=y, winners=winners,

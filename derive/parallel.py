@@ -12,9 +12,10 @@ class pool:
         self.executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
 
     def __enter__(self) -> Callable[[Callable, list], Iterator]:
-        if self.executor is None:
+        executor = self.executor
+        if executor is None:
             return lambda fn, items: map(fn, items)
-        return lambda fn, items: self.executor.map(fn, items, chunksize=max(1, len(items) // 64))
+        return lambda fn, items: executor.map(fn, items, chunksize=max(1, len(items) // 64))
 
     def __exit__(self, *exc: Any) -> None:
         if self.executor is not None:

@@ -24,7 +24,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
     is_path = isinstance(spec, (str, os.PathLike))
     source = str(spec) if is_path else None
     try:
-        data = read_spec(spec) if is_path else plain_data(spec)  # numpy arrays become lists, then validated
+        # numpy arrays become lists, then validated
+        data = read_spec(spec) if isinstance(spec, (str, os.PathLike)) else plain_data(spec)
         if isinstance(data, Mapping) and "layers" in data:  # a network: derive/network/ solves it end to end
             from .network import solve_network
 

@@ -363,8 +363,8 @@ def _check_shapes(p: Problem) -> None:
     padded, span = p.padded_shape, p.span
     kernel_shape = (p.filters, len(p.kernel[0])) + p.kernel_size
     if not p.rank2 and len(p.kernel[0]) != p.channels:
-        expected = dims((p.filters, p.channels) + p.kernel_size)
-        raise SpecError(f"shape {dims(kernel_shape)} does not match the input's {p.channels} channels: expected {expected}",
+        want = dims((p.filters, p.channels) + p.kernel_size)
+        raise SpecError(f"shape {dims(kernel_shape)} does not match the input's {p.channels} channels: expected {want}",
                         field="kernel")
     if span[0] > padded[0] or span[1] > padded[1]:
         what = "padded input" if any(p.padding) else "input"

@@ -212,6 +212,8 @@ def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell, precision
     z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
     name, slope = problem.activation, problem.negative_slope
+    value: tuple[Expr, ...]  # symbolic, substituted, value (leaky ReLU's positive side has no middle)
+    slope_sides: tuple[Expr, ...]
     if name == "relu":
         value = (Max(Integer(0), zs), Max(Integer(0), v(z)), v(a))
         slope_sides = (v(d),)
@@ -249,6 +251,7 @@ def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
     nums = [v(source[f][r][c]) for r, c in window]
     value = v(it.prediction[f][i][j])
     lhs = n.out("Yhat", cell)
+    assert problem.pooling is not None, "a pooled cell exists only with pooling"
     if problem.pooling.type == "max":
         return Equation(lhs, (Max(*syms), Max(*nums), value))
     k = Rational(1, len(window))
@@ -295,6 +298,7 @@ def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> E
 
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
     """∂L/∂A_rc = Σ (share) · ∂L/∂Ŷ_ij over the pooled cells that cell (r, c) fed."""
+    assert problem.pooling is not None, "routes exist only with pooling"
     share = Integer(1) if it.winners is not None else Rational(1, problem.pooling.size[0] * problem.pooling.size[1])
     feeds: dict[Cell, list[Cell]] = {}
     for f, i, j in _all_cells(problem.filters, problem.output_shape):
@@ -343,6 +347,7 @@ def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equati
 
 def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     """∂L/∂b = Σ_ij ∂L/∂Z_ij, since ∂Z_ij/∂b = 1."""
+    assert it.grad_bias is not None, "asked only for a problem with a bias"
     cells = _all_cells(1, problem.conv_shape)
     sides = (
         _sum([Derivative(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
@@ -362,7 +367,7 @@ def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, 
         return Equation(lhs, (value,))
     terms = [(f, cell, uv) for f in range(problem.filters) for cell, uv in pairs]
     d, k = it.grad_feature_map, it.kernel
-    sides = (
+    sides: tuple[Expr, ...] = (  # symbolic, substituted, then (several terms) their products
         _sum([_times(Derivative(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
         _sum([_times(v(d[f][cell[0]][cell[1]]), v(k[f][c][uv[0]][uv[1]])) for f, cell, uv in terms]),
     )
@@ -434,6 +439,8 @@ def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
 
 def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     """v'_b = μ·v_b + ∂L/∂b."""
+    # Asked only for a bias under momentum: then the model keeps its velocities and gradient.
+    assert it.velocity_bias is not None and it.velocity_bias_next is not None and it.grad_bias is not None
     sides = (
         Add(_times(MU, n.bias(f, "Vb")), Derivative(L, n.bias(f)), evaluate=False),
         Add(_times(v(problem.momentum), v(it.velocity_bias[f])), v(it.grad_bias[f]), evaluate=False),
@@ -445,8 +452,10 @@ def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equatio
 def _bias_update(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     """b' = b − η·∂L/∂b (or − η·v'_b)."""
     eta = problem.learning_rate
+    # Asked only for a problem with a bias: it has a gradient and an updated value.
+    assert it.bias is not None and it.bias_next is not None and it.grad_bias is not None
     momentum = it.velocity_bias_next is not None
-    direction = it.velocity_bias_next[f] if momentum else it.grad_bias[f]
+    direction = it.velocity_bias_next[f] if it.velocity_bias_next is not None else it.grad_bias[f]
     symbol = n.bias(f, "Vbnext") if momentum else Derivative(L, n.bias(f))
     sides = (
         _minus(n.bias(f), _times(ETA, symbol)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
@@ -213,11 +214,17 @@ def candidate(p: Plan, stream: Stream) -> dict[str, Any]:
     spec = {k: v for k, v in p.base.items() if k != "variants"}
     for key, rule in p.rules.items():
         if rule is not None:
-            spec[key] = _shaped(p.base[key], lambda r=rule: _text(r.draw(stream)))
-    if p.hidden_kernel is not None:
-        true_kernel = _shaped(p.base["kernel"], lambda: _text(p.hidden_kernel.draw(stream)))
+            spec[key] = _shaped(p.base[key], partial(_drawn, rule, stream))
+    hidden = p.hidden_kernel
+    if hidden is not None:
+        true_kernel = _shaped(p.base["kernel"], lambda: _text(hidden.draw(stream)))
         spec["target"] = _target_from(dict(spec, kernel=true_kernel))
     return spec
+
+
+def _drawn(rule: Rule, stream: Stream) -> int | str:
+    """One number drawn by `rule`, as the spec writes it."""
+    return _text(rule.draw(stream))
 
 
 def _text(value: Fraction) -> int | str:

@@ -99,6 +99,8 @@ class Layer:
             return 1 / (1 + np.exp(-x))
         if kind == "tanh":
             return np.tanh(x)
+        if kind == "softplus":  # torch.nn.Softplus(beta=1, threshold=20): linear above 20
+            return np.where(x > 20, x, np.log1p(np.exp(np.minimum(x, 20))))
         if kind == "softmax":
             e = np.exp(x - x.max())
             return e / e.sum()
@@ -143,6 +145,8 @@ class Layer:
             return g * y * (1 - y), {}
         if kind == "tanh":
             return g * (1 - y * y), {}
+        if kind == "softplus":  # d/dx log(1 + e^x) = e^x / (1 + e^x), from the input (not the output)
+            return g * np.where(x > 20, 1.0, np.exp(np.minimum(x, 20)) / (1 + np.exp(np.minimum(x, 20)))), {}
         if kind == "softmax":
             return y * (g - np.dot(g, y)), {}
         raise ValueError(kind)

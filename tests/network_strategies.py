@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "softplus")
 TENTHS = st.integers(-10, 10).map(lambda k: f"{k / 10:.1f}")
 
 

@@ -260,3 +260,83 @@ def test_an_unreadable_cell_of_a_matrix_is_named_as_an_entry(homework, tmp_path)
     assert grades(tmp_path / "out")["Gus"]["grad_kernel"] == "wrong"
     feedback = (tmp_path / "out" / "feedback" / "Gus.md").read_text(encoding="utf-8")
     assert "entry (0, 1): not a number: '1,3'" in feedback
+
+
+# Network homework: the 2-2-2 network's variants, answered by a class with known mistakes.
+NET_SPEC = ROOT / "examples" / "two-two-two.yaml"
+
+
+@pytest.fixture(scope="module")
+def net_homework(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("nethw") / "hw"
+    result = run("variants", NET_SPEC, "--count", 2, "--seed", 7, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def net_asked(homework: Path) -> list[str]:
+    """The asked answer columns of the network homework, in answers.csv's order."""
+    import yaml
+
+    ask = yaml.safe_load((homework / "variant-001" / "problem.yaml").read_text())["ask"]
+    header = next(csv.reader(open(homework / "answers.csv", newline="")))
+    return [c for c in header if any(c == a or c.startswith(a + "[") for a in ask)]
+
+
+@pytest.fixture(scope="module")
+def net_class(net_homework, tmp_path_factory) -> tuple[Path, Path]:
+    """Ada all right; Ben's layers[2].grad_weights negated and his loss unreadable; Cy only the prediction."""
+    columns = net_asked(net_homework)
+    one, two = key(net_homework, 1), key(net_homework, 2)
+    ben = {c: (repr(-float(two[c])) if c.startswith("layers[2].grad_weights[") else two[c]) for c in columns}
+    ben["loss"] = "abc"
+    rows = [["Ada", 1, *(one[c] for c in columns)], ["Ben", 2, *(ben[c] for c in columns)],
+            ["Cy", 1, *(one[c] if c.startswith("prediction") else "" for c in columns)]]
+    folder = tmp_path_factory.mktemp("netclass")
+    klass = write_csv(folder / "class.csv", ["student", "variant", *columns], rows)
+    result = run("mark", net_homework, klass, "-o", folder / "marks")
+    assert result.returncode == 2, result.stderr  # Ben's unreadable loss is reported
+    assert result.stderr.splitlines()[0] == f"error: {klass}: row 3, loss: 'abc' is not a number"
+    return klass, folder / "marks"
+
+
+def test_network_grades_have_a_verdict_per_asked_layer_field(net_class):
+    with open(net_class[1] / "grades.csv", newline="") as handle:
+        grades = {r["student"]: r for r in csv.DictReader(handle)}
+    fields = ["prediction", "loss", "layers[0].grad_weights", "layers[0].weights_next", "layers[0].grad_bias",
+              "layers[2].grad_weights", "layers[2].weights_next", "layers[2].grad_bias"]
+    assert list(grades["Ada"])[3:] == fields
+    assert grades["Ada"]["score"] == "1" and set(grades["Ada"][f] for f in fields) == {"correct"}
+    assert grades["Ben"]["layers[2].grad_weights"] == "sign" and grades["Ben"]["loss"] == "wrong"
+    assert grades["Ben"]["layers[0].grad_weights"] == "correct"
+    # 23 asked cells: Ben missed the loss and ∂L/∂W of layer 2 (5 cells); Cy gave only the 2 prediction cells.
+    assert grades["Ben"]["score"] == f"{round(18 / 23, 4):.4g}" and grades["Cy"]["score"] == f"{round(2 / 23, 4):.4g}"
+    assert grades["Cy"]["loss"] == "unanswered"
+
+
+def test_network_feedback_and_summary_name_the_mistakes(net_class):
+    feedback = (net_class[1] / "feedback" / "Ben.md").read_text(encoding="utf-8")
+    assert "of the 23 asked cells" in feedback and "| `layers[2].grad_weights` | sign |" in feedback
+    summary = json.loads((net_class[1] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["asked_cells"] == 23 and summary["students"] == 3
+    diagnoses = summary["fields"]["layers[2].grad_weights"]["diagnoses"]
+    assert [(d["verdict"], d["students"]) for d in diagnoses] == [("sign", 1)]
+    assert "### `layers[2].grad_weights`" in (net_class[1] / "summary.md").read_text(encoding="utf-8")
+
+
+def test_network_marking_is_byte_identical_across_jobs(net_homework, net_class, tmp_path):
+    klass, marked = net_class
+    result = run("mark", net_homework, klass, "-o", tmp_path / "again", "--jobs", "2",
+                 env=dict(os.environ, PYTHONHASHSEED="5"))
+    assert result.returncode == 2, result.stderr
+    files = sorted(p.relative_to(marked) for p in marked.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
+    for name in files:
+        assert (marked / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+
+
+def test_network_column_of_a_layer_without_the_field_is_reported(net_homework, tmp_path):
+    klass = write_csv(tmp_path / "c.csv", ["student", "variant", "layers[1].grad_weights[0][0]"], [["Ada", 1, "0.1"]])
+    result = run("mark", net_homework, klass, "-o", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "column 'layers[1].grad_weights[0][0]': unknown answer column" in result.stderr

@@ -459,8 +459,8 @@ def test_every_layer_loss_and_optimizer_module_is_found():
     from derive.network.layers import kinds
     from derive.network.losses import losses
 
-    assert sorted(kinds()) == ["avgpool", "conv", "dense", "flatten", "leaky_relu", "maxpool", "relu", "sigmoid",
-                               "softmax", "tanh"]
+    assert sorted(kinds()) == ["avgpool", "conv", "dense", "flatten", "leaky_relu", "maxpool", "relu", "sigmoid", "softmax",
+                               "softplus", "tanh"]
     assert sorted(losses()) == ["binary_cross_entropy", "cross_entropy", "half_sse", "mse", "sse"]
     layer_files = {p.stem for p in (ROOT / "derive" / "network" / "layers").glob("*.py")} - {"__init__", "base",
                                                                                           "elementwise", "pooling"}

@@ -178,7 +178,7 @@ class _Walk:
         """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
         try:
             computed: Value | None = compute()
-            carried: list[Fraction] | None = _flat(computed)  # type: ignore[arg-type]
+            carried: list[Fraction] | None = _flat(computed)
         except (ArithmeticError, ValueError, SpecError):  # the submission's values leave the loss undefined (a log of 0)
             computed, carried = None, None
         if name not in self.sub:

@@ -60,9 +60,8 @@ class NetworkDerivation:
         return self._render("latex", figures)
 
     def to_html(self, figures: bool = False, interactive: bool = True) -> str:
-        """The worked solution as one self-contained HTML page (MathML). A network page is static for
-        now (`interactive` is accepted, as for a flat problem: its click-to-explain script needs refs
-        for `layers[J].FIELD`, not written yet)."""
+        """The worked solution as one self-contained HTML page (MathML). A network page has no
+        click-to-trace script yet, so `interactive` (derive solve's --static turns it off) changes nothing."""
         return self._render("html", figures)
 
     def to_lms(self) -> str:

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from .derivation import NetworkDerivation
 
 DIAGRAM_MAX_UNITS = 8  # wider layers would make the edge labels unreadable
-ACTIVATION_MARKS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky", "softmax": "softmax"}
 
 
 def make_figures(d: NetworkDerivation) -> list[Figure]:
@@ -87,7 +86,7 @@ def _figure_mixed(name: str, place: str, caption: str, panels: list[tuple[str, A
 
 def _is_small_dense(d: NetworkDerivation) -> bool:
     net = d.network
-    return (len(net.input.shape) == 1 and all(layer.kind in ("dense", *ACTIVATION_MARKS) for layer in net.layers)
+    return (len(net.input.shape) == 1 and all(layer.kind == "dense" or layer.mark for layer in net.layers)
             and any(layer.kind == "dense" for layer in net.layers)
             and all(layer.out_shape[0] <= DIAGRAM_MAX_UNITS for layer in net.layers)
             and net.input.shape[0] <= DIAGRAM_MAX_UNITS)
@@ -100,6 +99,7 @@ def _diagram(d: NetworkDerivation, plt: Any) -> Figure:
 
     _label = _labeller(d.style.precision, d.style.fractions)  # the document's numbers, as the flat figures
     net, it = d.network, d.iterations[0]
+    _label = _labeller(d.style.precision, d.style.fractions)
     columns: list[tuple[str, list[str]]] = [("x", [_label(v) for v in net.input.data])]
     edges: list[tuple[int, Tensor, Tensor | None]] = []  # (column it starts from, weights, bias)
     for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
@@ -107,7 +107,7 @@ def _diagram(d: NetworkDerivation, plt: Any) -> Figure:
             edges.append((len(columns) - 1, record.params["weights"], record.params.get("bias")))
             columns.append((f"$z^{{({len(edges)})}}$", [_label(v) for v in record.forward.output.data]))
         else:
-            mark = ACTIVATION_MARKS[layer.kind]
+            mark = layer.mark
             name = columns[-1][0]
             columns[-1] = (f"{mark}({name})", [_label(v) for v in record.forward.output.data])
     tallest = max(len(values) for _, values in columns)

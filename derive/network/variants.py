@@ -24,7 +24,6 @@ PARAM_KEY = re.compile(r"^layers\[(\d+)\]\.(weights|kernel|bias)$")
 ITERATION_FIELDS = ("prediction", "loss", "loss_next", "grad_input")
 LAYER_FIELDS = ("output", "grad_output")
 HOMEWORK_KEYS = ("variants", "ask", "variant")  # read by derive variants; solving ignores them
-TRANSCENDENTAL = ("sigmoid", "tanh", "softmax")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def plan(spec: Mapping[str, Any]) -> NetPlan:
     nice = block.get("nice")
     if nice is not None and (isinstance(nice, bool) or not isinstance(nice, int) or nice < 0):
         raise SpecError(f"must be a whole number of decimals, got {nice!r}", field="variants.nice")
-    kinds = [layer.kind for layer in net.layers if layer.kind in TRANSCENDENTAL]
+    kinds = [layer.kind for layer in net.layers if not layer.exact]
     if nice is not None and kinds:
         raise SpecError(f"cannot be met: {kinds[0]} values never terminate", field="variants.nice")
     return NetPlan(dict(spec), tuple(rules), nice, _ask(spec, net))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import printing as pr
 from .algebra import relabel, velocity_label
 from .layers.base import Step
+from .layers.conv import Conv
 from .symbols import LayerSymbols, layer_symbols
 from .tensor import Tensor, dims
 
@@ -168,11 +169,11 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
     for j, (layer, s, step, work) in enumerate(zip(net.layers, syms, steps, works)):
         f = layer.formulas(pp.layer(s))
         total = len(step.forward.output)
-        padded = layer.padded_tensor(step.x) if hasattr(layer, "padded_tensor") else None
+        padded = layer.padded_tensor(step.x) if isinstance(layer, Conv) else None  # only a conv layer pads
+        padding = layer.padding if isinstance(layer, Conv) and padded is not None else None
         forward.append({
             "padded": pp.tensor(relabel(s.inp, "pad"), padded) if padded is not None else None,
-            "padding": str(layer.padding[0]) if padded is not None and layer.padding[0] == layer.padding[1]
-            else (dims(layer.padding) if padded is not None else None),
+            "padding": None if padding is None else str(padding[0]) if padding[0] == padding[1] else dims(padding),
             "heading": f"Layer {j + 1}: {layer.title} ({dims(layer.in_shape)} → {dims(layer.out_shape)})",
             "kind": layer.kind, "formula": f.get("forward"), "note": layer.forward_note, "equations": pp.equations(work.forward),
             "partial_shown": 0 < len(work.forward) < total, "total": str(total),

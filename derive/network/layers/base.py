@@ -70,6 +70,11 @@ class Layer:
     options_allowed: ClassVar[tuple[str, ...]] = ()
     forward_note: ClassVar[str] = ""  # words the document says before the forward equations
     backward_note: ClassVar[str] = ""  # …and before the backward ones (conventions at a kink)
+    # An activation's short name in the network diagram (σ(z⁽¹⁾)); a layer without one is not drawn there.
+    mark: ClassVar[str] = ""
+    # Rational inputs give rational outputs: False for e^z, tanh, log, whose values never terminate
+    # (so variants' `nice:` cannot be met through them).
+    exact: ClassVar[bool] = True
 
     in_shape: Shape
     out_shape: Shape

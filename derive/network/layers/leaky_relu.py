@@ -23,6 +23,7 @@ class LeakyReLU(Elementwise):
 
     kind = "leaky_relu"
     title = "leaky ReLU"
+    mark = "leaky"
     backward_note = "At exactly 0 the derivative is taken as the slope α, as PyTorch does."
     options_allowed = ("negative_slope",)
     formula = r"⟨out⟩ = \begin{cases} ⟨in⟩ & ⟨in⟩ > 0 \\ \alpha \, ⟨in⟩ & ⟨in⟩ \le 0 \end{cases}"

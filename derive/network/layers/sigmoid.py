@@ -19,6 +19,8 @@ class Sigmoid(Elementwise):
 
     kind = "sigmoid"
     title = "sigmoid"
+    mark = "σ"
+    exact = False
     formula = r"⟨out⟩ = \sigma(⟨in⟩) = \frac{1}{1 + e^{-⟨in⟩}}"
     derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = ⟨out⟩ \, (1 - ⟨out⟩)"
 

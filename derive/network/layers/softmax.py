@@ -24,6 +24,8 @@ class Softmax(Layer):
 
     kind = "softmax"
     title = "softmax"
+    mark = "softmax"
+    exact = False
     symbol = "a"
 
     @classmethod

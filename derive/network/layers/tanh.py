@@ -17,6 +17,8 @@ class Tanh(Elementwise):
 
     kind = "tanh"
     title = "tanh"
+    mark = "tanh"
+    exact = False
     formula = r"⟨out⟩ = \tanh(⟨in⟩)"
     derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = 1 - \left(⟨out⟩\right)^{2}"
 
