@@ -110,8 +110,8 @@ COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
 def warnings_for(d: Derivation) -> tuple[str, ...]:
     """What a teacher should know before handing the problem out, one line each (no location):
     a max-pooling window whose maximum is shared, and a loss that rises after the update."""
-    if getattr(d, "is_network", False):  # a network's iterations carry loss and loss_next too; ties: not yet
-        return tuple(w for w in (_rise_warning(d.iterations),) if w)
+    if getattr(d, "is_network", False):  # a network's iterations carry loss and loss_next too
+        return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations)) if w)
     return tuple(w for w in (_tie_warning(d.problem, d.iterations), _rise_warning(d.iterations)) if w)
 
 
@@ -135,6 +135,27 @@ def _tie_warning(p: Problem, iterations: tuple[Iteration, ...]) -> str | None:
     more = f" ({len(ties)} tied windows in all)" if len(ties) > 1 else ""
     return (f"{where} ties{when} ({COUNT_WORDS.get(count, str(count))} values {_plain(best)}); "
             f"the gradient goes to the first in row-major order{more}")
+
+
+def _network_tie_warning(d: Any) -> str | None:
+    """The first max-pooling window of a network whose maximum is shared (layers[J], iteration k)."""
+    ties = []
+    for k, it in enumerate(d.iterations, 1):
+        for j, (layer, record) in enumerate(zip(d.network.layers, it.layers)):
+            if layer.kind != "maxpool":
+                continue
+            x = record.input
+            for cell, best in record.forward.aux.items():
+                count = sum(1 for c in layer.window(cell) if x[c] == x[best])
+                if count > 1:
+                    ties.append((k, j, cell, count, x[best]))
+    if not ties:
+        return None
+    k, j, cell, count, value = ties[0]
+    when = f" in iteration {k}" if len(d.iterations) > 1 else ""
+    more = f" ({len(ties)} tied windows in all)" if len(ties) > 1 else ""
+    return (f"layers[{j}] max-pooling window {tuple(cell)} ties{when} ({COUNT_WORDS.get(count, str(count))} values "
+            f"{_plain(value)}); the gradient goes to the first in row-major order{more}")
 
 
 def _rise_warning(iterations: tuple[Iteration, ...]) -> str | None:

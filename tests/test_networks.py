@@ -503,3 +503,13 @@ def test_the_document_says_how_its_layer_numbers_map_to_answer_fields():
     # Trial: the document's "Layer 5" is check's and answers.csv's layers[4].
     markdown = derive.solve(ROOT / "examples" / "two-two-two.yaml").to_markdown()
     assert r"layer 3 is $\texttt{layers}[2]$" in markdown
+
+
+def test_a_max_pooling_tie_in_a_network_is_one_warning_line(tmp_path):
+    # Trial: the flat path warned about ties, a network's maxpool did not.
+    spec = tmp_path / "tied.yaml"
+    spec.write_text(yaml.safe_dump(TIED_NET))
+    result = _run("solve", str(spec), "--format", "json")
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "layers[2] max-pooling window (0, 1, 0) ties (two values 0.7)" in warnings[0]
