@@ -108,8 +108,9 @@ def _exponent(x: Fraction) -> int:
     return e
 
 
-def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
-    """Validate a submission against the answer key's fields and shapes; one dict per iteration."""
+def submission_rounds(data: Any, iterations: int) -> list[Any]:
+    """A submission's iterations: `iterations: [...]`, or the fields of one iteration at top level
+    (flat and network submissions alike)."""
     if not isinstance(data, Mapping):
         raise SpecError("a submission must be a mapping of answer fields to values")
     if "iterations" in data:
@@ -118,9 +119,15 @@ def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
         rounds = data["iterations"]
     else:
         rounds = [data]
+    if len(rounds) > iterations:
+        raise SpecError(f"{len(rounds)} iterations submitted, the problem has {iterations}", field="iterations")
+    return rounds
+
+
+def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
+    """Validate a submission against the answer key's fields and shapes; one dict per iteration."""
     key = derivation.answers()["iterations"]
-    if len(rounds) > len(key):
-        raise SpecError(f"{len(rounds)} iterations submitted, the problem has {len(key)}", field="iterations")
+    rounds = submission_rounds(data, len(key))
     out = []
     for k, submitted in enumerate(rounds):
         prefix = "" if k == 0 else f"iterations[{k}]."

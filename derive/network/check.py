@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDICTS, FieldReport,
-                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, tolerance)
+                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, submission_rounds, tolerance)
 from ..errors import SpecError
 from ..exact import Num, precise, rational
 from ..literals import show
@@ -45,17 +45,8 @@ def key_fields(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
     """Validate a network submission against the answer key's fields and shapes; one {name: numbers} per iteration."""
-    if not isinstance(data, Mapping):
-        raise SpecError("a submission must be a mapping of answer fields to values")
-    if "iterations" in data:
-        if set(data) != {"iterations"} or not isinstance(data["iterations"], list):
-            raise SpecError("give either `iterations: [...]` or the fields of one iteration at top level", field="iterations")
-        rounds = data["iterations"]
-    else:
-        rounds = [data]
     key = [key_fields(row) for row in derivation.answers()["iterations"]]
-    if len(rounds) > len(key):
-        raise SpecError(f"{len(rounds)} iterations submitted, the problem has {len(key)}", field="iterations")
+    rounds = submission_rounds(data, len(key))
     kinds = [layer.kind for layer in derivation.network.layers]
     out = []
     for k, submitted in enumerate(rounds):
