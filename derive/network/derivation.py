@@ -59,8 +59,9 @@ class NetworkDerivation:
         """The worked solution as a standalone LaTeX document."""
         return self._render("latex", figures)
 
-    def to_html(self, figures: bool = False) -> str:
-        """The worked solution as one self-contained HTML page (MathML)."""
+    def to_html(self, figures: bool = False, interactive: bool = True) -> str:
+        """The worked solution as one self-contained HTML page (MathML); a network's page has no script yet,
+        so `interactive` (the CLI's default, off with --static) changes nothing."""
         return self._render("html", figures)
 
     def to_lms(self) -> str:
