@@ -165,3 +165,48 @@ def test_normalized_spec_gives_the_same_answers():
     key = derive.solve(spec).answers()
     again = derive.solve(copy.deepcopy(key["problem"])).answers()
     assert key["problem"]["optimizer"]["type"] == "rmsprop" and again == key
+
+
+# --- flat specs: solved as their conv network ------------------------------------------------------
+
+FLAT = {"input": [[1, 2, 0], [0, 1, 3], [2, 1, 1]], "kernel": [[0.5, -0.5], [0.25, 0]], "bias": 0.1,
+        "target": [[1, 0], [0.5, 1]], "activation": "relu", "learning_rate": 0.1, "iterations": 3}
+
+
+@pytest.mark.parametrize("optimizer", ["adam", {"type": "rmsprop", "momentum": 0.5},
+                                       {"type": "sgd", "momentum": 0.9, "nesterov": True},
+                                       {"type": "adagrad", "weight_decay": 0.1}, {"type": "adamw"}])
+def test_flat_spec_with_an_adaptive_optimizer_matches_torch_rules(optimizer):
+    flat = {**FLAT, "optimizer": optimizer}
+    key = derive.solve(flat).answers()
+    network = {"input": FLAT["input"], "layers": [{"conv": {"kernel": FLAT["kernel"], "bias": [0.1]}}, "relu"],
+               "target": FLAT["target"], "learning_rate": 0.1, "iterations": 3, "optimizer": optimizer}
+    for a, b in zip(key["iterations"], train(network), strict=True):
+        conv = a["layers"][0]
+        assert close(conv["kernel_next"], b["layers"][0]["kernel_next"])
+        assert close(conv["bias_next"], b["layers"][0]["bias_next"])
+        for name, state in b["layers"][0]["state"].items():
+            assert set(conv["optimizer_state"][name]) == set(state)
+
+
+def test_flat_sgd_and_momentum_keep_the_flat_document():
+    for opt in ("sgd", {"type": "sgd", "momentum": 0.9}):
+        key = derive.solve({**FLAT, "optimizer": opt}).answers()
+        assert "kernel_next" in key["iterations"][0] and "layers" not in key["iterations"][0]
+
+
+def test_flat_adam_keeps_flat_checks_and_refuses_homework_keys(tmp_path):
+    with pytest.raises(SpecError, match="target: shape 1×2 does not match the output shape 2×2"):
+        derive.solve({**FLAT, "target": [[1, 0]], "optimizer": "adam"})
+    spec = tmp_path / "hw.yaml"
+    spec.write_text(yaml.safe_dump({**FLAT, "optimizer": "adam", "variants": {"nice": 3}}))
+    run = subprocess.run([sys.executable, "-m", "derive", "solve", str(spec)], capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert f"{spec}: variants: not available with optimizer adam on a flat spec yet" in run.stderr
+
+
+def test_adam_example_solves_and_its_output_is_committed():
+    key = derive.solve(ROOT / "examples" / "adam.yaml").answers()
+    assert key["problem"]["optimizer"]["type"] == "adam"
+    assert set(key["iterations"][1]["layers"][0]["optimizer_state"]["kernel"]) == {"exp_avg", "exp_avg_sq"}
+    assert (ROOT / "output" / "adam" / "solution.md").is_file()
