@@ -210,3 +210,61 @@ def test_adam_example_solves_and_its_output_is_committed():
     assert key["problem"]["optimizer"]["type"] == "adam"
     assert set(key["iterations"][1]["layers"][0]["optimizer_state"]["kernel"]) == {"exp_avg", "exp_avg_sq"}
     assert (ROOT / "output" / "adam" / "solution.md").is_file()
+
+
+# --- check: the classic slips, named -------------------------------------------------------------
+
+CHECKED = {**SMALL, "iterations": 1}
+
+
+def _slipped_submission(spec: dict, slip: str) -> dict:
+    from dataclasses import replace
+
+    from derive.network.model import train as solve_exactly
+    from derive.network.spec import build_network
+
+    net = build_network(spec)
+    opt = {"no_bias_correction": lambda o: replace(o, bias_correction=False),
+           "eps_inside": lambda o: replace(o, eps_inside=True), "other_decay": lambda o: o.swapped_decay()}[slip]
+    it = solve_exactly(replace(net, optimizer=opt(net.optimizer)))[0]
+    return {"layers": [{"weights_next": [[float(x) for x in it.layers[0].params_next["weights"].data]]}]}
+
+
+@pytest.mark.parametrize("optimizer, slip, note", [
+    ({"type": "adam", "eps": 0.5}, "no_bias_correction", "Adam without bias correction"),
+    ({"type": "adam", "eps": 0.5}, "eps_inside", "ε inside the square root"),
+    ({"type": "adam", "eps": 0.5, "weight_decay": 0.5}, "other_decay", "(AdamW), instead of added to the gradient"),
+    ({"type": "adamw", "eps": 0.5, "weight_decay": 0.5}, "other_decay", "(Adam), instead of applied to the parameter"),
+])
+def test_check_names_the_optimizer_slip(tmp_path, optimizer, slip, note):
+    spec = {**CHECKED, "optimizer": optimizer}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    (tmp_path / "sub.yaml").write_text(yaml.safe_dump(_slipped_submission(spec, slip)))
+    run = subprocess.run([sys.executable, "-m", "derive", "check", str(tmp_path / "spec.yaml"), str(tmp_path / "sub.yaml"),
+                          "--format", "json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    field = yaml.safe_load(run.stdout)["fields"]["layers[0].weights_next"]
+    assert field["verdict"] == "wrong" and note in field["note"]
+
+
+def test_check_marks_a_right_adam_update_correct(tmp_path):
+    spec = {**CHECKED, "optimizer": "adam"}
+    right = derive.solve(spec).answers()["iterations"][0]["layers"][0]["weights_next"]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    (tmp_path / "sub.yaml").write_text(yaml.safe_dump({"layers": [{"weights_next": right}]}))
+    run = subprocess.run([sys.executable, "-m", "derive", "check", str(tmp_path / "spec.yaml"), str(tmp_path / "sub.yaml"),
+                          "--format", "json"], capture_output=True, text=True)
+    assert yaml.safe_load(run.stdout)["fields"]["layers[0].weights_next"]["verdict"] == "correct"
+
+
+def test_network_variants_keep_the_optimizer_and_ask_the_updated_weights(tmp_path):
+    spec = {**CHECKED, "optimizer": {"type": "adam", "eps": 0.5}, "ask": ["layers[0].weights_next"]}
+    (tmp_path / "hw.yaml").write_text(yaml.safe_dump(spec))
+    run = subprocess.run([sys.executable, "-m", "derive", "variants", str(tmp_path / "hw.yaml"), "--count", "2",
+                          "--seed", "1", "-o", str(tmp_path / "out")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    import json
+
+    key = json.loads((tmp_path / "out" / "variant-001" / "answers.json").read_text())
+    assert key["problem"]["optimizer"]["type"] == "adam" and key["problem"]["optimizer"]["eps"] == 0.5
+    assert "NUMERICAL:=" in (tmp_path / "out" / "moodle.xml").read_text()

@@ -22,6 +22,8 @@ class Adam(Stateful):
     beta1: Num = mpq(9, 10)
     beta2: Num = mpq(999, 1000)
     eps: Num = mpq(1, 10**8)
+    bias_correction: bool = True  # False, and ε under the root: the slips check diagnoses (never from a spec)
+    eps_inside: bool = False
     kind: ClassVar[str] = "adam"
     state_names: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
@@ -63,14 +65,35 @@ class Adam(Stateful):
                     lambda: _plus(_times(v(self.beta2), v(before["exp_avg_sq"])),
                                   _times(v(1 - self.beta2), square(v(g)))),
                     self.beta2 * before["exp_avg_sq"] + (1 - self.beta2) * g * g)
-        c1, c2 = 1 - self.beta1 ** t, 1 - self.beta2 ** t
+        c1, c2 = (1 - self.beta1 ** t, 1 - self.beta2 ** t) if self.bias_correction else (mpq(1), mpq(1))
         m_hat = w.line(lambda: w.symbol(r"\hat{m}"), lambda: Frac(w.symbol("m'"), minus(Integer(1), Pow(B1, T, evaluate=False))),
                        lambda: Frac(v(m), minus(Integer(1), Pow(v(self.beta1), Integer(t), evaluate=False))), m / c1)
         v_hat = w.line(lambda: w.symbol(r"\hat{v}"), lambda: Frac(w.symbol("v'"), minus(Integer(1), Pow(B2, T, evaluate=False))),
                        lambda: Frac(v(vv), minus(Integer(1), Pow(v(self.beta2), Integer(t), evaluate=False))), vv / c2)
-        den, den_sym = root_plus_eps(w, r"\hat{d}", v_hat, w.symbol(r"\hat{v}"), self.eps)
+        den, den_sym = root_plus_eps(w, r"\hat{d}", v_hat, w.symbol(r"\hat{v}"), self.eps, self.eps_inside)
         new = self.descend(w, start, start_sym, self.learning_rate, ETA, m_hat, w.symbol(r"\hat{m}"), den, den_sym)
         return new, {"exp_avg": m, "exp_avg_sq": vv}
+
+    def slips(self) -> tuple[tuple[Stateful, str], ...]:
+        from dataclasses import replace
+
+        out: list[tuple[Stateful, str]] = [
+            (replace(self, bias_correction=False), "Adam without bias correction (m' and v' used for m̂ and v̂)"),
+            (replace(self, eps_inside=True), "ε inside the square root (√(v̂ + ε) instead of √v̂ + ε)")]
+        if self.weight_decay != 0:
+            out.append((self.swapped_decay(), self.swapped_note()))
+        return tuple(out)
+
+    def swapped_decay(self) -> Stateful:
+        """The rule with the other kind of weight decay (Adam's L2 ↔ AdamW's decoupled)."""
+        from .adamw import AdamW
+
+        return AdamW(self.learning_rate, weight_decay=self.weight_decay, beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+
+    def swapped_note(self) -> str:
+        """check's note for the weight decay of the other rule."""
+        return ("weight decay applied to the parameter, θ(1 − ηλ) (AdamW), instead of added to the gradient, "
+                "g + λθ (Adam)")
 
     def _spec_extra(self) -> dict[str, Any]:
         return {"betas": (self.beta1, self.beta2), "eps": self.eps, "weight_decay": self.weight_decay}

@@ -10,7 +10,7 @@ from sympy import Integer
 from ...exact import Num
 from ..algebra import ETA, minus, times, v
 from .adam import Adam
-from .stateful import LAMBDA, Work
+from .stateful import LAMBDA, Stateful, Work
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,13 @@ class AdamW(Adam):
 
     def start_symbol(self) -> str:
         return r"\tilde{\theta}"
+
+    def swapped_decay(self) -> Stateful:
+        return Adam(self.learning_rate, weight_decay=self.weight_decay, beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+
+    def swapped_note(self) -> str:
+        return ("weight decay added to the gradient, g + λθ (Adam), instead of applied to the parameter, "
+                "θ(1 − ηλ) (AdamW)")
 
     def start(self, w: Work, p: Num) -> tuple[Num, Any]:
         value = p * (1 - self.learning_rate * self.weight_decay)

@@ -97,6 +97,10 @@ class Stateful(Optimizer):
         """The rule's constants for the given data: (LaTeX symbol, value)."""
         return ((r"\lambda", self.weight_decay),) if self.weight_decay != 0 else ()
 
+    def slips(self) -> tuple[tuple[Stateful, str], ...]:
+        """The same rule with a classic slip, and check's note naming it."""
+        return ()
+
     def initial(self) -> Num:
         """The state's starting value (0; Adagrad's initial_accumulator_value)."""
         return mpq(0)
@@ -178,8 +182,10 @@ def lerp(w: Work, name: str, before: Num, rate: Num, rate_sym: Expr, new: Num, n
                   lambda: plus(times(v(rate), v(before)), times(v(1 - rate), v(new))), value)
 
 
-def root_plus_eps(w: Work, name: str, value: Num, value_sym: Expr, eps: Num) -> tuple[Num, Expr]:
-    """√value + ε, worked (ε outside the root, as PyTorch adds it)."""
+def root_plus_eps(w: Work, name: str, value: Num, value_sym: Expr, eps: Num, inside: bool = False) -> tuple[Num, Expr]:
+    """√value + ε, worked (ε outside the root, as PyTorch adds it; `inside`: the slip √(value + ε), for check)."""
+    if inside:
+        return sqrt(value + eps), w.symbol(name)
     root = sqrt(value)
     out = w.line(lambda: w.symbol(name), lambda: plus(Sqrt(value_sym), EPS),
                  lambda: plus(Sqrt(v(value)), v(eps)), root + eps)
