@@ -14,13 +14,14 @@ NOT_YET = ("notation", "show", "ask", "variants", "variant")  # flat-only featur
 
 
 def needs_network(flat: Mapping[str, Any]) -> bool:
-    """Whether the flat spec's optimizer is one only the network path computes."""
+    """Whether the flat spec's optimizer is one only the network path computes (or a name only its parser can
+    explain); plain sgd and {type: sgd, momentum: m} stay on the flat path, with its documents."""
     value = flat.get("optimizer")
-    if isinstance(value, str):
-        return value in NETWORK_ONLY
+    if isinstance(value, str):  # any name but sgd: the network's parser knows every type (and near misses)
+        return value.strip().lower() != "sgd"
     if isinstance(value, Mapping):
         kind = value.get("type", "sgd")
-        return kind in NETWORK_ONLY or (kind in ("sgd", "momentum") and any(k in value for k in SGD_OPTIONS))
+        return kind not in ("sgd", "momentum") or any(k in value for k in SGD_OPTIONS)
     return False
 
 
