@@ -29,9 +29,9 @@ class Adagrad(Stateful):
         return self.initial_accumulator_value
 
     def words(self) -> str:
-        return "Adagrad (PyTorch's rule: a running sum of squared gradients, ε added outside the square root)"
+        return "Adagrad (PyTorch's rule: a running sum of squared gradients, eps added outside the square root)"
 
-    def rule(self, s: Mapping[str, str]) -> str:
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
         decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
         rate = r"\eta_{t} = \frac{\eta}{1 + (t - 1) \delta}, \qquad " if self.lr_decay != 0 else ""
         eta = r"\eta_{t}" if self.lr_decay != 0 else r"\eta"

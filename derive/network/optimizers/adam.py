@@ -28,14 +28,14 @@ class Adam(Stateful):
     state_names: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
     def words(self) -> str:
-        return "Adam (PyTorch's rule: moments starting at 0, bias-corrected, ε added outside the square root)"
+        return "Adam (PyTorch's rule: moments starting at 0, bias-corrected, eps added outside the square root)"
 
     def decay_rule(self) -> str:
         """The weight-decay part of the rule (L2: added to the gradient)."""
         return (r"\tilde{g} = \frac{\partial L}{\partial \theta} + \lambda \theta" if self.weight_decay != 0
                 else r"\tilde{g} = \frac{\partial L}{\partial \theta}")
 
-    def rule(self, s: Mapping[str, str]) -> str:
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
         return (self.decay_rule() + r", \qquad m' = \beta_{1} m + (1 - \beta_{1}) \tilde{g}, \qquad "
                 r"v' = \beta_{2} v + (1 - \beta_{2}) \tilde{g}^{2}, \qquad "
                 r"\hat{m} = \frac{m'}{1 - \beta_{1}^{t}}, \qquad \hat{v} = \frac{v'}{1 - \beta_{2}^{t}}, \qquad "

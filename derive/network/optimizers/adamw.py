@@ -22,7 +22,7 @@ class AdamW(Adam):
 
     def words(self) -> str:
         return ("AdamW (PyTorch's rule: decoupled weight decay first, then Adam's bias-corrected moments, "
-                "ε added outside the square root)")
+                "eps added outside the square root)")
 
     def decay_rule(self) -> str:
         return r"\tilde{\theta} = \theta (1 - \eta \lambda), \qquad \tilde{g} = \frac{\partial L}{\partial \theta}"

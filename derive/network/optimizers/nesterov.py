@@ -32,7 +32,7 @@ class TorchSGD(Stateful):
         kind = "Nesterov momentum" if self.nesterov else "momentum" if self.momentum != 0 else "no momentum"
         return f"gradient descent with {kind} (PyTorch's SGD: the buffer is the gradient itself at the first step)"
 
-    def rule(self, s: Mapping[str, str]) -> str:
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
         decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
         out = rf"\tilde{{g}} = \frac{{\partial L}}{{\partial \theta}}{decay}, \qquad "
         if self.momentum == 0:

@@ -31,9 +31,9 @@ class RMSprop(Stateful):
                 + (("grad_avg",) if self.centered else ()))
 
     def words(self) -> str:
-        return "RMSprop (PyTorch's rule: running mean of the squared gradient from 0, ε added outside the square root)"
+        return "RMSprop (PyTorch's rule: running mean of the squared gradient from 0, eps added outside the square root)"
 
-    def rule(self, s: Mapping[str, str]) -> str:
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
         decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
         out = (rf"\tilde{{g}} = \frac{{\partial L}}{{\partial \theta}}{decay}, \qquad "
                r"s' = \alpha s + (1 - \alpha) \tilde{g}^{2}, \qquad ")

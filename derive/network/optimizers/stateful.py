@@ -93,6 +93,15 @@ class Stateful(Optimizer):
         """The state this configuration keeps (torch's names)."""
         return self.state_names
 
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
+        """The rule's equations, separated by `, \\qquad `."""
+        raise NotImplementedError
+
+    def rule(self, s: Mapping[str, str]) -> str:
+        """The rule one equation a line, aligned on = (on one line it is wider than the page)."""
+        lines = self.one_line_rule(s).split(r", \qquad ")
+        return r"\begin{aligned}" + r" \\ ".join(line.replace(" = ", " &= ", 1) for line in lines) + r"\end{aligned}"
+
     def settings(self) -> tuple[tuple[str, Num], ...]:
         """The rule's constants for the given data: (LaTeX symbol, value)."""
         return ((r"\lambda", self.weight_decay),) if self.weight_decay != 0 else ()
