@@ -117,7 +117,7 @@ def test_document_shows_every_state_update_in_torch_order():
                                        r"\hat{v}^{(1)}_{W,00} =", r"\hat{d}^{(1)}_{W,00} =", "W'^{(1)}_{00} =")]
     assert order == sorted(order)
     assert "1 - 0.9^{2}" in update and r"\sqrt{" in update
-    assert r"\hat{m} = \frac{m'}{1 - \beta_{1}^{t}}" in md  # the rule, once per iteration's update
+    assert r"\hat{m} &= \frac{m'}{1 - \beta_{1}^{t}}" in md  # the rule, one equation a line
     assert r"\beta_{1} = 0.9" in md  # the constants in the given data
 
 
