@@ -35,8 +35,8 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
         if isinstance(data, Mapping) and needs_network(data):  # Adam, RMSprop, …: one module per rule, in network/
             from .network import solve_network
 
-            build_problem({**data, "optimizer": "sgd"})  # the flat checks and messages for everything else
-            return solve_network(as_network(data), source, precision=precision, detail=detail, fractions=fractions,
+            flat = build_problem({**data, "optimizer": "sgd"})  # the flat checks and messages for everything else
+            return solve_network(as_network(data, flat), source, precision=precision, detail=detail, fractions=fractions,
                                  templates=templates, max_cells=max_cells)
         problem = build_problem(data)
         if "ask" in data or "variants" in data:

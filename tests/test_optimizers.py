@@ -268,3 +268,11 @@ def test_network_variants_keep_the_optimizer_and_ask_the_updated_weights(tmp_pat
     key = json.loads((tmp_path / "out" / "variant-001" / "answers.json").read_text())
     assert key["problem"]["optimizer"]["type"] == "adam" and key["problem"]["optimizer"]["eps"] == 0.5
     assert "NUMERICAL:=" in (tmp_path / "out" / "moodle.xml").read_text()
+
+
+def test_flat_adam_reads_names_as_the_flat_path_does():
+    """Spellings the flat path accepts (ReLU, Leaky-ReLU, average pooling) reach the network canonical."""
+    spec = {**FLAT, "activation": "Leaky-ReLU", "negative_slope": 0.1, "pooling": {"type": "average", "size": 2},
+            "target": [[0.5]], "loss": "SSE", "optimizer": "adam"}
+    layers = derive.solve(spec).answers()["problem"]["layers"]
+    assert layers[1] == {"leaky_relu": {"negative_slope": 0.1}} and list(layers[2]) == ["avgpool"]

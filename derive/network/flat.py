@@ -25,30 +25,28 @@ def needs_network(flat: Mapping[str, Any]) -> bool:
     return False
 
 
-def as_network(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """The network spec of a flat spec already validated by build_problem (with its optimizer set aside)."""
+def as_network(flat: Mapping[str, Any], problem: Any) -> dict[str, Any]:
+    """The network spec of a flat spec, from its validated Problem (names canonical: ReLU is relu) and its numbers."""
     for key in NOT_YET:
         if key in flat:
             raise SpecError(f"not available with optimizer {_kind(flat['optimizer'])} on a flat spec yet; write the "
                             "problem as layers: [conv, …] (README: Optimizers)", field=key)
-    conv = {k: flat[k] for k in ("kernel", "bias", "stride", "padding", "dilation", "operation") if k in flat}
+    conv: dict[str, Any] = {"kernel": flat["kernel"], "stride": list(problem.stride), "padding": list(problem.padding),
+                            "dilation": list(problem.dilation), "operation": problem.operation}
+    if "bias" in flat:
+        conv["bias"] = flat["bias"]
     layers: list[Any] = [{"conv": conv}]
-    act, slope = flat.get("activation", "none"), flat.get("negative_slope")
-    if isinstance(act, Mapping):
-        act, slope = act.get("type"), act.get("negative_slope", slope)
-    if act == "leaky_relu":
-        layers.append({"leaky_relu": {"negative_slope": slope if slope is not None else "0.01"}})
-    elif act not in (None, "none"):
-        layers.append(act)
-    pool = flat.get("pooling")
-    if isinstance(pool, Mapping):
-        kind = {"average": "avg", "mean": "avg"}.get(pool["type"], pool["type"])
-        layers.append({kind + "pool": {k: pool[k] for k in ("size", "stride") if k in pool}})
-    spec = {"input": flat["input"], "layers": layers, "target": flat["target"], "loss": flat.get("loss", "mse"),
-            "learning_rate": flat["learning_rate"], "iterations": flat.get("iterations", 1),
-            "optimizer": flat["optimizer"]}
-    if "title" in flat:
-        spec["title"] = flat["title"]
+    if problem.activation == "leaky_relu":
+        layers.append({"leaky_relu": {"negative_slope": str(problem.negative_slope)}})  # an exact fraction, e.g. 1/100
+    elif problem.activation != "none":
+        layers.append(problem.activation)
+    if problem.pooling is not None:
+        pool = problem.pooling
+        layers.append({pool.type + "pool": {"size": list(pool.size), "stride": list(pool.stride)}})
+    spec = {"input": flat["input"], "layers": layers, "target": flat["target"], "loss": problem.loss,
+            "learning_rate": flat["learning_rate"], "iterations": problem.iterations, "optimizer": flat["optimizer"]}
+    if problem.title is not None:
+        spec["title"] = problem.title
     return spec
 
 
