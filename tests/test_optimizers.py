@@ -276,3 +276,9 @@ def test_flat_adam_reads_names_as_the_flat_path_does():
             "target": [[0.5]], "loss": "SSE", "optimizer": "adam"}
     layers = derive.solve(spec).answers()["problem"]["layers"]
     assert layers[1] == {"leaky_relu": {"negative_slope": 0.1}} and list(layers[2]) == ["avgpool"]
+
+
+def test_optimizer_names_ignore_case_and_help_names_them():
+    assert derive.solve({**SMALL, "optimizer": {"type": "AdamW"}}).answers()["problem"]["optimizer"]["type"] == "adamw"
+    run = subprocess.run([sys.executable, "-m", "derive", "solve", "--help"], capture_output=True, text=True)
+    assert "adam, adamw, rmsprop" in run.stdout

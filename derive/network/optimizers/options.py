@@ -39,6 +39,7 @@ def parse_optimizer(value: Any, eta: Num, number: Callable[[Any, str], Num]) -> 
         raise SpecError(f"must be a type ({', '.join(TYPES)}) or a mapping such as {{type: adam, betas: [0.9, 0.999]}}, "
                         f"got {value!r}", field="optimizer")
     kind = value.get("type", "sgd")
+    kind = kind.strip().lower() if isinstance(kind, str) else kind  # names ignore case, as elsewhere (Adam)
     if kind not in TYPES:
         raise SpecError(f"unknown value {kind!r}{_near(kind, TYPES)} (valid: {', '.join(TYPES)})", field="optimizer.type")
     kind = "sgd" if kind == "momentum" else kind
