@@ -31,14 +31,15 @@ def options(spec: dict) -> dict[str, Any]:
 def step(o: dict, lr: float, p: np.ndarray, g: np.ndarray, state: dict, t: int) -> np.ndarray:
     """One torch.optim step of parameter p (state updated in place); t counts from 1."""
     kind, wd = o["type"], o["weight_decay"]
+    p, g = np.array(p, dtype=float), np.array(g, dtype=float)  # arrays, also for a scalar (state updated in place)
     if kind == "adamw":
         p = p * (1 - lr * wd)  # param.mul_(1 - lr * weight_decay)
     elif wd:
         g = g + wd * p  # grad.add(param, alpha=weight_decay)
     if kind in ("adam", "adamw"):
         b1, b2 = o["betas"]
-        m = state.setdefault("exp_avg", np.zeros_like(p))
-        v = state.setdefault("exp_avg_sq", np.zeros_like(p))
+        m = state.setdefault("exp_avg", np.zeros(np.shape(p)))
+        v = state.setdefault("exp_avg_sq", np.zeros(np.shape(p)))
         m[...] = m + (g - m) * (1 - b1)  # exp_avg.lerp_(grad, 1 - beta1)
         v[...] = v * b2 + (1 - b2) * g * g
         step_size = lr / (1 - b1 ** t)
@@ -46,27 +47,27 @@ def step(o: dict, lr: float, p: np.ndarray, g: np.ndarray, state: dict, t: int) 
         return p - step_size * m / denom
     if kind == "rmsprop":
         a = o["alpha"]
-        s = state.setdefault("square_avg", np.zeros_like(p))
+        s = state.setdefault("square_avg", np.zeros(np.shape(p)))
         s[...] = s * a + (1 - a) * g * g
         if o["centered"]:
-            ga = state.setdefault("grad_avg", np.zeros_like(p))
+            ga = state.setdefault("grad_avg", np.zeros(np.shape(p)))
             ga[...] = ga + (g - ga) * (1 - a)
             avg = np.sqrt(s - ga * ga) + o["eps"]
         else:
             avg = np.sqrt(s) + o["eps"]
         if o["momentum"] > 0:
-            buf = state.setdefault("momentum_buffer", np.zeros_like(p))
+            buf = state.setdefault("momentum_buffer", np.zeros(np.shape(p)))
             buf[...] = buf * o["momentum"] + g / avg
             return p - lr * buf
         return p - lr * g / avg
     if kind == "adagrad":
-        s = state.setdefault("sum", np.full_like(p, o["initial_accumulator_value"]))
+        s = state.setdefault("sum", np.full(np.shape(p), o["initial_accumulator_value"]))
         clr = lr / (1 + (t - 1) * o["lr_decay"])
         s[...] = s + g * g
         return p - clr * g / (np.sqrt(s) + o["eps"])
     if o["momentum"]:
         if "momentum_buffer" not in state:
-            state["momentum_buffer"] = g.copy()  # torch: buf = clone(grad), no dampening at the first step
+            state["momentum_buffer"] = np.array(g, dtype=float)  # torch: buf = clone(grad), no dampening at the first step
         else:
             buf = state["momentum_buffer"]
             buf[...] = buf * o["momentum"] + (1 - o["dampening"]) * g
