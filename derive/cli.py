@@ -28,7 +28,9 @@ every key (itself a valid spec: derive spec > problem.yaml).
   negative_slope: leaky ReLU's slope, default 0.01
   pooling:        none (default) or {type: max|avg, size: k, stride: s}
   loss:           mse (mean, default), sse (sum) or half_sse (half the sum)
-  optimizer:      sgd (default) or {type: sgd, momentum: 0.9}
+  optimizer:      sgd (default) or {type: sgd, momentum: 0.9}; also adam, adamw, rmsprop,
+                  adagrad, sgd with nesterov/dampening/weight_decay, with torch.optim's keys,
+                  e.g. {type: adam, betas: [0.9, 0.999], eps: 1e-8} (README: Optimizers)
   iterations:     1..100, default 1
   notation:       symbols to rename, e.g. {kernel: K, learning_rate: "\\\\alpha"}
   ask, variants:  homework settings for derive variants

@@ -31,6 +31,14 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
 
             return solve_network(data, source, precision=precision, detail=detail, fractions=fractions,
                                  templates=templates, max_cells=max_cells)
+        from .network.flat import as_network, needs_network
+
+        if isinstance(data, Mapping) and needs_network(data):  # Adam, RMSprop, …: one module per rule, in network/
+            from .network import solve_network
+
+            flat = build_problem({**data, "optimizer": "sgd"})  # the flat checks and messages for everything else
+            return solve_network(as_network(data, flat), source, precision=precision, detail=detail, fractions=fractions,
+                                 templates=templates, max_cells=max_cells)
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             from .variants import plan  # only homework specs need it (and its hashlib)

@@ -733,6 +733,9 @@ def network_symbol(label: str, names: dict[str, str], index: Sequence[Any] = ())
     if kind in ("v", "vnext"):
         inner = names.get(base, base) + ("," + sub if sub else "")
         return names["V"] + ("'" if kind == "vnext" else "") + sup + f"_{{{inner}}}"
+    if kind.startswith("state:"):  # an optimizer's state of parameter base: m'^{(1)}_{W,01}
+        inner = names.get(base, base) + ("," + sub if sub else "")
+        return kind[6:] + sup + f"_{{{inner}}}"
     text = names.get(base, base)
     if kind == "pad":
         text = rf"\tilde{{{text}}}"
@@ -782,6 +785,12 @@ class NetworkPrinter(DerivePrinter):
     def _print_Frac(self, expr: Expr) -> str:
         numerator, denominator = expr.args
         return rf"\frac{{{self._unbroken(numerator)}}}{{{self._unbroken(denominator)}}}"
+
+    def _print_Bracket(self, expr: Expr) -> str:
+        return rf"\left({self._print(expr.args[0])}\right)"
+
+    def _print_Sqrt(self, expr: Expr) -> str:
+        return rf"\sqrt{{{self._unbroken(expr.args[0])}}}"
 
     def _print_log(self, expr: Expr) -> str:
         return rf"\log\left({self._unbroken(expr.args[0])}\right)"

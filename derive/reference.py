@@ -50,6 +50,8 @@ negative_slope: 0.1   # leaky ReLU's slope below 0; default 0.01 (or inside acti
 pooling: {type: max, size: 2, stride: 1}
 loss: mse             # mse (mean of squares, default), sse (sum of squares), half_sse (half the sum)
 # optimizer: sgd (default), or SGD with momentum μ, as PyTorch: v ← μ·v + g, w ← w − η·v.
+# Also torch.optim's adam, adamw, rmsprop, adagrad and sgd's nesterov, dampening, weight_decay,
+# e.g. {type: adam, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0} (README: Optimizers).
 optimizer: {type: sgd, momentum: 0.9}
 iterations: 2         # 1 to 100 (default 1): forward pass, loss, gradients and update, repeated
 

@@ -245,7 +245,7 @@ BAD_SPECS = [
     ("pool-key.yaml", SEED_TEXT + "pooling: {type: max, size: 2, pad: 1}\n", "pooling: unknown key 'pad' (valid: type, size, stride)"),
     ("pool-string.yaml", SEED_TEXT + "pooling: max\n", "pooling: must be none or a mapping"),
     ("momentum.yaml", SEED_TEXT + "optimizer: {type: sgd, momentum: -0.9}\n", "optimizer.momentum: must not be negative, got -0.9"),
-    ("optimizer.yaml", SEED_TEXT + "optimizer: adam\n", "optimizer: must be sgd or a mapping"),
+    ("optimizer.yaml", SEED_TEXT + "optimizer: adamm\n", "optimizer.type: unknown value 'adamm' (did you mean 'adam'?)"),
     ("dilation.yaml", SEED_TEXT + "dilation: 3\n", "kernel: 2×2 (dilated to 4×4) is larger than the input 3×3"),
 ]
 

@@ -124,8 +124,17 @@ def test_precision_setting(precision):
     assert r"\approx" in markdown
 
 
+def _network_optimizer(path) -> bool:
+    """A flat spec whose optimizer (Adam, …) the network path solves."""
+    from derive.network.flat import needs_network
+    from derive.spec import read_spec
+
+    return needs_network(read_spec(path))
+
+
 EXAMPLES = sorted(p for p in (__import__("pathlib").Path(__file__).resolve().parent.parent / "examples").glob("*.yaml")
-                  if not p.stem.endswith(".submission") and "\nlayers:" not in p.read_text())  # networks: test_networks.py
+                  if not p.stem.endswith(".submission") and "\nlayers:" not in p.read_text()
+                  and not _network_optimizer(p))  # networks, and flat specs solved as one: test_networks.py, test_optimizers.py
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

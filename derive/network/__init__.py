@@ -11,6 +11,11 @@ forward, local derivatives, general formulas and worked SymPy equations); losses
 optimizers/ likewise. layers/ and losses/ find their modules by themselves, so adding an
 activation (GELU, softplus) is one module of layers/ subclassing Elementwise, plus its tests.
 
+Optimizers as torch.optim computes them: plain SGD and momentum (sgd.py, momentum.py: a velocity), and
+the stateful ones (stateful.py: per-value state under torch's names, carried in LayerValues.state; adam.py,
+adamw.py, rmsprop.py, adagrad.py, nesterov.py), read by optimizers/options.py. A flat spec with one of the
+stateful ones is solved here as its conv network (flat.py), so each rule lives in one module.
+
 How the flat path folds in (later): a flat spec is the network
 `[conv: {kernel, bias, stride, padding, dilation, operation}, <activation>, <maxpool|avgpool>]`
 with the flat loss and optimizer. A translation `flat spec → Network` lets model.py replace

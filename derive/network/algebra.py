@@ -109,3 +109,19 @@ class Frac(Function):
     @classmethod
     def eval(cls, *args):
         return None
+
+
+class Sqrt(Function):
+    """√(…) left unevaluated (an optimizer's root, printed as \\sqrt)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+
+class Bracket(Function):
+    """(…) around an expression SymPy would not bracket (a derivative squared)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None

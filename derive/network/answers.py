@@ -72,6 +72,8 @@ def _layer(kind: str, record: Any) -> dict[str, Any]:
             value = f.read(record, name)
             if value is not None:
                 out[f.key(name)] = _json(value)
+    if record.state:  # Adam, RMSprop, …: the state after the step, under torch.optim's names
+        out["optimizer_state"] = {name: {key: _json(t) for key, t in state.items()} for name, state in record.state.items()}
     return out
 
 
@@ -86,6 +88,9 @@ def check_range(iterations: Sequence[NetIteration]) -> None:
             for name in record.params:
                 for f in param_fields():
                     _in_range(f.read(record, name), f"layers[{j}].{f.key(name)}", k)
+            for name, state in record.state.items():
+                for key, t in state.items():
+                    _in_range(t, f"layers[{j}].optimizer_state.{name}.{key}", k)
 
 
 def _in_range(value: Any, name: str, iteration: int) -> None:

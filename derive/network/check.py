@@ -155,6 +155,8 @@ class _Expected:
     # The gradient handed to an activation (the submission's own, the right one): passed down without its derivative.
     skipped: tuple[list[Fraction], list[Fraction]] | None = None
     skipped_note: str = ""
+    # An update computed with a classic optimizer slip (Adam without bias correction, …): its values and the note.
+    slips: tuple[tuple[list[Fraction], str], ...] = ()
 
 
 class _Walk:
@@ -233,6 +235,14 @@ class _Walk:
                 step: Callable[[], Value]
                 if P in layer.fixed:
                     step = _const(p)
+                elif opt.stateful:  # Adam, RMSprop, …: from the model's state before this step
+                    state, t = record.state_before.get(P, {}), record.t
+                    step = partial(_adaptive, opt, p, g, state, t)
+                    slips = tuple((_flat(_adaptive(o, p, g, state, t)), note)
+                                  for o, note in opt.slips())  # type: ignore[attr-defined]
+                    new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step, slips=slips,
+                                               start=_flat(record.params[P]), own_start=_flat(p)))
+                    continue
                 elif opt.has_velocity:
                     v = _tensor(self.take(f"layers[{j}].velocity_{P}", record.velocity[P],
                                           partial(_velocity, opt, p, g, before.get(P))))
@@ -262,6 +272,11 @@ def _tensor(value: Value) -> Tensor:
 def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
     """The parameter after a step along `direction` (the gradient, or with momentum the velocity after the step)."""
     return opt.step(param, direction, None)[0]
+
+
+def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> Tensor:
+    """The parameter after a stateful optimizer's step t from `state`."""
+    return opt.update(param, grad, state, t)[0]
 
 
 def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
@@ -335,6 +350,10 @@ class _Marker:
                     for i in open_cells:
                         verdicts[i], notes[i] = "wrong", e.skipped_note
                     break
+        for values, note in e.slips:  # an optimizer slip, named (the verdict stays wrong)
+            for i in open_cells:
+                if not verdicts[i] and self.near(s[i], values[i]):
+                    verdicts[i], notes[i] = "wrong", note
         verdicts = [v or "wrong" for v in verdicts]
         shape = _shape(submitted)
         return FieldReport(name=name if k == 0 else f"iteration_{k + 1}.{name}", field=name, iteration=k + 1,

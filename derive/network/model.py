@@ -3,7 +3,7 @@ to the first, and the optimizer's step; exact rationals until a transcendental l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..exact import Num, precise
 from .layers.base import Backward, Forward
@@ -25,6 +25,10 @@ class LayerValues:
     velocity: Mapping[str, Tensor]  # after the step (momentum only; none for a fixed parameter)
     params_next: Mapping[str, Tensor]
     velocity_before: Mapping[str, Tensor]  # before the step
+    # Adam, RMSprop, …: each parameter's torch.optim state after and before step t (none for a fixed one)
+    state: Mapping[str, Mapping[str, Tensor]] = field(default_factory=dict)
+    state_before: Mapping[str, Mapping[str, Tensor]] = field(default_factory=dict)
+    t: int = 1
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,10 @@ def forward(net: Network, params: Params) -> list[tuple[Tensor, Forward]]:
     return out
 
 
-def step(net: Network, params: Params, velocities: Params, number: int) -> NetIteration:
+States = tuple[dict[str, dict[str, Tensor]], ...]
+
+
+def step(net: Network, params: Params, velocities: Params, number: int, states: States | None = None) -> NetIteration:
     """One iteration: forward, loss, backward, update, and the loss after the update."""
     passes = forward(net, params)
     prediction = passes[-1][1].output
@@ -69,17 +76,22 @@ def step(net: Network, params: Params, velocities: Params, number: int) -> NetIt
     backs.reverse()
     records, nexts, vels = [], [], []
     for k, layer in enumerate(net.layers):
-        new, vel = {}, {}
+        new, vel, state = {}, {}, {}
+        before = states[k] if states else {}
         for name, value in params[k].items():
             g = backs[k][1].grads[name]
             if name in layer.fixed:
                 new[name] = value  # the gradient is shown, the parameter is not updated
                 continue
+            if net.optimizer.stateful:
+                new[name], state[name] = net.optimizer.update(value, g, before[name], number)  # type: ignore[attr-defined]
+                continue
             new[name], v_next = net.optimizer.step(value, g, velocities[k].get(name))
             if v_next is not None:
                 vel[name] = v_next
         x, fwd = passes[k]
-        records.append(LayerValues(x, fwd, params[k], backs[k][0], backs[k][1], vel, new, velocities[k]))
+        records.append(LayerValues(x, fwd, params[k], backs[k][0], backs[k][1], vel, new, velocities[k],
+                                   state, {n: before[n] for n in state}, number))
         nexts.append(new)
         vels.append(vel)
     after = forward(net, tuple(nexts))[-1][1].output
@@ -94,14 +106,24 @@ def train(net: Network) -> tuple[NetIteration, ...]:
     velocities: Params = tuple(
         {name: zeros(t.shape) for name, t in p.items()} if net.optimizer.has_velocity else {} for p in params
     )  # PyTorch starts the momentum buffer at zero
+    states = initial_states(net, params)
     done = []
     with precise():
         for k in range(net.iterations):
-            it = step(net, params, velocities, k + 1)
+            it = step(net, params, velocities, k + 1, states)
             done.append(it)
             params = tuple(dict(r.params_next) for r in it.layers)
             velocities = tuple({**velocities[j], **r.velocity} for j, r in enumerate(it.layers))
+            states = tuple({**states[j], **{n: dict(s) for n, s in r.state.items()}} for j, r in enumerate(it.layers))
     return tuple(done)
+
+
+def initial_states(net: Network, params: Params) -> States:
+    """Every parameter's optimizer state before the first step (torch.optim's zeros; Adagrad's initial value)."""
+    if not net.optimizer.stateful:
+        return tuple({} for _ in params)
+    return tuple({name: net.optimizer.initial_state(t) for name, t in p.items()}  # type: ignore[attr-defined]
+                 for p in params)
 
 
 def work(net: Network) -> int:

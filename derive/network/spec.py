@@ -13,7 +13,7 @@ from .layers import kinds
 from .layers.base import Layer
 from .losses import losses
 from .losses.base import Loss
-from .optimizers import SGD, Momentum, Optimizer
+from .optimizers import Optimizer
 from .tensor import Tensor, dims, number, parse_tensor, whole
 
 KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation")
@@ -127,25 +127,12 @@ def _loss(value: Any, layers: tuple[Layer, ...]) -> Loss:
 
 
 def _optimizer(spec: Mapping) -> Optimizer:
+    from .optimizers.options import parse_optimizer
+
     eta = number(spec["learning_rate"], "learning_rate")
     if eta <= 0:
         raise SpecError(f"must be a positive number, got {show(eta)}", field="learning_rate")
-    value = spec.get("optimizer", "sgd")
-    if value == "sgd":
-        return SGD(eta)
-    if not isinstance(value, Mapping):
-        raise SpecError(f"must be sgd or a mapping {{type: sgd, momentum: m}}, got {show_value(value)}", field="optimizer")
-    for key in value:
-        if key not in ("type", "momentum"):
-            raise SpecError("unknown key (valid: type, momentum)", field=f"optimizer.{key}")
-    if value.get("type", "sgd") not in ("sgd", "momentum"):
-        raise SpecError(f"unknown value {value.get('type')!r} (valid: sgd, momentum)", field="optimizer.type")
-    if "momentum" not in value:
-        return SGD(eta)
-    mu = number(value["momentum"], "optimizer.momentum")
-    if mu < 0:
-        raise SpecError(f"must not be negative, got {show(mu)}", field="optimizer.momentum")
-    return Momentum(eta, mu)
+    return parse_optimizer(spec.get("optimizer", "sgd"), eta, number)
 
 
 def _iterations(spec: Mapping) -> int:

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 from ..exact import mpq, precise
 from ..tolerance import SAFETY, rounded
 from .layers.base import Backward
-from .model import LayerValues, NetIteration, Params, train
+from .model import LayerValues, NetIteration, Params, States, initial_states, train
 from .spec import Network
 from .tensor import Tensor, zeros
 
@@ -38,8 +38,10 @@ def _forward(net: Network, params: Params, precision: int) -> list[tuple[Tensor,
     return out
 
 
-def _step(net: Network, params: Params, velocities: Params, precision: int) -> tuple[NetIteration, Params, Params]:
-    """One iteration as the rounding student works it: raw values, and the rounded parameters and velocities after."""
+def _step(net: Network, params: Params, velocities: Params, precision: int, states: States,
+          t: int) -> tuple[NetIteration, Params, Params, States]:
+    """One iteration as the rounding student works it: raw values, and the rounded parameters, velocities and
+    optimizer states (Adam's m and v, …) after."""
     r = lambda t: _round(t, precision)  # noqa: E731
     passes = _forward(net, params, precision)
     raw_prediction = passes[-1][2]
@@ -56,6 +58,7 @@ def _step(net: Network, params: Params, velocities: Params, precision: int) -> t
         grad = r(back.grad_input)
     backs.reverse()
     records, nexts, vels = [], [], []
+    new_states: list[dict[str, dict[str, Tensor]]] = [dict(s) for s in states]
     for k, layer in enumerate(net.layers):
         new_raw: dict[str, Tensor] = {}
         new: dict[str, Tensor] = {}
@@ -66,7 +69,10 @@ def _step(net: Network, params: Params, velocities: Params, precision: int) -> t
             if name in layer.fixed:
                 new_raw[name] = new[name] = value
                 continue
-            if net.optimizer.has_velocity:
+            if net.optimizer.stateful:  # the student rounds each state value too (m', v', …)
+                new_raw[name], state = net.optimizer.update(value, g, states[k][name], t)  # type: ignore[attr-defined]
+                new_states[k][name] = {key: r(x) for key, x in state.items()}
+            elif net.optimizer.has_velocity:
                 v_raw = net.optimizer.step(value, g, velocities[k][name])[1]
                 assert v_raw is not None  # an optimizer with a velocity returns it
                 vel_raw[name], vel[name] = v_raw, r(v_raw)
@@ -83,7 +89,7 @@ def _step(net: Network, params: Params, velocities: Params, precision: int) -> t
     after = r(_forward(net, tuple(nexts), precision)[-1][2])
     it = NetIteration(tuple(records), raw_prediction, net.loss.value(prediction, net.target), backs[0][1].grad_input,
                       net.loss.value(after, net.target))
-    return it, tuple(nexts), tuple(vels)
+    return it, tuple(nexts), tuple(vels), tuple(new_states)
 
 
 def rounding_student(net: Network, precision: int) -> list[NetIteration]:
@@ -91,10 +97,11 @@ def rounding_student(net: Network, precision: int) -> list[NetIteration]:
     params: Params = tuple(layer.parameters for layer in net.layers)
     velocities: Params = tuple(
         {name: zeros(t.shape) for name, t in p.items()} if net.optimizer.has_velocity else {} for p in params)
+    states = initial_states(net, params)
     done = []
     with precise():  # the model's 256 bits after a sigmoid, or the margin measures float noise
-        for _ in range(net.iterations):
-            it, params, velocities = _step(net, params, velocities, precision)
+        for t in range(1, net.iterations + 1):
+            it, params, velocities, states = _step(net, params, velocities, precision, states, t)
             done.append(it)
     return done
 

@@ -140,6 +140,11 @@ def _given(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) ->
         label = f"Target: class {net.target_class}, as a one-hot vector"
     items.append({"label": label, "math": target})
     items.append({"label": "Learning rate", "math": [pr.scalar(pp.names["eta"], net.optimizer.learning_rate, style)]})
+    if net.optimizer.stateful:
+        settings = net.optimizer.settings()  # type: ignore[attr-defined]
+        if settings:
+            items.append({"label": "Optimizer constants",
+                          "math": [pr.scalar(name, value, style) for name, value in settings]})
     if net.optimizer.has_velocity:
         items.append({"label": "Momentum", "math": [pr.scalar(pp.names["mu"], net.optimizer.momentum, style)]})  # type: ignore[attr-defined]
     return items
@@ -245,7 +250,14 @@ def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymb
                 "symbol": pp.symbol(lab), "fixed": name in layer.fixed, "equations": [],
                 "next": pp.tensor(relabel(lab, "next"), after),
                 "velocity": pp.tensor(velocity_label(lab, "next"), velocity) if velocity is not None else None}
-        if name not in layer.fixed:
+        if name in record.state:
+            item["velocity"] = _state_tensors(pp, lab, record.state[name])
+            with precise():
+                for c in pick(value.indices(), d.detail, grad.__getitem__):
+                    before = {key: t[c] for key, t in record.state_before[name].items()}
+                    eqs = d.network.optimizer.worked(lab, c, value[c], grad[c], before, record.t)  # type: ignore[attr-defined]
+                    item["equations"] += pp.equations(eqs)
+        elif name not in layer.fixed:
             before = record.velocity_before.get(name)
             with precise():
                 cells = pick(value.indices(), d.detail, grad.__getitem__)
@@ -254,6 +266,17 @@ def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymb
                                                         velocity[c] if velocity else None, after[c])
                     item["equations"] += pp.equations(eqs)
         out.append(item)
+    return out
+
+
+def _state_tensors(pp: Printer, lab: str, state: Any) -> list[str]:
+    """The optimizer's state after the step (m', v', …), one tensor each."""
+    from .optimizers.stateful import STATE_SYMBOLS
+
+    _, base, tag = lab.split("|")
+    out: list[str] = []
+    for key, t in state.items():
+        out += pp.tensor(f"state:{STATE_SYMBOLS[key]}'|{base}|{tag}", t)
     return out
 
 

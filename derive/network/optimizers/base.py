@@ -17,6 +17,11 @@ class Optimizer:
     learning_rate: Num
 
     @property
+    def stateful(self) -> bool:
+        """Whether the rule keeps torch.optim state per value (Adam, RMSprop, …): it steps with update()."""
+        return False
+
+    @property
     def has_velocity(self) -> bool:
         """Whether the rule keeps a velocity per parameter."""
         return False

@@ -1,0 +1,62 @@
+"""Adagrad, PyTorch's rule (torch.optim.Adagrad): a running sum of g², ε outside the root, lr_decay."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from gmpy2 import mpq
+from sympy import Integer, Symbol
+
+from ...exact import Num
+from ..algebra import ETA, Frac, minus, times, v
+from .stateful import Stateful, Work, plus, root_plus_eps, square
+
+DELTA, ETA_T = Symbol(r"\delta"), Symbol(r"\eta_{t}")
+
+
+@dataclass(frozen=True)
+class Adagrad(Stateful):
+    """G' = G + g̃²; θ' = θ − η_t g̃/(√G' + ε) with η_t = η/(1 + (t−1)δ)."""
+
+    eps: Num = mpq(1, 10**10)
+    lr_decay: Num = mpq(0)
+    initial_accumulator_value: Num = mpq(0)
+    kind: ClassVar[str] = "adagrad"
+    state_names: ClassVar[tuple[str, ...]] = ("sum",)
+
+    def initial(self) -> Num:
+        return self.initial_accumulator_value
+
+    def words(self) -> str:
+        return "Adagrad (PyTorch's rule: a running sum of squared gradients, eps added outside the square root)"
+
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
+        decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
+        rate = r"\eta_{t} = \frac{\eta}{1 + (t - 1) \delta}, \qquad " if self.lr_decay != 0 else ""
+        eta = r"\eta_{t}" if self.lr_decay != 0 else r"\eta"
+        return (rf"\tilde{{g}} = \frac{{\partial L}}{{\partial \theta}}{decay}, \qquad {rate}G' = G + \tilde{{g}}^{{2}}, "
+                rf"\qquad \theta' = \theta - {eta} \frac{{\tilde{{g}}}}{{\sqrt{{G'}} + \epsilon}}")
+
+    def settings(self) -> tuple[tuple[str, Num], ...]:
+        decay = ((r"\delta", self.lr_decay),) if self.lr_decay != 0 else ()
+        start = ((r"G_{0}", self.initial_accumulator_value),) if self.initial_accumulator_value != 0 else ()
+        return ((r"\epsilon", self.eps),) + decay + start + super().settings()
+
+    def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        g, g_sym = self.decayed(w, p, g)
+        rate, rate_sym = self.learning_rate, ETA
+        if self.lr_decay != 0:
+            rate = self.learning_rate / (1 + (t - 1) * self.lr_decay)
+            rate = w.line(lambda: ETA_T, lambda: Frac(ETA, plus(Integer(1), times(minus(Symbol("t"), Integer(1)), DELTA))),
+                          lambda: Frac(v(self.learning_rate), plus(Integer(1), times(Integer(t - 1), v(self.lr_decay)))),
+                          rate)
+            rate_sym = ETA_T
+        total = w.line(lambda: w.symbol("G'"), lambda: plus(w.symbol("G"), square(g_sym)),
+                       lambda: plus(v(before["sum"]), square(v(g))), before["sum"] + g * g)
+        den, den_sym = root_plus_eps(w, "d", total, w.symbol("G'"), self.eps)
+        return self.descend(w, p, w.own(), rate, rate_sym, g, g_sym, den, den_sym), {"sum": total}
+
+    def _spec_extra(self) -> dict[str, Any]:
+        return {"eps": self.eps, "lr_decay": self.lr_decay, "initial_accumulator_value": self.initial_accumulator_value,
+                "weight_decay": self.weight_decay}

@@ -1,0 +1,79 @@
+"""RMSprop, PyTorch's rule (torch.optim.RMSprop): a running mean of g², ε outside the root; optional
+momentum and centering."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from gmpy2 import mpq
+from sympy import Integer, Symbol
+
+from ...exact import Num
+from ..algebra import ETA, MU, Frac, minus, times, v
+from .stateful import Stateful, Work, lerp, plus, root_plus_eps, square
+
+ALPHA = Symbol(r"\alpha")
+
+
+@dataclass(frozen=True)
+class RMSprop(Stateful):
+    """s' = αs + (1−α)g̃²; θ' = θ − ηg̃/(√s' + ε) (with momentum: b' = μb + g̃/(√s' + ε), θ' = θ − ηb')."""
+
+    alpha: Num = mpq(99, 100)
+    eps: Num = mpq(1, 10**8)
+    momentum: Num = mpq(0)
+    centered: bool = False
+    kind: ClassVar[str] = "rmsprop"
+
+    def names(self) -> tuple[str, ...]:
+        return (("square_avg",) + (("momentum_buffer",) if self.momentum != 0 else ())
+                + (("grad_avg",) if self.centered else ()))
+
+    def words(self) -> str:
+        return "RMSprop (PyTorch's rule: running mean of the squared gradient from 0, eps added outside the square root)"
+
+    def one_line_rule(self, s: Mapping[str, str]) -> str:
+        decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
+        out = (rf"\tilde{{g}} = \frac{{\partial L}}{{\partial \theta}}{decay}, \qquad "
+               r"s' = \alpha s + (1 - \alpha) \tilde{g}^{2}, \qquad ")
+        if self.centered:
+            out += r"\bar{g}' = \alpha \bar{g} + (1 - \alpha) \tilde{g}, \qquad d = \sqrt{s' - \bar{g}'^{2}} + \epsilon, \qquad "
+        else:
+            out += r"d = \sqrt{s'} + \epsilon, \qquad "
+        if self.momentum != 0:
+            return out + r"b' = \mu b + \frac{\tilde{g}}{d}, \qquad \theta' = \theta - \eta b'"
+        return out + r"\theta' = \theta - \eta \frac{\tilde{g}}{d}"
+
+    def settings(self) -> tuple[tuple[str, Num], ...]:
+        mu = ((r"\mu", self.momentum),) if self.momentum != 0 else ()
+        return ((r"\alpha", self.alpha), (r"\epsilon", self.eps)) + mu + super().settings()
+
+    def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        g, g_sym = self.decayed(w, p, g)
+        sq = w.line(lambda: w.symbol("s'"),
+                    lambda: plus(times(ALPHA, w.symbol("s")), times(minus(Integer(1), ALPHA), square(g_sym))),
+                    lambda: plus(times(v(self.alpha), v(before["square_avg"])), times(v(1 - self.alpha), square(v(g)))),
+                    self.alpha * before["square_avg"] + (1 - self.alpha) * g * g)
+        state: dict[str, Num] = {"square_avg": sq}
+        if self.centered:
+            avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, ALPHA, g, g_sym)
+            state["grad_avg"] = avg
+            inner = w.line(lambda: w.symbol("c"), lambda: minus(w.symbol("s'"), square(w.symbol(r"\bar{g}'"))),
+                           lambda: minus(v(sq), square(v(avg))), sq - avg * avg)
+            den, den_sym = root_plus_eps(w, "d", inner, w.symbol("c"), self.eps)
+        else:
+            den, den_sym = root_plus_eps(w, "d", sq, w.symbol("s'"), self.eps)
+        if self.momentum == 0:
+            return self.descend(w, p, w.own(), self.learning_rate, ETA, g, g_sym, den, den_sym), state
+        buf = w.line(lambda: w.symbol("b'"), lambda: plus(times(MU, w.symbol("b")), Frac(g_sym, den_sym)),
+                     lambda: plus(times(v(self.momentum), v(before["momentum_buffer"])), Frac(v(g), v(den))),
+                     self.momentum * before["momentum_buffer"] + g / den)
+        state["momentum_buffer"] = buf
+        new = w.line(lambda: w.own("next"), lambda: minus(w.own(), times(ETA, w.symbol("b'"))),
+                     lambda: minus(v(p), times(v(self.learning_rate), v(buf))), p - self.learning_rate * buf)
+        return new, state
+
+    def _spec_extra(self) -> dict[str, Any]:
+        return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered,
+                "weight_decay": self.weight_decay}
