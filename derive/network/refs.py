@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from ..refs import Stop, name, pack, prefix, wrap
+from .layers.base import Layer
 from .layers.conv import Conv
 from .layers.dense import Dense
 from .layers.elementwise import Elementwise
@@ -57,7 +58,7 @@ class Term:
     param: tuple[str, Index] | None
 
 
-def terms(layer: object) -> list[Term]:
+def terms(layer: Layer) -> list[Term]:
     """What each output value of a layer is computed from, term by term."""
     if isinstance(layer, Dense):
         rows, cols = layer.out_shape[0], layer.in_shape[0]
@@ -73,7 +74,7 @@ def terms(layer: object) -> list[Term]:
     if isinstance(layer, Elementwise):
         return [Term(i, i, None) for i in _indices(layer.in_shape)]
     # softmax and any other layer: each output reads every input
-    return [Term(o, i, None) for o in _indices(layer.out_shape) for i in _indices(layer.in_shape)]  # type: ignore[attr-defined]
+    return [Term(o, i, None) for o in _indices(layer.out_shape) for i in _indices(layer.in_shape)]
 
 
 def _conv_terms(layer: Conv) -> list[Term]:
@@ -120,7 +121,7 @@ def _link(links: dict[str, set[str]], ref: str, others: Iterable[str]) -> None:
     links.setdefault(ref, set()).update(others)
 
 
-def _layer_links(net: Network, k: int, j: int, layer: object, links: dict[str, set[str]]) -> None:
+def _layer_links(net: Network, k: int, j: int, layer: Layer, links: dict[str, set[str]]) -> None:
     """One layer's forward sums, gradient sums and updates."""
     pre = prefix(k)
     here = f"{pre}layers[{j}]"
@@ -132,17 +133,17 @@ def _layer_links(net: Network, k: int, j: int, layer: object, links: dict[str, s
     for t in terms(layer):
         out, dout = name(f"{here}.output", t.out), name(f"{here}.grad_output", t.out)
         made = [name(x, t.inp)] if t.inp is not None else []
-        weight = [name(param(t.param[0]), t.param[1])] if t.param else []
+        weight = [name(param(t.param[0]), t.param[1])] if t.param is not None else []
         _link(links, out, made + weight)  # an output unit: its weighted sum's inputs, weights and bias
         for cell in made:
             _link(links, cell, [out])
-        for w in weight:
-            _link(links, w, made + [out])  # a weight: every input it met and every unit it fed
-            _link(links, name(f"{here}.grad_{t.param[0]}", t.param[1]), made + [dout])  # Σ ∂L/∂out · input  # type: ignore[index]
+        if t.param is not None:
+            _link(links, weight[0], made + [out])  # a weight: every input it met and every unit it fed
+            _link(links, name(f"{here}.grad_{t.param[0]}", t.param[1]), made + [dout])  # Σ ∂L/∂out · input
         if t.inp is not None:
             # ∂L/∂x: Σ ∂L/∂out · weight, or an activation's ∂L/∂out · f′(x) at its input
             _link(links, name(dx, t.inp), [dout] + (weight if not elementwise else [name(x, t.inp)]))
-    for p, value in [(p, v) for p, v in layer.init if p not in layer.fixed]:  # type: ignore[attr-defined]
+    for p, value in [(p, v) for p, v in layer.init if p not in layer.fixed]:
         for c in _indices(value.shape):
             made = [name(param(p), c), name(f"{here}.grad_{p}", c), "learning_rate"]
             if net.optimizer.has_velocity:
