@@ -165,6 +165,17 @@ def test_network_relations_follow_each_layer_definition():
     assert lenet["layers[4].weights[2][3]"] == dense_weight(4, 2, 3)
 
 
+def test_network_max_pooling_passes_each_gradient_to_its_window_winner_only():
+    d = derive.solve(EXAMPLES / "tiny-lenet.yaml")  # ReLU's 4×4 output, 2×2 windows: the first maximum wins
+    related, relu = network_blob(d.to_html()), d.answers()["iterations"][0]["layers"][1]["output"]
+    for i, j in ((i, j) for i in range(2) for j in range(2)):
+        window = [(2 * i + a, 2 * j + b) for a in range(2) for b in range(2)]
+        winner = max(window, key=lambda c: (relu[c[0]][c[1]], -window.index(c)))
+        for r, c in window:
+            got = related.get(f"layers[1].grad_output[{r}][{c}]", set())
+            assert (f"layers[2].grad_output[{i}][{j}]" in got) == ((r, c) == winner)
+
+
 def test_network_static_page_and_documents_carry_no_refs():
     d = derive.solve(EXAMPLES / "tiny-lenet.yaml")
     static = d.to_html(interactive=False)

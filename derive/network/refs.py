@@ -14,6 +14,7 @@ from .layers.conv import Conv
 from .layers.dense import Dense
 from .layers.elementwise import Elementwise
 from .layers.flatten import Flatten
+from .layers.maxpool import MaxPool
 from .layers.pooling import Pooling
 from .model import NetIteration
 from .spec import Network
@@ -105,7 +106,7 @@ def relations(net: Network, iterations: Sequence[NetIteration]) -> dict[str, lis
     for k, it in enumerate(iterations, start=1):
         pre = prefix(k)
         for j, layer in enumerate(net.layers):
-            _layer_links(net, k, j, layer, links)
+            _layer_links(net, k, j, layer, links, it.layers[j].forward.aux if isinstance(layer, MaxPool) else None)
         last = f"{pre}layers[{len(net.layers) - 1}]"
         for c in _indices(net.target.shape):
             prediction, target = name(f"{pre}prediction", c), name("target", c)
@@ -121,15 +122,16 @@ def _link(links: dict[str, set[str]], ref: str, others: Iterable[str]) -> None:
     links.setdefault(ref, set()).update(others)
 
 
-def _layer_links(net: Network, k: int, j: int, layer: Layer, links: dict[str, set[str]]) -> None:
-    """One layer's forward sums, gradient sums and updates."""
+def _layer_links(net: Network, k: int, j: int, layer: Layer, links: dict[str, set[str]],
+                 winners: dict[Index, Index] | None = None) -> None:
+    """One layer's forward sums, gradient sums and updates (`winners`: max pooling's, by window)."""
     pre = prefix(k)
     here = f"{pre}layers[{j}]"
     x = f"{pre}layers[{j - 1}].output" if j else "input"
     dx = f"{pre}layers[{j - 1}].grad_output" if j else f"{pre}grad_input"
     # The parameters an iteration starts from are the previous iteration's updated ones.
     param = (lambda p: f"layers[{j}].{p}") if k == 1 else (lambda p: f"{prefix(k - 1)}layers[{j}].{p}_next")
-    elementwise = not isinstance(layer, (Dense, Conv))
+    reads_x = not isinstance(layer, (Dense, Conv, Pooling, Flatten))  # an activation's slope f′(x)
     for t in terms(layer):
         out, dout = name(f"{here}.output", t.out), name(f"{here}.grad_output", t.out)
         made = [name(x, t.inp)] if t.inp is not None else []
@@ -140,9 +142,11 @@ def _layer_links(net: Network, k: int, j: int, layer: Layer, links: dict[str, se
         if t.param is not None:
             _link(links, weight[0], made + [out])  # a weight: every input it met and every unit it fed
             _link(links, name(f"{here}.grad_{t.param[0]}", t.param[1]), made + [dout])  # Σ ∂L/∂out · input
-        if t.inp is not None:
-            # ∂L/∂x: Σ ∂L/∂out · weight, or an activation's ∂L/∂out · f′(x) at its input
-            _link(links, name(dx, t.inp), [dout] + (weight if not elementwise else [name(x, t.inp)]))
+        if t.inp is None or (winners is not None and winners[t.out] != t.inp):
+            continue  # max pooling passes a window's gradient to its winner only
+        # ∂L/∂x: Σ ∂L/∂out · weight; an activation's ∂L/∂out · f′(x) at its input; pooling's and
+        # flattening's ∂L/∂out alone
+        _link(links, name(dx, t.inp), [dout] + weight + ([name(x, t.inp)] if reads_x else []))
     for p, value in [(p, v) for p, v in layer.init if p not in layer.fixed]:
         for c in _indices(value.shape):
             made = [name(param(p), c), name(f"{here}.grad_{p}", c), "learning_rate"]
