@@ -180,6 +180,7 @@ def test_network_static_page_and_documents_carry_no_refs():
     d = derive.solve(EXAMPLES / "tiny-lenet.yaml")
     static = d.to_html(interactive=False)
     assert "data-ref" not in static and "<script" not in static
+    assert d._repr_html_() == static  # a notebook's display, as a flat problem's
     assert "\\class" not in d.to_markdown() + d.to_latex()
     assert "data-ref" not in d.to_lms() and "<script" not in d.to_lms()
     result = run("solve", EXAMPLES / "tiny-lenet.yaml", "--format", "html", "--static")

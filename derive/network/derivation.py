@@ -125,7 +125,7 @@ class NetworkDerivation:
         return dumps(self.answers()) + "\n"
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.to_html(interactive=False)  # a notebook cell shows the static page, as a flat problem's
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
