@@ -358,8 +358,12 @@ def blob(p: Problem, iterations: Sequence[Iteration], shown: set[str]) -> str:
     """The page's JSON, safe inside <script>: {"names": [ref, …], "related": [[name numbers] per
     name], "stops": [[label, name number], …]}, holding only the refs `shown` on the page (a summary
     page leaves many out; numbers keep a 28×28 problem's relations small)."""
-    related = {ref: [x for x in linked if x in shown] for ref, linked in relations(p, iterations).items()}
-    places = stops(p, iterations)
+    return pack(relations(p, iterations), stops(p, iterations), shown)
+
+
+def pack(relation: dict[str, list[str]], places: Sequence[Stop], shown: set[str]) -> str:
+    """blob's JSON from any model's relations and stops (a network's too), holding only refs `shown`."""
+    related = {ref: [x for x in linked if x in shown] for ref, linked in relation.items()}
     keys = [ref for ref in related if ref in shown or ref in {s.ref for s in places}]
     names = sorted(set(keys) | {x for ref in keys for x in related[ref]})
     number = {ref: k for k, ref in enumerate(names)}

@@ -141,3 +141,12 @@ def test_a_slash_a_partial_sign_and_a_function_name_are_unspaced_as_in_tex(loade
     assert gaps and max(gap for _, gap in gaps) < 1, [g for g in gaps if g[1] >= 1][:3]
     if "rgb" in page.url:
         assert any(name == "max" for name, _ in gaps)
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in (ROOT / "output").glob("*/solution.html")))
+def test_no_page_scrolls_sideways_on_a_phone(browser, name):
+    # Only wide math and wide tables scroll, inside their own box (a network's layer table was 399 px wide at 375).
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto((ROOT / "output" / name / "solution.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.close()

@@ -16,6 +16,7 @@ import pytest
 
 import derive
 from derive.lms import columns
+from derive.network.homework import flat_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -123,6 +124,70 @@ def test_static_with_another_format_is_one_line_and_exit_2(tmp_path):
     assert not out.exists()
 
 
+# --- networks: refs named as answers.csv names them, relations from the layers' definitions ------
+
+def network_blob(html: str) -> dict[str, list[str]]:
+    """The page's relations as {ref: related refs}."""
+    data = json.loads(re.search(r'id="derive-refs">(.*?)</script>', html, re.DOTALL).group(1))
+    return {name: {data["names"][k] for k in related} for name, related in zip(data["names"], data["related"])}
+
+
+def dense_weight(j: int, row: int, col: int) -> set[str]:
+    """What dense layers[j]'s weight [row][col] meets: input unit col (the previous layer's output) and unit row."""
+    return {f"layers[{j - 1}].output[{col}]", f"layers[{j}].output[{row}]"}
+
+
+def test_network_page_names_every_value_as_answers_csv_does():
+    d = derive.solve(EXAMPLES / "two-two-two.yaml")
+    refs = refs_of(d.to_html())
+    answered = {name for name, _ in columns(flat_answers(d.answers()))}
+    # Every answer column is on the page, and every other ref is given data.
+    assert answered <= refs
+    assert refs - answered == cells("input", (2,)) | cells("target", (2,)) | {"learning_rate"}
+    assert {"layers[0].weights[1][0]", "layers[2].output[1]", "layers[0].grad_weights[0][1]",
+            "layers[0].weights_next[0][1]", "prediction[1]", "loss"} <= refs
+
+
+def test_network_relations_follow_each_layer_definition():
+    related = network_blob(derive.solve(EXAMPLES / "two-two-two.yaml").to_html())
+    assert related["layers[2].weights[1][0]"] == dense_weight(2, 1, 0)
+    # An output unit: its weighted sum's inputs, weights and bias, and the activation it feeds.
+    assert related["layers[2].output[1]"] == (cells("layers[1].output", (2,)) | {"layers[2].weights[1][0]",
+                                              "layers[2].weights[1][1]", "layers[2].bias[1]", "layers[3].output[1]"})
+    assert related["layers[1].output[0]"] >= {"layers[0].output[0]"}  # a sigmoid reads its input unit
+    assert related["layers[2].grad_weights[0][1]"] == {"layers[1].output[1]", "layers[2].grad_output[0]"}
+    assert related["layers[0].weights_next[0][1]"] == {"layers[0].weights[0][1]", "layers[0].grad_weights[0][1]",
+                                                       "learning_rate"}
+    lenet = network_blob(derive.solve(EXAMPLES / "tiny-lenet.yaml").to_html())
+    # A 3×3 cross-correlation on 6×6: weight (u, v) meets input[i + u][j + v] for every output cell (i, j) of 4×4.
+    assert lenet["layers[0].kernel[1][2]"] == window(1, (4, 4), 1, 2) | cells("layers[0].output", (4, 4))
+    assert lenet["layers[2].output[1][0]"] >= {f"layers[1].output[{a}][{b}]" for a in (2, 3) for b in (0, 1)}
+    assert lenet["layers[4].weights[2][3]"] == dense_weight(4, 2, 3)
+
+
+def test_network_max_pooling_passes_each_gradient_to_its_window_winner_only():
+    d = derive.solve(EXAMPLES / "tiny-lenet.yaml")  # ReLU's 4×4 output, 2×2 windows: the first maximum wins
+    related, relu = network_blob(d.to_html()), d.answers()["iterations"][0]["layers"][1]["output"]
+    for i, j in ((i, j) for i in range(2) for j in range(2)):
+        window = [(2 * i + a, 2 * j + b) for a in range(2) for b in range(2)]
+        winner = max(window, key=lambda c: (relu[c[0]][c[1]], -window.index(c)))
+        for r, c in window:
+            got = related.get(f"layers[1].grad_output[{r}][{c}]", set())
+            assert (f"layers[2].grad_output[{i}][{j}]" in got) == ((r, c) == winner)
+
+
+def test_network_static_page_and_documents_carry_no_refs():
+    d = derive.solve(EXAMPLES / "tiny-lenet.yaml")
+    static = d.to_html(interactive=False)
+    assert "data-ref" not in static and "<script" not in static
+    assert d._repr_html_() == static  # a notebook's display, as a flat problem's
+    assert "\\class" not in d.to_markdown() + d.to_latex()
+    assert "data-ref" not in d.to_lms() and "<script" not in d.to_lms()
+    result = run("solve", EXAMPLES / "tiny-lenet.yaml", "--format", "html", "--static")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == static
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -136,7 +201,8 @@ def pages(tmp_path_factory):
     (folder / "strided.yaml").write_text(STRIDED)
     out = {}
     for name, spec in {"seed": EXAMPLES / "seed.yaml", "rgb": EXAMPLES / "rgb-relu-maxpool.yaml",
-                       "strided": folder / "strided.yaml", "padded": EXAMPLES / "padding-stride-bias.yaml"}.items():
+                       "strided": folder / "strided.yaml", "padded": EXAMPLES / "padding-stride-bias.yaml",
+                       "two": EXAMPLES / "two-two-two.yaml", "lenet": EXAMPLES / "tiny-lenet.yaml"}.items():
         d = derive.solve(spec)
         for kind, html in (("explore", d.to_html()), ("static", d.to_html(interactive=False))):
             path = folder / f"{name}-{kind}.html"
@@ -285,3 +351,29 @@ def test_print_hides_the_navigator_and_the_marks(open_page):
     assert page.locator(".derive-nav").is_hidden()
     style = page.locator(".related").first.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).backgroundColor]")
     assert style == ["none", "rgba(0, 0, 0, 0)"]
+
+
+@browser_only
+def test_network_dense_weight_marks_its_input_and_output_units_and_escape_clears(open_page):
+    page, errors = open_page("two")
+    click(page, "layers[2].weights[1][0]")
+    assert marked(page) == dense_weight(2, 1, 0)
+    assert marked(page, "selected") == {"layers[2].weights[1][0]"}
+    click(page, "layers[0].weights_next[0][1]")  # an update: the weight, its gradient, η
+    assert marked(page) == {"layers[0].weights[0][1]", "layers[0].grad_weights[0][1]", "learning_rate"}
+    page.keyboard.press("Escape")
+    assert marked(page) == set() and marked(page, "selected") == set()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert errors == []
+
+
+@browser_only
+def test_network_conv_and_dense_weights_of_a_lenet(open_page):
+    page, errors = open_page("lenet")
+    click(page, "layers[0].kernel[0][0]")
+    assert marked(page) == window(1, (4, 4), 0, 0) | cells("layers[0].output", (4, 4))
+    click(page, "layers[4].weights[0][1]")
+    assert marked(page) == dense_weight(4, 0, 1)
+    page.keyboard.press("Escape")
+    assert marked(page) == set()
+    assert errors == []

@@ -60,9 +60,24 @@ class NetworkDerivation:
         return self._render("latex", figures)
 
     def to_html(self, figures: bool = False, interactive: bool = True) -> str:
-        """The worked solution as one self-contained HTML page (MathML). A network page has no
-        click-to-trace script yet, so `interactive` (derive solve's --static turns it off) changes nothing."""
-        return self._render("html", figures)
+        """The worked solution as one self-contained HTML page (MathML); when `interactive`, a click
+        on a value marks what it was made of (derive solve's --static leaves the script out)."""
+        from ..render import explorable, render
+
+        if not interactive:
+            return self._render("html", figures)
+        from ..refs import shown
+        from .refs import blob
+
+        page = render(self._html_view, "html", TEMPLATE, templates=self.templates, figures=self._figure_view(figures))
+        return explorable(page, blob(self.network, self.iterations, shown(page)), self.templates)
+
+    @cached_property
+    def _html_view(self) -> dict[str, Any]:
+        # The same strings with each value's ref, which only the interactive page carries.
+        from .view import network_view
+
+        return network_view(self, refs=True)
 
     def to_lms(self) -> str:
         """The worked solution as an HTML fragment for Moodle or Canvas (MathJax delimiters)."""
@@ -110,7 +125,7 @@ class NetworkDerivation:
         return dumps(self.answers()) + "\n"
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.to_html(interactive=False)  # a notebook cell shows the static page, as a flat problem's
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

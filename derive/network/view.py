@@ -20,9 +20,10 @@ DEFAULT_TITLE = "A Neural Network, Step by Step"
 class Printer:
     """Symbols and tensors of one document as LaTeX."""
 
-    def __init__(self, style: pr.Style):
+    def __init__(self, style: pr.Style, refs: bool = False):
         self.style = style
         self.names = pr.network_names(style)
+        self.refs = refs  # the interactive HTML page's values carry their answers.csv names
 
     def symbol(self, label: str, index: tuple = ()) -> str:
         """A label's LaTeX."""
@@ -32,9 +33,18 @@ class Printer:
         """∂L/∂text."""
         return pr.partial(text, self.names["L"])
 
-    def tensor(self, label: str, t: Tensor, partial: bool = False) -> list[str]:
+    def tensor(self, label: str, t: Tensor, partial: bool = False, ref: str | None = None) -> list[str]:
         """`name = value`: a scalar, a row vector, a matrix, or one matrix per channel (per filter and
-        channel); long vectors and very wide matrices in blocks of columns (x_{0…7}, W_{·,32…63})."""
+        channel); long vectors and very wide matrices in blocks of columns (x_{0…7}, W_{·,32…63}).
+        With refs on and a `ref` field, each value is marked as answers.csv names its cell."""
+        text = self._tensor(label, t, partial)
+        if not (self.refs and ref):
+            return text
+        from .refs import mark_tensor
+
+        return mark_tensor(text, t.shape, ref)
+
+    def _tensor(self, label: str, t: Tensor, partial: bool) -> list[str]:
         wrap = self.partial if partial else (lambda text: text)
         if not t.shape:
             return [pr.scalar(wrap(self.symbol(label)), t.data[0], self.style)]
@@ -51,6 +61,16 @@ class Printer:
             for index, part in _blocks(sliced, matrix):
                 out.append(pr.named_matrix(wrap(self.symbol(label, index)), part, self.style))
         return out
+
+    def marked(self, lines: list[str], ref: str) -> list[str]:
+        """`name = value` lines whose value carries `ref` (refs on only)."""
+        return self.tensor_lines(lines, (), ref) if self.refs else lines
+
+    @staticmethod
+    def tensor_lines(lines: list[str], shape: tuple[int, ...], ref: str) -> list[str]:
+        from .refs import mark_tensor
+
+        return mark_tensor(lines, shape, ref)
 
     def equations(self, equations: tuple) -> list[str]:
         """Worked equations as LaTeX."""
@@ -82,10 +102,10 @@ def _blocks(index: tuple, rows: Any, vector: bool = False) -> list[tuple[tuple, 
     return out
 
 
-def network_view(d: NetworkDerivation) -> dict[str, Any]:
-    """The strings of the worked solution of a network."""
+def network_view(d: NetworkDerivation, refs: bool = False) -> dict[str, Any]:
+    """The strings of the worked solution of a network (with `refs`, the interactive page's)."""
     net, style = d.network, d.style
-    pp = Printer(style)
+    pp = Printer(style, refs)
     syms = layer_symbols(net)
     last = pp.symbol(syms[-1].out)
     loss_symbols = {"out": last, "y": pp.names["y"], "L": pp.names["L"]}
@@ -128,25 +148,25 @@ def _row(k: int, layer: Any, s: LayerSymbols, pp: Printer) -> dict[str, str]:
 
 def _given(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> list[dict[str, Any]]:
     net, style = d.network, d.style
-    items = [{"label": f"Input ({_size(net.input.shape)})", "math": pp.tensor("|x|", net.input)}]
+    items = [{"label": f"Input ({_size(net.input.shape)})", "math": pp.tensor("|x|", net.input, ref="input")}]
     for k, (layer, s) in enumerate(zip(net.layers, syms)):
         for name, value in layer.init:
             fixed = " — fixed (not updated)" if name in layer.fixed else ""
             items.append({"label": f"Layer {k + 1} ({layer.title}): {name} ({_size(value.shape)}){fixed}",
-                          "math": pp.tensor(s.param(name), value)})
-    target = pp.tensor("|y|", net.target)
+                          "math": pp.tensor(s.param(name), value, ref=f"layers[{k}].{name}")})
+    target = pp.tensor("|y|", net.target, ref="target")
     label = f"Target ({_size(net.target.shape)})"
     if net.target_class is not None:
         label = f"Target: class {net.target_class}, as a one-hot vector"
     items.append({"label": label, "math": target})
-    items.append({"label": "Learning rate", "math": [pr.scalar(pp.names["eta"], net.optimizer.learning_rate, style)]})
+    items.append({"label": "Learning rate", "math": pp.marked([pr.scalar(pp.names["eta"], net.optimizer.learning_rate, style)], "learning_rate")})
     if net.optimizer.stateful:
         settings = net.optimizer.settings()  # type: ignore[attr-defined]
         if settings:
             items.append({"label": "Optimizer constants",
                           "math": [pr.scalar(name, value, style) for name, value in settings]})
     if net.optimizer.has_velocity:
-        items.append({"label": "Momentum", "math": [pr.scalar(pp.names["mu"], net.optimizer.momentum, style)]})  # type: ignore[attr-defined]
+        items.append({"label": "Momentum", "math": pp.marked([pr.scalar(pp.names["mu"], net.optimizer.momentum, style)], "momentum")})  # type: ignore[attr-defined]
     return items
 
 
@@ -167,8 +187,11 @@ def _steps(d: NetworkDerivation, syms: tuple[LayerSymbols, ...], it: Any) -> lis
 
 
 def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...], k: int, it: Any) -> dict[str, Any]:
+    from ..refs import prefix
+
     net, style = d.network, d.style
     steps = _steps(d, syms, it)
+    pre = prefix(k + 1)
     works = [step.layer.work(step) for step in steps]
     forward, backward, updates = [], [], []
     for j, (layer, s, step, work) in enumerate(zip(net.layers, syms, steps, works)):
@@ -182,25 +205,27 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
             "heading": f"Layer {j + 1}: {layer.title} ({dims(layer.in_shape)} → {dims(layer.out_shape)})",
             "kind": layer.kind, "formula": f.get("forward"), "note": layer.forward_note, "equations": pp.equations(work.forward),
             "partial_shown": 0 < len(work.forward) < total, "total": str(total),
-            "result": pp.tensor(s.out, step.forward.output),
+            "result": pp.tensor(s.out, step.forward.output, ref=f"{pre}layers[{j}].output"),
         })
         params = []
         for name, equations in work.params:
             params.append({"name": name, "symbol": pp.symbol(s.param(name)), "formula": f.get(name),
                            "equations": pp.equations(equations),
-                           "matrix": pp.tensor(s.param(name), step.backward.grads[name], partial=True)})
+                           "matrix": pp.tensor(s.param(name), step.backward.grads[name], partial=True,
+                                                ref=f"{pre}layers[{j}].grad_{name}")})
         backward.append({
             "heading": f"Layer {j + 1}: {layer.title}", "kind": layer.kind, "number": j + 1,
             "note": layer.backward_note,
-            "received": pp.tensor(s.out, step.grad_output, partial=True),
+            "received": pp.tensor(s.out, step.grad_output, partial=True, ref=f"{pre}layers[{j}].grad_output"),
             "local": f.get("local"), "chain": f.get("fused") if step.fused else f.get("chain"), "fused": step.fused,
             "local_equations": pp.equations(work.local), "chain_equations": pp.equations(work.chain),
             "params": params, "grad_input_formula": f.get("grad_input"), "full": f.get("full"),
             "grad_input_equations": pp.equations(work.grad_input),
-            "grad_input": pp.tensor(s.inp, step.backward.grad_input, partial=True),
+            "grad_input": pp.tensor(s.inp, step.backward.grad_input, partial=True,
+                                   ref=f"{pre}layers[{j - 1}].grad_output" if j else f"{pre}grad_input"),
             "input_name": pp.symbol(s.inp), "first": j == 0,
         })
-        updates += _updates(d, pp, j, layer, s, it.layers[j])
+        updates += _updates(d, pp, j, layer, s, it.layers[j], pre)
     backward.reverse()
     out_label = syms[-1].out
     grad = net.loss.gradient(it.prediction, net.target)
@@ -217,15 +242,15 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
     return {
         "number": k + 1,
         "forward": forward,
-        "prediction": pp.tensor(out_label, it.prediction),
+        "prediction": pp.tensor(out_label, it.prediction, ref=f"{pre}prediction"),
         "loss": pr.network_equation(pr.Equation(L, net.loss.equation_sides(out_label, it.prediction, net.target, it.loss,
                                                                            d.detail)), style),
         "loss_gradient": loss_gradient,
         "backward": backward,
         "updates": updates,
-        "loss_value": pr.scalar(pp.names["L"], it.loss, style),
-        "loss_next": pr.scalar(pp.names["Lnext"], it.loss_next, style),
-        "grad_input": pp.tensor("|x|", it.grad_input, partial=True),
+        "loss_value": pp.marked([pr.scalar(pp.names["L"], it.loss, style)], f"{pre}loss")[0],
+        "loss_next": pp.marked([pr.scalar(pp.names["Lnext"], it.loss_next, style)], f"{pre}loss_next")[0],
+        "grad_input": pp.tensor("|x|", it.grad_input, partial=True, ref=f"{pre}grad_input"),
     }
 
 
@@ -237,7 +262,8 @@ def _derivative(out_label: str, cell: tuple) -> Any:
     return Derivative(L, sym(out_label, cell))
 
 
-def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymbols, record: Any) -> list[dict[str, Any]]:
+def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymbols, record: Any,
+             pre: str) -> list[dict[str, Any]]:
     from ..exact import precise
     from .algebra import pick
 
@@ -248,8 +274,9 @@ def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymb
         velocity = record.velocity.get(name)
         item: dict[str, Any] = {"heading": f"Layer {j + 1} ({layer.title}), {name}",
                 "symbol": pp.symbol(lab), "fixed": name in layer.fixed, "equations": [],
-                "next": pp.tensor(relabel(lab, "next"), after),
-                "velocity": pp.tensor(velocity_label(lab, "next"), velocity) if velocity is not None else None}
+                "next": pp.tensor(relabel(lab, "next"), after, ref=f"{pre}layers[{j}].{name}_next"),
+                "velocity": pp.tensor(velocity_label(lab, "next"), velocity, ref=f"{pre}layers[{j}].velocity_{name}")
+                if velocity is not None else None}
         if name in record.state:
             item["velocity"] = _state_tensors(pp, lab, record.state[name])
             with precise():
@@ -281,13 +308,16 @@ def _state_tensors(pp: Printer, lab: str, state: Any) -> list[str]:
 
 
 def _final(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> dict[str, Any]:
+    from ..refs import prefix
+
     its, style = d.iterations, d.style
     first, last = its[0], its[-1]
     params = []
     for j, (layer, s) in enumerate(zip(d.network.layers, syms)):
         for name, value in last.layers[j].params_next.items():
             if name not in layer.fixed:
-                params += pp.tensor(relabel(s.param(name), "next"), value)
+                params += pp.tensor(relabel(s.param(name), "next"), value,
+                                    ref=f"{prefix(len(its))}layers[{j}].{name}_next")
     return {
         "loss_initial": pr.scalar(pp.names["L"], first.loss, style),
         "loss_final": pr.scalar(pp.names["Lnext"], last.loss_next, style),
