@@ -28,6 +28,10 @@ LINE_EM = 43.5
 QQUAD = 2.0  # a broken sum's continuation lines start \qquad after the alignment point
 TABLE_GAP = r"\quad "  # between the equations of one table row
 TABLE_SEPARATOR = r" \qquad "  # between displays set side by side
+LINE_BREAK = r" \\ &\qquad"  # where a broken sum continues on the next line of its aligned block
+# A sum of this many terms is printed with its line breaks at once (and its one-line text is that
+# without them), rather than flat and then again broken: it is surely wider than a line.
+SURELY_BROKEN_TERMS = 24
 
 
 @dataclass(frozen=True, eq=False)  # identity: `equation`'s cache must not hash whole SymPy trees
@@ -280,7 +284,7 @@ class DerivePrinter(LatexPrinter):
             if room:
                 wide = width(piece, continues=k > 0)
                 if k and self.used + wide > room:
-                    out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
+                    out.append(LINE_BREAK)  # continue the sum on the next line of the aligned block
                     self.used = QQUAD
                 self.used += wide
             out.append(piece)
@@ -360,14 +364,14 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
         if numeric:
             eq, formula = Equation(eq.lhs, numeric), [False] * len(numeric)
     lhs = make(style).doprint(eq.lhs)
-    flat = _sides(eq.sides, style, make)
+    room = LINE_EM - width(lhs)
+    flat, broken = _sides_broken(eq.sides, style, make, room)
     shown = list(_relations(flat))
     one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
     # Each side starts with its relation, whose width does not depend on what stands before it, and
     # spaces set as nothing: the line is as wide as its sides together (each measured once, cached).
     if width(lhs) + sum(_line_width(f"{rel} {text}") for _, rel, text in shown) <= LINE_EM:
         return lhs, ["&" + one_line]
-    room = LINE_EM - width(lhs)
     lines: list[str] = []
     used = room  # nothing may join the first line before it exists
     for k, rel, text in shown:
@@ -380,13 +384,36 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
         elif wide <= room:
             lines.append(f"&{piece}")
             used = wide
-        else:  # too wide for any line: printed again, breaking between its terms
-            p = make(style, room)
-            p.used = width(rel) + 0.3
-            broken = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
-            lines.append(f"&{rel} {broken}")
+        else:  # too wide for any line: breaking between its terms
+            start = width(rel) + 0.3
+            if k in broken and broken[k][0] == start:
+                text = broken[k][1]
+            else:  # printed again, with breaks
+                p = make(style, room)
+                p.used = start
+                text = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
+            lines.append(f"&{rel} {text}")
             used = room  # a broken side ends its line: the next side starts a new one
     return lhs, lines
+
+
+def _sides_broken(sides: Sequence[Expr], style: Style, make: Any,
+                  room: float) -> tuple[list[tuple[str, bool]], dict[int, tuple[float, str]]]:
+    """As `_sides`; a long sum is printed once, with its line breaks for a line of `room` ems
+    (kept, by index, with the ems its first line starts at), and its flat text is that without them."""
+    flat = []
+    broken: dict[int, tuple[float, str]] = {}
+    start = width("=") + 0.3  # as wide as \approx: either relation may come to stand before it
+    for k, side in enumerate(sides):
+        if isinstance(side, Add) and len(side.args) >= SURELY_BROKEN_TERMS:
+            p = make(style, room)
+            p.used = start
+            text = p.doprint(side)
+            broken[k] = (start, text)
+            flat.append((text.replace(LINE_BREAK, ""), p.rounded))
+        else:
+            flat.extend(_sides([side], style, make))
+    return flat, broken
 
 
 def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0, symbolic: bool = False) -> list[str]:

@@ -90,6 +90,32 @@ def test_long_equation_is_aligned_and_broken():
     assert all(width(line.replace("&", "")) <= pr.LINE_EM for line in lines)
 
 
+def test_long_sum_is_printed_once(monkeypatch):
+    # A sum too wide for a line used to be printed flat, then again with its line breaks: the
+    # costliest part of a 28 × 28 document.
+    terms = _add(*[_mul(V(k % 10), V(R(1, 10))) for k in range(100)])
+    printed = []
+    original = pr.DerivePrinter._print_Add
+    monkeypatch.setattr(pr.DerivePrinter, "_print_Add", lambda self, expr: printed.append(expr) or original(self, expr))
+    text = pr.equation(pr.Equation(Symbol("x"), (terms, V(R(99, 2)))), pr.Style())
+    assert r"\ &\qquad" in text
+    assert printed.count(terms) == 1
+
+
+@pytest.mark.parametrize("count", [20, 23, 24, 25, 40, 150])
+def test_sum_printed_broken_at_once_reads_as_printed_twice(monkeypatch, count):
+    # A long sum's one-line text is its broken text without the breaks: the same document either way,
+    # whether it then fits a line (24 one-digit terms do) or not.
+    signs = [V(k % 10) if k % 3 else V(-(k % 7)) for k in range(count)]
+    for sides in [(_add(*signs), V(1)), (_add(*[_mul(V(k % 10), V(R(-1, 3))) for k in range(count)]), V(R(1, 3)))]:
+        eq = pr.Equation(Symbol("x"), sides)
+        once = pr.equation(eq, pr.Style())
+        monkeypatch.setattr(pr, "SURELY_BROKEN_TERMS", 10**9, raising=False)
+        twice = pr.equation(pr.Equation(eq.lhs, eq.sides), pr.Style())  # a new object: `equation` caches by identity
+        monkeypatch.undo()
+        assert once == twice
+
+
 def test_no_line_break_inside_left_right():
     inner = _add(*[V(k) for k in range(1, 40)])
     text = pr.equation(pr.Equation(Symbol("x"), (Pow(_add(V(1), inner), 2, evaluate=False), V(1))), pr.Style())
