@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
 from .problem import Problem
@@ -160,7 +161,8 @@ def _negative(value: Expr) -> bool:
 
 
 def _is_negation(expr: Expr) -> bool:
-    return isinstance(expr, Mul) and expr.args[0] == -1 and len(expr.args) == 2
+    # Only a number can equal -1: asking SymPy's == of anything else sympifies -1 on every call.
+    return isinstance(expr, Mul) and len(expr.args) == 2 and isinstance(expr.args[0], SymPyNumber) and expr.args[0] == -1
 
 
 class DerivePrinter(LatexPrinter):
@@ -491,14 +493,16 @@ def _columns(entries: Sequence[str]) -> int:
 
 def _is_symbolic(side: Expr) -> bool:
     """A side written in symbols only (the formula), with no data value in it."""
-    return not any(_is_value(node) for node in _preorder(side))
-
-
-def _preorder(expr: Expr):
-    yield expr
-    if not _is_value(expr):
-        for arg in expr.args:
-            yield from _preorder(arg)
+    # A loop over a stack, not a recursive generator: a symbolic side of a 28 × 28 problem has
+    # thousands of nodes, and a numeric one is told by its first value.
+    stack = [side]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, UnevaluatedExpr):
+            return False
+        if not isinstance(node, Indexed):  # an Indexed holds its base and integer indices
+            stack.extend(node.args)
+    return True
 
 
 def _sides(sides: Sequence[Expr], style: Style, make: Any = None) -> list[tuple[str, bool]]:

@@ -116,6 +116,21 @@ def test_sum_printed_broken_at_once_reads_as_printed_twice(monkeypatch, count):
         assert once == twice
 
 
+def test_printing_a_sum_of_products_asks_sympy_no_equality(monkeypatch):
+    # Asking whether each product is a negation (-1 · x) by SymPy's == sympified -1 for every term
+    # of every long sum; only a number can be -1.
+    from sympy import Basic
+
+    terms = _add(*[_mul(V(k % 10), W[k, 0]) for k in range(30)], Mul(Integer(-1), W[0, 1], evaluate=False))
+    asked = []
+    original = Basic.__eq__
+    monkeypatch.setattr(Basic, "__eq__", lambda self, other: asked.append(other) or original(self, other))
+    text = pr.expression(terms, pr.Style())
+    monkeypatch.undo()
+    assert text.endswith(r"9 \cdot W_{29,0} - W_{01}")  # the negation is still told
+    assert len([other for other in asked if other == -1]) <= 1
+
+
 def test_no_line_break_inside_left_right():
     inner = _add(*[V(k) for k in range(1, 40)])
     text = pr.equation(pr.Equation(Symbol("x"), (Pow(_add(V(1), inner), 2, evaluate=False), V(1))), pr.Style())
