@@ -176,6 +176,9 @@ class DerivePrinter(LatexPrinter):
         self.names = self._settings["style"].names
         self._inside_left = 0  # a line break inside \left( … \right) would not compile
         self.used = 0.0  # ems already used on the current line, when line_width is set
+        # ∂L/∂Z_ij, printed once each: hundreds recur in a long sum and in every weight's sum. Shared
+        # by the copies of one prototype (`_fresh`), which all have this printer's notation.
+        self._derivatives: dict[Derivative, str] = {}
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
@@ -213,8 +216,13 @@ class DerivePrinter(LatexPrinter):
         return f"e^{{{self.value(power.args[0]) if _is_value(power) else self._print(power)}}}"
 
     def _print_Derivative(self, expr: Derivative) -> str:
-        (var,) = expr.variables
-        return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(var)}}}"
+        text = self._derivatives.get(expr)
+        if text is None:
+            (var,) = expr.variables
+            text = rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(var)}}}"
+            if isinstance(expr.expr, (Symbol, Indexed)) and isinstance(var, (Symbol, Indexed)):
+                self._derivatives[expr] = text  # symbols only: nothing in it was rounded
+        return text
 
     def _print_Rational(self, expr: Rational) -> str:
         # A bare Rational is a constant of the formula (1/4 in the MSE): keep it a fraction.

@@ -131,6 +131,20 @@ def test_printing_a_sum_of_products_asks_sympy_no_equality(monkeypatch):
     assert len([other for other in asked if other == -1]) <= 1
 
 
+def test_a_recurring_derivative_is_printed_once(monkeypatch):
+    # ∂L/∂Ŷ_ij recurs in every weight's sum of a document: its symbols are printed once per notation.
+    L = Symbol("L")
+    terms = _add(*[_mul(Derivative(L, Y[k % 3, 0]), W[k, 0]) for k in range(30)])
+    printed = []
+    original = pr.DerivePrinter._print_Indexed
+    monkeypatch.setattr(pr.DerivePrinter, "_print_Indexed", lambda self, expr: printed.append(expr) or original(self, expr))
+    style = pr.Style(precision=3)  # a notation of its own: no other test has printed these yet
+    text = pr.expression(terms, style)
+    assert text.count(r"\frac{\partial L}{\partial \hat{Y}_{10}}") == 10
+    assert printed.count(Y[1, 0]) == 1
+    assert pr.expression(Derivative(L, Y[1, 0]), pr.Style(notation=(("L", "J"),))) == r"\frac{\partial J}{\partial \hat{Y}_{10}}"
+
+
 def test_no_line_break_inside_left_right():
     inner = _add(*[V(k) for k in range(1, 40)])
     text = pr.equation(pr.Equation(Symbol("x"), (Pow(_add(V(1), inner), 2, evaluate=False), V(1))), pr.Style())
