@@ -180,6 +180,21 @@ class DerivePrinter(LatexPrinter):
         # by the copies of one prototype (`_fresh`), which all have this printer's notation.
         self._derivatives: dict[Derivative, str] = {}
 
+    # The printing methods of the classes derive's equations are made of, looked up once:
+    # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
+    _methods = {Add: "_print_Add", Mul: "_print_Mul", Pow: "_print_Pow", Symbol: "_print_Symbol",
+                UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        method = self._methods.get(type(expr))
+        if method is None:
+            return super()._print(expr, **kwargs)
+        self._print_level += 1
+        try:
+            return getattr(self, method)(expr, **kwargs)
+        finally:
+            self._print_level -= 1
+
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
         style = self._settings["style"]
@@ -783,24 +798,9 @@ def network_symbol(label: str, names: dict[str, str], index: Sequence[Any] = ())
 class NetworkPrinter(DerivePrinter):
     """DerivePrinter for networks: layer-tagged symbols, fractions and logarithms as written."""
 
-    # The printing methods of the classes a network's equations are made of, looked up once:
-    # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
-    _methods = {Add: "_print_Add", Mul: "_print_Mul", Pow: "_print_Pow", Symbol: "_print_Symbol",
-                UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
-
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         self.names = network_names(self._settings["style"])
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        method = self._methods.get(type(expr))
-        if method is None:
-            return super()._print(expr, **kwargs)
-        self._print_level += 1
-        try:
-            return getattr(self, method)(expr, **kwargs)
-        finally:
-            self._print_level -= 1
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)

@@ -145,6 +145,19 @@ def test_a_recurring_derivative_is_printed_once(monkeypatch):
     assert pr.expression(Derivative(L, Y[1, 0]), pr.Style(notation=(("L", "J"),))) == r"\frac{\partial J}{\partial \hat{Y}_{10}}"
 
 
+def test_printing_a_sum_bypasses_sympys_dispatcher(monkeypatch):
+    # SymPy's dispatcher walks each node's class hierarchy; derive's own node types are looked up once.
+    from sympy.printing.latex import LatexPrinter
+
+    terms = _add(*[_mul(V(k % 10), W[k, 0]) for k in range(30)], Derivative(Symbol("L"), Y[0, 0]))
+    walked = []
+    original = LatexPrinter._print
+    monkeypatch.setattr(LatexPrinter, "_print", lambda self, expr, **kw: walked.append(expr) or original(self, expr, **kw))
+    text = pr.expression(terms, pr.Style())
+    assert text.startswith(r"0 \cdot W_{00} + 1 \cdot W_{10}")
+    assert walked == []
+
+
 def test_no_line_break_inside_left_right():
     inner = _add(*[V(k) for k in range(1, 40)])
     text = pr.equation(pr.Equation(Symbol("x"), (Pow(_add(V(1), inner), 2, evaluate=False), V(1))), pr.Style())
