@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
 from .problem import Problem
@@ -28,6 +29,10 @@ LINE_EM = 43.5
 QQUAD = 2.0  # a broken sum's continuation lines start \qquad after the alignment point
 TABLE_GAP = r"\quad "  # between the equations of one table row
 TABLE_SEPARATOR = r" \qquad "  # between displays set side by side
+LINE_BREAK = r" \\ &\qquad"  # where a broken sum continues on the next line of its aligned block
+# A sum of this many terms is printed with its line breaks at once (and its one-line text is that
+# without them), rather than flat and then again broken: it is surely wider than a line.
+SURELY_BROKEN_TERMS = 24
 
 
 @dataclass(frozen=True, eq=False)  # identity: `equation`'s cache must not hash whole SymPy trees
@@ -156,7 +161,8 @@ def _negative(value: Expr) -> bool:
 
 
 def _is_negation(expr: Expr) -> bool:
-    return isinstance(expr, Mul) and expr.args[0] == -1 and len(expr.args) == 2
+    # Only a number can equal -1: asking SymPy's == of anything else sympifies -1 on every call.
+    return isinstance(expr, Mul) and len(expr.args) == 2 and isinstance(expr.args[0], SymPyNumber) and expr.args[0] == -1
 
 
 class DerivePrinter(LatexPrinter):
@@ -170,6 +176,24 @@ class DerivePrinter(LatexPrinter):
         self.names = self._settings["style"].names
         self._inside_left = 0  # a line break inside \left( … \right) would not compile
         self.used = 0.0  # ems already used on the current line, when line_width is set
+        # ∂L/∂Z_ij, printed once each: hundreds recur in a long sum and in every weight's sum. Shared
+        # by the copies of one prototype (`_fresh`), which all have this printer's notation.
+        self._derivatives: dict[Derivative, str] = {}
+
+    # The printing methods of the classes derive's equations are made of, looked up once:
+    # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
+    _methods = {Add: "_print_Add", Mul: "_print_Mul", Pow: "_print_Pow", Symbol: "_print_Symbol",
+                UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        method = self._methods.get(type(expr))
+        if method is None:
+            return super()._print(expr, **kwargs)
+        self._print_level += 1
+        try:
+            return getattr(self, method)(expr, **kwargs)
+        finally:
+            self._print_level -= 1
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
@@ -207,8 +231,13 @@ class DerivePrinter(LatexPrinter):
         return f"e^{{{self.value(power.args[0]) if _is_value(power) else self._print(power)}}}"
 
     def _print_Derivative(self, expr: Derivative) -> str:
-        (var,) = expr.variables
-        return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(var)}}}"
+        text = self._derivatives.get(expr)
+        if text is None:
+            (var,) = expr.variables
+            text = rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(var)}}}"
+            if isinstance(expr.expr, (Symbol, Indexed)) and isinstance(var, (Symbol, Indexed)):
+                self._derivatives[expr] = text  # symbols only: nothing in it was rounded
+        return text
 
     def _print_Rational(self, expr: Rational) -> str:
         # A bare Rational is a constant of the formula (1/4 in the MSE): keep it a fraction.
@@ -280,7 +309,7 @@ class DerivePrinter(LatexPrinter):
             if room:
                 wide = width(piece, continues=k > 0)
                 if k and self.used + wide > room:
-                    out.append(r" \\ &\qquad")  # continue the sum on the next line of the aligned block
+                    out.append(LINE_BREAK)  # continue the sum on the next line of the aligned block
                     self.used = QQUAD
                 self.used += wide
             out.append(piece)
@@ -360,14 +389,14 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
         if numeric:
             eq, formula = Equation(eq.lhs, numeric), [False] * len(numeric)
     lhs = make(style).doprint(eq.lhs)
-    flat = _sides(eq.sides, style, make)
+    room = LINE_EM - width(lhs)
+    flat, broken = _sides_broken(eq.sides, style, make, room)
     shown = list(_relations(flat))
     one_line = " ".join(f"{rel} {text}" for _, rel, text in shown)
     # Each side starts with its relation, whose width does not depend on what stands before it, and
     # spaces set as nothing: the line is as wide as its sides together (each measured once, cached).
     if width(lhs) + sum(_line_width(f"{rel} {text}") for _, rel, text in shown) <= LINE_EM:
         return lhs, ["&" + one_line]
-    room = LINE_EM - width(lhs)
     lines: list[str] = []
     used = room  # nothing may join the first line before it exists
     for k, rel, text in shown:
@@ -380,13 +409,36 @@ def _lines(eq: Equation, style: Style, symbolic: bool, make: Any = None) -> tupl
         elif wide <= room:
             lines.append(f"&{piece}")
             used = wide
-        else:  # too wide for any line: printed again, breaking between its terms
-            p = make(style, room)
-            p.used = width(rel) + 0.3
-            broken = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
-            lines.append(f"&{rel} {broken}")
+        else:  # too wide for any line: breaking between its terms
+            start = width(rel) + 0.3
+            if k in broken and broken[k][0] == start:
+                text = broken[k][1]
+            else:  # printed again, with breaks
+                p = make(style, room)
+                p.used = start
+                text = p.value(eq.sides[k].args[0]) if _is_value(eq.sides[k]) else p.doprint(eq.sides[k])
+            lines.append(f"&{rel} {text}")
             used = room  # a broken side ends its line: the next side starts a new one
     return lhs, lines
+
+
+def _sides_broken(sides: Sequence[Expr], style: Style, make: Any,
+                  room: float) -> tuple[list[tuple[str, bool]], dict[int, tuple[float, str]]]:
+    """As `_sides`; a long sum is printed once, with its line breaks for a line of `room` ems
+    (kept, by index, with the ems its first line starts at), and its flat text is that without them."""
+    flat = []
+    broken: dict[int, tuple[float, str]] = {}
+    start = width("=") + 0.3  # as wide as \approx: either relation may come to stand before it
+    for k, side in enumerate(sides):
+        if isinstance(side, Add) and len(side.args) >= SURELY_BROKEN_TERMS:
+            p = make(style, room)
+            p.used = start
+            text = p.doprint(side)
+            broken[k] = (start, text)
+            flat.append((text.replace(LINE_BREAK, ""), p.rounded))
+        else:
+            flat.extend(_sides([side], style, make))
+    return flat, broken
 
 
 def table(rows: Sequence[Sequence[Equation]], style: Style, per_row: int = 0, symbolic: bool = False) -> list[str]:
@@ -464,14 +516,16 @@ def _columns(entries: Sequence[str]) -> int:
 
 def _is_symbolic(side: Expr) -> bool:
     """A side written in symbols only (the formula), with no data value in it."""
-    return not any(_is_value(node) for node in _preorder(side))
-
-
-def _preorder(expr: Expr):
-    yield expr
-    if not _is_value(expr):
-        for arg in expr.args:
-            yield from _preorder(arg)
+    # A loop over a stack, not a recursive generator: a symbolic side of a 28 × 28 problem has
+    # thousands of nodes, and a numeric one is told by its first value.
+    stack = [side]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, UnevaluatedExpr):
+            return False
+        if not isinstance(node, Indexed):  # an Indexed holds its base and integer indices
+            stack.extend(node.args)
+    return True
 
 
 def _sides(sides: Sequence[Expr], style: Style, make: Any = None) -> list[tuple[str, bool]]:
@@ -747,24 +801,9 @@ def network_symbol(label: str, names: dict[str, str], index: Sequence[Any] = ())
 class NetworkPrinter(DerivePrinter):
     """DerivePrinter for networks: layer-tagged symbols, fractions and logarithms as written."""
 
-    # The printing methods of the classes a network's equations are made of, looked up once:
-    # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
-    _methods = {Add: "_print_Add", Mul: "_print_Mul", Pow: "_print_Pow", Symbol: "_print_Symbol",
-                UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
-
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         self.names = network_names(self._settings["style"])
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        method = self._methods.get(type(expr))
-        if method is None:
-            return super()._print(expr, **kwargs)
-        self._print_level += 1
-        try:
-            return getattr(self, method)(expr, **kwargs)
-        finally:
-            self._print_level -= 1
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)

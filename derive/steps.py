@@ -97,6 +97,12 @@ def _indexed(base: IndexedBase, index: tuple[int, ...]) -> Indexed:
     return base[index]
 
 
+@lru_cache(maxsize=65536)
+def _partial(of: Expr, wrt: Expr) -> Derivative:
+    """∂of/∂wrt, made once: ∂L/∂Z_ij recurs in every weight's sum, and SymPy builds a Derivative slowly."""
+    return Derivative(of, wrt)
+
+
 def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, precision: int = 4) -> IterationWork:
     """All equations of one iteration; in "summary" only representative cells and weights. `precision`
     (decimals printed) picks the form of a tanh slope far in its tail, where A prints as ±1."""
@@ -234,7 +240,7 @@ def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell, precision
         if _prints_as_one(a, precision):
             # 1 − (1.0000)² would read as 0: write sech²(Z), which is what model.py computes.
             slope_sides = (slope_sides[0], _square(sech(zs, evaluate=False)), _square(sech(v(z), evaluate=False)), v(d))
-    return Equation(as_, value), Equation(Derivative(as_, zs), slope_sides)
+    return Equation(as_, value), Equation(_partial(as_, zs), slope_sides)
 
 
 def _prints_as_one(a: Num, precision: int) -> bool:
@@ -293,7 +299,7 @@ def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> E
     sides = [_times(c, _minus(n.out("Yhat", cell), n.out("Y", cell))), _times(c, _minus(v(yh), v(y)))]
     if c != 1:
         sides.append(_times(c, v(yh - y)))
-    return Equation(Derivative(L, n.out("Yhat", cell)), tuple(sides) + (v(_at(it.grad_prediction, cell)),))
+    return Equation(_partial(L, n.out("Yhat", cell)), tuple(sides) + (v(_at(it.grad_prediction, cell)),))
 
 
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
@@ -310,11 +316,11 @@ def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tup
     for src in targets:
         outs = feeds[src]
         sides = (
-            _sum([_times(share, Derivative(L, n.out("Yhat", o))) for o in outs]),
+            _sum([_times(share, _partial(L, n.out("Yhat", o))) for o in outs]),
             _sum([_times(share, v(_at(it.grad_prediction, o))) for o in outs]),
             v(_at(it.grad_activation, src)),
         )
-        equations.append(Equation(Derivative(L, n.out(n.pooled, src)), sides))
+        equations.append(Equation(_partial(L, n.out(n.pooled, src)), sides))
     return tuple(equations)
 
 
@@ -323,11 +329,11 @@ def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
     upstream = it.grad_activation if it.grad_activation is not None else it.grad_prediction
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
     sides = (
-        _times(Derivative(L, as_), Derivative(as_, zs)),
+        _times(_partial(L, as_), _partial(as_, zs)),
         _times(v(_at(upstream, cell)), v(_at(it.activation_grad, cell))),
         v(_at(it.grad_feature_map, cell)),
     )
-    return Equation(Derivative(L, zs), sides)
+    return Equation(_partial(L, zs), sides)
 
 
 def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
@@ -337,12 +343,12 @@ def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equati
     taps = [tap(problem, (i, j), (u, wv)) for _, i, j in cells]
     d, x = it.grad_feature_map[f], it.padded_input[c]
     sides = (
-        _sum([_times(Derivative(L, n.out(n.z, (f, i, j))), n.input(c, r, q)) for (_, i, j), (r, q) in zip(cells, taps)]),
+        _sum([_times(_partial(L, n.out(n.z, (f, i, j))), n.input(c, r, q)) for (_, i, j), (r, q) in zip(cells, taps)]),
         _sum([_times(v(d[i][j]), v(x[r][q])) for (_, i, j), (r, q) in zip(cells, taps)]),
         _sum([v(d[i][j] * x[r][q]) for (_, i, j), (r, q) in zip(cells, taps)]),
         v(_at(it.grad_kernel, w)),
     )
-    return Equation(Derivative(L, n.weight(w)), sides)
+    return Equation(_partial(L, n.weight(w)), sides)
 
 
 def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
@@ -350,25 +356,25 @@ def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     assert it.grad_bias is not None, "asked only for a problem with a bias"
     cells = _all_cells(1, problem.conv_shape)
     sides = (
-        _sum([Derivative(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
+        _sum([_partial(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
         _sum([v(it.grad_feature_map[f][i][j]) for _, i, j in cells]),
         v(it.grad_bias[f]),
     )
-    return Equation(Derivative(L, n.bias(f)), sides if len(cells) > 1 else sides[:1] + sides[2:])
+    return Equation(_partial(L, n.bias(f)), sides if len(cells) > 1 else sides[:1] + sides[2:])
 
 
 def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, int, int]) -> Equation:
     """∂L/∂I_pq = Σ ∂L/∂Z_ij · W_uv over the (filter, cell, weight) triples that touch input (p, q)."""
     c, p, q = position
     pairs = _pairs_touching(problem, (p, q))
-    lhs = Derivative(L, n.input(c, p, q, padded=False))
+    lhs = _partial(L, n.input(c, p, q, padded=False))
     value = v(it.grad_input[c][p][q])
     if not pairs:
         return Equation(lhs, (value,))
     terms = [(f, cell, uv) for f in range(problem.filters) for cell, uv in pairs]
     d, k = it.grad_feature_map, it.kernel
     sides: tuple[Expr, ...] = (  # symbolic, substituted, then (several terms) their products
-        _sum([_times(Derivative(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
+        _sum([_times(_partial(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
         _sum([_times(v(d[f][cell[0]][cell[1]]), v(k[f][c][uv[0]][uv[1]])) for f, cell, uv in terms]),
     )
     if len(terms) > 1:
@@ -416,7 +422,7 @@ def _velocity(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
     """v' = μ·v + ∂L/∂W (PyTorch's momentum buffer)."""
     mu = problem.momentum
     sides = (
-        Add(_times(MU, n.weight(w, "V")), Derivative(L, n.weight(w)), evaluate=False),
+        Add(_times(MU, n.weight(w, "V")), _partial(L, n.weight(w)), evaluate=False),
         Add(_times(v(mu), v(_at(it.velocity, w))), v(_at(it.grad_kernel, w)), evaluate=False),
         v(_at(it.velocity_next, w)),
     )
@@ -427,7 +433,7 @@ def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
     """W' = W − η·∂L/∂W (or − η·v' with momentum) = w − η·g = w − ηg = value."""
     eta, old = problem.learning_rate, _at(it.kernel, w)
     direction = _at(it.velocity_next if it.velocity_next is not None else it.grad_kernel, w)
-    symbol = n.weight(w, "Vnext") if it.velocity_next is not None else Derivative(L, n.weight(w))
+    symbol = n.weight(w, "Vnext") if it.velocity_next is not None else _partial(L, n.weight(w))
     sides = (
         _minus(n.weight(w), _times(ETA, symbol)),
         _minus(v(old), _times(v(eta), v(direction))),
@@ -442,7 +448,7 @@ def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equatio
     # Asked only for a bias under momentum: then the model keeps its velocities and gradient.
     assert it.velocity_bias is not None and it.velocity_bias_next is not None and it.grad_bias is not None
     sides = (
-        Add(_times(MU, n.bias(f, "Vb")), Derivative(L, n.bias(f)), evaluate=False),
+        Add(_times(MU, n.bias(f, "Vb")), _partial(L, n.bias(f)), evaluate=False),
         Add(_times(v(problem.momentum), v(it.velocity_bias[f])), v(it.grad_bias[f]), evaluate=False),
         v(it.velocity_bias_next[f]),
     )
@@ -456,7 +462,7 @@ def _bias_update(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     assert it.bias is not None and it.bias_next is not None and it.grad_bias is not None
     momentum = it.velocity_bias_next is not None
     direction = it.velocity_bias_next[f] if it.velocity_bias_next is not None else it.grad_bias[f]
-    symbol = n.bias(f, "Vbnext") if momentum else Derivative(L, n.bias(f))
+    symbol = n.bias(f, "Vbnext") if momentum else _partial(L, n.bias(f))
     sides = (
         _minus(n.bias(f), _times(ETA, symbol)),
         _minus(v(it.bias[f]), _times(v(eta), v(direction))),

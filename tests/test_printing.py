@@ -90,6 +90,74 @@ def test_long_equation_is_aligned_and_broken():
     assert all(width(line.replace("&", "")) <= pr.LINE_EM for line in lines)
 
 
+def test_long_sum_is_printed_once(monkeypatch):
+    # A sum too wide for a line used to be printed flat, then again with its line breaks: the
+    # costliest part of a 28 × 28 document.
+    terms = _add(*[_mul(V(k % 10), V(R(1, 10))) for k in range(100)])
+    printed = []
+    original = pr.DerivePrinter._print_Add
+    monkeypatch.setattr(pr.DerivePrinter, "_print_Add", lambda self, expr: printed.append(expr) or original(self, expr))
+    text = pr.equation(pr.Equation(Symbol("x"), (terms, V(R(99, 2)))), pr.Style())
+    assert r"\ &\qquad" in text
+    assert printed.count(terms) == 1
+
+
+@pytest.mark.parametrize("count", [20, 23, 24, 25, 40, 150])
+def test_sum_printed_broken_at_once_reads_as_printed_twice(monkeypatch, count):
+    # A long sum's one-line text is its broken text without the breaks: the same document either way,
+    # whether it then fits a line (24 one-digit terms do) or not.
+    signs = [V(k % 10) if k % 3 else V(-(k % 7)) for k in range(count)]
+    for sides in [(_add(*signs), V(1)), (_add(*[_mul(V(k % 10), V(R(-1, 3))) for k in range(count)]), V(R(1, 3)))]:
+        eq = pr.Equation(Symbol("x"), sides)
+        once = pr.equation(eq, pr.Style())
+        monkeypatch.setattr(pr, "SURELY_BROKEN_TERMS", 10**9, raising=False)
+        twice = pr.equation(pr.Equation(eq.lhs, eq.sides), pr.Style())  # a new object: `equation` caches by identity
+        monkeypatch.undo()
+        assert once == twice
+
+
+def test_printing_a_sum_of_products_asks_sympy_no_equality(monkeypatch):
+    # Asking whether each product is a negation (-1 · x) by SymPy's == sympified -1 for every term
+    # of every long sum; only a number can be -1.
+    from sympy import Basic
+
+    terms = _add(*[_mul(V(k % 10), W[k, 0]) for k in range(30)], Mul(Integer(-1), W[0, 1], evaluate=False))
+    asked = []
+    original = Basic.__eq__
+    monkeypatch.setattr(Basic, "__eq__", lambda self, other: asked.append(other) or original(self, other))
+    text = pr.expression(terms, pr.Style())
+    monkeypatch.undo()
+    assert text.endswith(r"9 \cdot W_{29,0} - W_{01}")  # the negation is still told
+    assert len([other for other in asked if other == -1]) <= 1
+
+
+def test_a_recurring_derivative_is_printed_once(monkeypatch):
+    # ∂L/∂Ŷ_ij recurs in every weight's sum of a document: its symbols are printed once per notation.
+    L = Symbol("L")
+    terms = _add(*[_mul(Derivative(L, Y[k % 3, 0]), W[k, 0]) for k in range(30)])
+    printed = []
+    original = pr.DerivePrinter._print_Indexed
+    monkeypatch.setattr(pr.DerivePrinter, "_print_Indexed", lambda self, expr: printed.append(expr) or original(self, expr))
+    style = pr.Style(precision=3)  # a notation of its own: no other test has printed these yet
+    text = pr.expression(terms, style)
+    assert text.count(r"\frac{\partial L}{\partial \hat{Y}_{10}}") == 10
+    assert printed.count(Y[1, 0]) == 1
+    assert pr.expression(Derivative(L, Y[1, 0]), pr.Style(notation=(("L", "J"),))) == r"\frac{\partial J}{\partial \hat{Y}_{10}}"
+
+
+def test_printing_a_sum_bypasses_sympys_dispatcher(monkeypatch):
+    # SymPy's dispatcher walks each node's class hierarchy; derive's own node types are looked up once.
+    from sympy.printing.latex import LatexPrinter
+
+    terms = _add(*[_mul(V(k % 10), W[k, 0]) for k in range(30)], Derivative(Symbol("L"), Y[0, 0]))
+    walked = []
+    original = LatexPrinter._print
+    monkeypatch.setattr(LatexPrinter, "_print", lambda self, expr, **kw: walked.append(expr) or original(self, expr, **kw))
+    text = pr.expression(terms, pr.Style())
+    assert text.startswith(r"0 \cdot W_{00} + 1 \cdot W_{10}")
+    assert walked == []
+
+
 def test_no_line_break_inside_left_right():
     inner = _add(*[V(k) for k in range(1, 40)])
     text = pr.equation(pr.Equation(Symbol("x"), (Pow(_add(V(1), inner), 2, evaluate=False), V(1))), pr.Style())
