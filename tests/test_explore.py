@@ -377,3 +377,13 @@ def test_network_conv_and_dense_weights_of_a_lenet(open_page):
     page.keyboard.press("Escape")
     assert marked(page) == set()
     assert errors == []
+
+
+def test_the_live_text_names_network_fields_whole(browser):
+    # "layers ×2" named nothing: a field is its ref without the trailing cell indices.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((ROOT / "output" / "two-two-two" / "solution.html").as_uri())
+    page.locator('[data-ref="layers[0].weights[0][0]"]').first.click()
+    said = page.evaluate("[...document.querySelectorAll('[aria-live]')].map(e => e.textContent).join(' ')")
+    assert "made of or feeds input, layers[0].output." in said
+    page.close()
