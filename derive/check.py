@@ -121,6 +121,9 @@ def submission_rounds(data: Any, iterations: int) -> list[Any]:
         rounds = [data]
     if len(rounds) > iterations:
         raise SpecError(f"{len(rounds)} iterations submitted, the problem has {iterations}", field="iterations")
+    for k, submitted in enumerate(rounds):
+        if not isinstance(submitted, Mapping):
+            raise SpecError("must be a mapping of answer fields to values", field=f"iterations[{k}]")
     return rounds
 
 
@@ -131,8 +134,6 @@ def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
     out = []
     for k, submitted in enumerate(rounds):
         prefix = "" if k == 0 else f"iterations[{k}]."
-        if not isinstance(submitted, Mapping):
-            raise SpecError("must be a mapping of answer fields to values", field=f"iterations[{k}]")
         values = {}
         for name, value in submitted.items():
             field = f"{prefix}{name}"

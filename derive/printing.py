@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
@@ -629,8 +629,8 @@ POOLING_FORMULAS = {  # (forward, backward); ⟨a⟩ is the map being pooled
 FLIPPED = r"\operatorname{rot}_{180}(⟨W⟩)"
 
 
-def _named(template: str, names: dict[str, str]) -> str:
-    """Fill the ⟨name⟩ placeholders of one of the tables above with the notation's symbols."""
+def fill(template: str, names: Mapping[str, str]) -> str:
+    """A general formula's ⟨name⟩ placeholders replaced by the notation's symbols (flat and network formulas)."""
     out, rest = [], template
     while "⟨" in rest:
         before, _, after = rest.partition("⟨")
@@ -678,14 +678,14 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
                        rf" \cdot {w}{fc}_{{uv}} \quad \text{{over all }} (i, j, u, v) \text{{ with }} {where}"),
         "bias_gradient": (rf"\frac{{\partial {L}}}{{\partial {b}}} = \sum_{{i,j}} {dz} \cdot \frac{{\partial {z}{f_}_{{ij}}}}{{\partial {b}}}"
                           rf" = \sum_{{i,j}} {dz}"),
-        "loss": _named(LOSS_FORMULAS[p.loss], loss_names),
-        "loss_gradient": _named(LOSS_GRADIENTS[p.loss], loss_names) + _mse_scale(p, loss_names),
+        "loss": fill(LOSS_FORMULAS[p.loss], loss_names),
+        "loss_gradient": fill(LOSS_GRADIENTS[p.loss], loss_names) + _mse_scale(p, loss_names),
         "update_rule": rf"{n['Wnext']} = {w} - {eta} \cdot \frac{{\partial {L}}}{{\partial {w}}}",
         "bias_update_rule": rf"{n['bnext']} = {n['b']} - {eta} \cdot \frac{{\partial {L}}}{{\partial {n['b']}}}",
         "eta": eta, "mu": mu, "L": L, "v": v, "a": n["a"], "Z": n["Z"], "b": n["b"],
         "relu_slope": rf"\partial {n['a']} / \partial {n['Z']} = 0",
         "zero_input": rf"{n['Z']} = 0",
-        "flipped": _named(FLIPPED, n),
+        "flipped": fill(FLIPPED, n),
     }
     if p.momentum is not None:
         out["update_rule"] = (rf"{n['Vnext']} = {mu} {v} + \frac{{\partial {L}}}{{\partial {w}}}, \qquad "
@@ -693,13 +693,13 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
         out["bias_update_rule"] = (rf"{n['Vbnext']} = {mu} {vb} + \frac{{\partial {L}}}{{\partial {n['b']}}}, \qquad "
                                    rf"{n['bnext']} = {n['b']} - {eta} \cdot {n['Vbnext']}")
     if p.activation != "none":
-        out["activation"], out["activation_derivative"] = (_named(f, n) for f in ACTIVATION_FORMULAS[p.activation])
+        out["activation"], out["activation_derivative"] = (fill(f, n) for f in ACTIVATION_FORMULAS[p.activation])
         a = n["a"]
         out["chain_z"] = (rf"\frac{{\partial {L}}}{{\partial {n['Z']}_{{ij}}}} = \frac{{\partial {L}}}{{\partial {a}_{{ij}}}}"
                           rf" \cdot \frac{{\partial {a}_{{ij}}}}{{\partial {n['Z']}_{{ij}}}}")
     if p.pooling is not None:
         n_pool = dict(n, a=n["A"] if p.activation != "none" else n["Z"])
-        out["pool"], out["unpool"] = (_named(f, n_pool) for f in POOLING_FORMULAS[p.pooling.type])
+        out["pool"], out["unpool"] = (fill(f, n_pool) for f in POOLING_FORMULAS[p.pooling.type])
     return out
 
 
@@ -709,7 +709,7 @@ def _mse_scale(p: Problem, n: dict[str, str]) -> str:
     if p.loss != "mse":
         return ""
     count = p.filters * p.output_shape[0] * p.output_shape[1]
-    difference = _named(r"\left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)", n)
+    difference = fill(r"\left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)", n)
     text = rf" = \frac{{2}}{{{count}}} {difference}"
     simplest = Rational(2, count)
     if simplest.q != count:

@@ -51,8 +51,6 @@ def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
     out = []
     for k, submitted in enumerate(rounds):
         prefix = "" if k == 0 else f"iterations[{k}]."
-        if not isinstance(submitted, Mapping):
-            raise SpecError("must be a mapping of answer fields to values", field=f"iterations[{k}]")
         marked = {}
         for name, value in _entries(submitted, prefix):
             if name not in key[k]:

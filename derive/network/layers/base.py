@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import SpecError
-from ...printing import Equation
+from ...printing import Equation, fill  # noqa: F401 - the layers fill their formulas through base
 from ..tensor import Shape, Tensor
 
 Params = Mapping[str, Tensor]
@@ -133,16 +133,6 @@ def parse_fixed(options: Mapping[str, Any], field: str, names: tuple[str, ...]) 
         if item not in names:
             raise SpecError(f"{item!r} is not a parameter of this layer (valid: {', '.join(names)})", field=f"{field}.fixed")
     return frozenset(items)
-
-
-def fill(template: str, symbols: Mapping[str, str]) -> str:
-    """A general formula with its ⟨name⟩ placeholders replaced by the layer's symbols."""
-    out, rest = [], template
-    while "⟨" in rest:
-        before, _, after = rest.partition("⟨")
-        key, _, rest = after.partition("⟩")
-        out += [before, symbols[key]]
-    return "".join(out) + rest
 
 
 def partial(of: str, by: str) -> str:
