@@ -354,7 +354,11 @@ def equation(eq: Equation, style: Style, symbolic: bool = True) -> str:
     One line when it fits the page; otherwise an aligned block in which the symbolic form and the
     substituted numbers each start a line, later sides (products, sum, value) follow on the same
     line while they fit, and a side wider than a line breaks between its terms."""
-    lhs, lines = _lines(eq, style, symbolic)
+    return _display(*_lines(eq, style, symbolic))
+
+
+def _display(lhs: str, lines: list[str]) -> str:
+    """The lines `_lines` laid out: one line as it is, several as an aligned block."""
     if len(lines) == 1:
         return lhs + " " + lines[0][1:]
     return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
@@ -842,20 +846,7 @@ def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
     return _fresh(_prototype(NetworkPrinter, style, line_width))
 
 
-def network_latex(expr: Expr, style: Style) -> str:
-    """One network expression (a symbol, a derivative) as LaTeX."""
-    return network_printer(style).doprint(expr)
-
-
 def network_equation(eq: Equation, style: Style) -> str:
     """As `equation`, for a network's symbols: lhs = symbolic = substituted = value, ≈ where rounding
     entered; one line when it fits the page, else the same aligned layout."""
-    lhs, lines = _lines(eq, style, True, network_printer)
-    if len(lines) == 1:
-        return lhs + " " + lines[0][1:]
-    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(lines) + r"\end{aligned}"
-
-
-def network_vector(name: str, values: Sequence[Any], style: Style) -> str:
-    """`name = [v0, v1, …]` as a row (a network's vectors), with ≈ when an entry was rounded."""
-    return named_matrix(name, [list(values)], style)
+    return _display(*_lines(eq, style, True, network_printer))

@@ -419,10 +419,6 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
             "percent": f"{100 * report.score:.1f}", "fields": fields}
 
 
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, list)
-
-
 def _verdict_table(cells: Any, prefix: str = "") -> dict[str, Any] | None:
     """A table of verdicts: a header of column indices, rows labelled with their leading indices."""
     if not isinstance(cells, list):
