@@ -494,10 +494,16 @@ def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
     if name in ("feature_map", "activation", "prediction"):
         return []
     n = problem.filters * problem.output_shape[0] * problem.output_shape[1]
+    eta = exact(problem.learning_rate) if name in UPDATES else None
+    return slip_factors(problem.loss, n, is_loss=name in ("loss", "loss_next"), eta=eta)
+
+
+def slip_factors(loss: str, n: int, is_loss: bool, eta: Fraction | None = None) -> list[tuple[Fraction, str]]:
+    """The factors by which a loss value (`is_loss`) or a gradient-like field can be off through a known
+    slip with this loss over n outputs, each with its cause; with `eta`, an update's step too. Flat and
+    network checks share it, so a cause names only what the loss really has (MSE has no 1/2 to leave out)."""
     n_, half, two = Fraction(n), Fraction(1, 2), Fraction(2)
-    # Each loss has its own slips: a cause names only what this problem's loss really has (MSE has no
-    # 1/2 to leave out, a sum no 1/n).
-    if name in ("loss", "loss_next"):
+    if is_loss:
         causes = {
             "mse": [(n_, f"n = {n}: the sum of squares where the mean is meant (the 1/n missing)"),
                     (half, "1/2: halved, as if the loss were half the sum of squares"),
@@ -506,7 +512,7 @@ def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
                     (half, "1/2: halved where the loss is not halved")],
             "half_sse": [(two, "2: the loss's 1/2 left out"),
                          (2 / n_, f"2/n = {2 / n_}: the mean where half the sum is meant")],
-        }[problem.loss]
+        }.get(loss, [])
     else:
         causes = {
             "mse": [(n_, f"n = {n}: the sum of squares used instead of the mean (missing 1/n)"),
@@ -520,9 +526,8 @@ def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
             "half_sse": [(two, "2: the factor 2 counted where the loss's 1/2 already cancels it"),
                          (2 / n_, f"2/n = {2 / n_}: the mean's gradient used where the loss is half the sum"),
                          (1 / n_, f"1/n = 1/{n}: divided by n where the loss is a sum")],
-        }[problem.loss]
-    if name in UPDATES:
-        eta = exact(problem.learning_rate)
+        }.get(loss, [])
+    if eta is not None:
         causes = [(eta, f"η = {show(eta)}: the learning rate applied twice"),
                   (1 / eta, "1/η: the learning rate left out of the update")] + causes
     return [(f, c) for f, c in causes if f != 1]

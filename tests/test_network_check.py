@@ -329,3 +329,14 @@ def test_a_wrong_update_is_carried_into_the_next_iteration():
     by = {f.name: f for f in report.fields}
     assert by[name].verdict == "wrong"
     assert by[f"iteration_2.{start}"].verdict == "carried" and by["iteration_2.loss"].verdict == "correct"
+
+
+@pytest.mark.parametrize("loss, named, never", [("sse", "counted twice", "1/2"), ("half_sse", "already cancels", "twice")])
+def test_a_doubled_network_gradient_names_only_what_its_loss_has(loss, named, never):
+    # The network's causes are the flat check's (check.slip_factors): a sum has no 1/2 to leave out.
+    spec = {**yaml.safe_load(CLASSIC.read_text()), "loss": loss}
+    k = key(spec)
+    f = field_report(mark(spec, {"layers[2].grad_weights": apply(k["layers[2].grad_weights"], lambda x: 2 * x)}),
+                     "layers[2].grad_weights")
+    note = f.note.split("times the right one: ", 1)[1]
+    assert f.verdict == "scale" and named in note and never not in note

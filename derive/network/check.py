@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDICTS, FieldReport,
-                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, submission_rounds, tolerance)
+                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, slip_factors, submission_rounds, tolerance)
 from ..errors import SpecError
 from ..exact import Num, precise, rational
 from ..literals import show
@@ -386,20 +386,12 @@ def _causes(net: Network, field: str, size: int) -> list[tuple[Fraction, str]]:
     if field in ("prediction", "output") or not (field.startswith(GRADIENT_LIKE) or field.endswith("_next")
                                                  or field in ("loss", "grad_output")):
         return []
-    loss, n = net.loss.key, Fraction(len(net.target))
-    causes: list[tuple[Fraction, str]] = []
-    if field.endswith("_next") and field != "loss_next":
-        eta = exact(net.optimizer.learning_rate)
-        causes += [(eta, f"η = {show(eta)}: the learning rate applied twice"),
-                   (1 / eta, "1/η: the learning rate left out of the update")]
-    if loss in ("mse", "sse", "half_sse"):
-        causes += [(n, f"n = {n}: the sum of squares where the loss ({loss}) takes the mean (the 1/n missing)"),
-                   (1 / n, f"1/n = 1/{n}: the mean where the loss ({loss}) is a sum, or 1/n applied twice"),
-                   (Fraction(1, 2), "1/2: the square's factor 2 left out, or a 1/2 the loss does not have"),
-                   (Fraction(2), "2: the loss's 1/2 left out, or the square's 2 counted twice")]
-    elif loss == "binary_cross_entropy":
-        causes += [(n, f"n = {n}: the sum where the loss takes the mean (the 1/n missing)"),
-                   (1 / n, f"1/n = 1/{n}: the mean taken twice")]
+    loss, n = net.loss.key, len(net.target)
+    eta = exact(net.optimizer.learning_rate) if field.endswith("_next") and field != "loss_next" else None
+    causes = slip_factors(loss, n, is_loss=field in ("loss", "loss_next"), eta=eta)
+    if loss == "binary_cross_entropy":
+        causes += [(Fraction(n), f"n = {n}: the sum where the loss takes the mean (the 1/n missing)"),
+                   (Fraction(1, n), f"1/n = 1/{n}: the mean taken twice")]
     return [(f, c) for f, c in causes if f != 1 and f != 0]
 
 
