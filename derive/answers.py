@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .errors import SpecError
 from .exact import Num, is_exact
+from .fields import FIELDS, present
 from .model import Iteration, values
 from .problem import Problem
 
@@ -21,13 +22,9 @@ def to_json_number(value: Num) -> int | float:
 
 def check_range(iterations: Sequence[Iteration]) -> None:
     """Refuse values a JSON number (a double) cannot hold, naming the first such answer field."""
-    fields = {"feature_map": "feature_map", "activation": "activation", "prediction": "prediction", "loss": "loss",
-              "grad_kernel": "grad_kernel", "grad_bias": "grad_bias", "grad_input": "grad_input",
-              "velocity_next": "velocity", "velocity_bias_next": "velocity_bias", "kernel_next": "kernel_next",
-              "bias_next": "bias_next", "loss_next": "loss_next"}
     for k, it in enumerate(iterations, start=1):
-        for attribute, name in fields.items():
-            for value in values(getattr(it, attribute)):
+        for f in FIELDS:
+            for value in values(f.read(it)):
                 try:
                     as_float = float(value)
                 except OverflowError:
@@ -38,7 +35,7 @@ def check_range(iterations: Sequence[Iteration]) -> None:
                     problem = "a nonzero value below 5e-324"
                 else:
                     continue
-                raise SpecError(f"{name} reaches {problem} in iteration {k}, more than the answer key's numbers "
+                raise SpecError(f"{f.name} reaches {problem} in iteration {k}, more than the answer key's numbers "
                                 "(doubles) can hold; scale the problem's numbers", field="numbers")
 
 
@@ -96,32 +93,21 @@ def normalized_spec(p: Problem) -> dict[str, Any]:
 
 
 def answer_key(p: Problem, iterations: Sequence[Iteration]) -> dict[str, Any]:
-    """{"problem": normalized spec, "iterations": [{feature_map, prediction, loss, …}]}."""
-    maps = (lambda t: _nested(t[0])) if p.rank2 else _nested  # a 2-D spec gets 2-D answers
-    kernels = (lambda t: _nested(t[0][0])) if p.rank2 else _nested
-    scalars = (lambda t: to_json_number(t[0])) if p.rank2 else (lambda t: [to_json_number(b) for b in t])
-    rows = []
-    for it in iterations:
-        row: dict[str, Any] = {"feature_map": maps(it.feature_map)}
-        if it.activation is not None:
-            row["activation"] = maps(it.activation)
-        row.update(
-            prediction=maps(it.prediction),
-            loss=to_json_number(it.loss),
-            grad_kernel=kernels(it.grad_kernel),
-            grad_input=maps(it.grad_input),
-        )
-        if it.velocity_next is not None:
-            row["velocity"] = kernels(it.velocity_next)
-        row["kernel_next"] = kernels(it.kernel_next)
-        if it.bias is not None:
-            row["grad_bias"] = scalars(it.grad_bias)
-            if it.velocity_bias_next is not None:
-                row["velocity_bias"] = scalars(it.velocity_bias_next)
-            row["bias_next"] = scalars(it.bias_next)
-        row["loss_next"] = to_json_number(it.loss_next)
-        rows.append(row)
+    """{"problem": normalized spec, "iterations": [{feature_map, prediction, loss, …}]}: the fields of
+    derive/fields.py that this problem has, in the table's order."""
+    shaped = _shapers(p)
+    fields = present(p)
+    rows = [{f.name: shaped[f.shape](f.read(it)) for f in fields} for it in iterations]
     return {"problem": normalized_spec(p), "iterations": rows}
+
+
+def _shapers(p: Problem) -> dict[str, Callable[[Any], Any]]:
+    """How each field shape is written: a 2-D spec gets 2-D maps and kernels and a number per bias."""
+    if p.rank2:
+        return {"map": lambda t: _nested(t[0]), "kernel": lambda t: _nested(t[0][0]),
+                "filter": lambda t: to_json_number(t[0]), "scalar": to_json_number}
+    return {"map": _nested, "kernel": _nested, "filter": lambda t: [to_json_number(b) for b in t],
+            "scalar": to_json_number}
 
 
 def dumps(value: Any, indent: int = 0) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
-from . import model
+from . import fields as table, model
 from .derivation import Derivation
 from .errors import SpecError
 from .exact import Num, precise
@@ -30,16 +30,16 @@ from .model import Iteration, grid, tap, values, weights
 from .problem import Problem
 
 VERDICTS = ("correct", "carried", "sign", "scale", "flipped", "partial-sum", "wrong")
-FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
-          "velocity", "velocity_bias", "kernel_next", "bias_next", "loss_next")
-GRADIENTS = ("grad_kernel", "grad_bias", "grad_input")
-UPDATES = ("kernel_next", "bias_next")
-KERNEL_SHAPED = ("grad_kernel", "kernel_next", "velocity")
+# Read from the one table of answer fields (derive/fields.py), in answers.json's order.
+FIELDS = table.NAMES
+FORWARD = table.named(role="forward")
+LOSSES = table.named(role="loss")
+GRADIENTS = table.named(role="gradient")
+VELOCITIES = table.named(role="velocity")
+UPDATES = table.named(role="update")
+KERNEL_SHAPED = table.named(shape="kernel")
 MAX_SUBSET_TERMS = 12  # partial sums are searched among all subsets up to this many terms
 MAX_CELLS_NAMED = 8  # a note names at most this many cells, then says how many more
-
-# The attribute of model.Iteration that holds each answer field.
-_ATTRIBUTE = {"velocity": "velocity_next", "velocity_bias": "velocity_bias_next"}
 
 NOTE_CARRIED = "right given the submission's own earlier values (follow-through)"
 NOTE_SIGN = "the sign is reversed"
@@ -140,7 +140,8 @@ def read_submission(data: Any, derivation: Derivation) -> list[dict[str, Any]]:
             if name not in FIELDS:
                 raise SpecError(_unknown_field(str(name), [f for f in FIELDS if f in key[k]]), field=str(field))
             if name not in key[k]:
-                raise SpecError("is not part of this problem's answers", field=field)
+                why = table.field(name).absence()
+                raise SpecError("is not part of this problem's answers" + (f" ({why})" if why else ""), field=field)
             values[name] = _numbers(value, field, _shape(key[k][name]))
         out.append(values)
     return out
@@ -236,7 +237,7 @@ def check(derivation: Derivation, submission: list[dict[str, Any]], settings: Se
     for k, submitted in enumerate(submission):
         for name in FIELDS:
             if name in submitted:
-                margin = margins[k].get(_ATTRIBUTE.get(name, name)) if margins else None
+                margin = margins[k].get(table.attribute(name)) if margins else None
                 marking = _Marking(problem, derivation.iterations[k], name, precision, settings, margin)
                 reports.append(marking.report(k, submitted[name], key[k][name], follow))
     cells = [v for r in reports for v in values(r.cells)]
@@ -269,7 +270,7 @@ class _Marking:
     def __init__(self, problem: Problem, it: Iteration, name: str, precision: int, settings: Settings,
                  margin: list[Fraction] | None = None):
         self.p, self.it, self.name, self.precision, self.settings = problem, it, name, precision, settings
-        self.expected = [exact(x) for x in values(getattr(it, _ATTRIBUTE.get(name, name)))]
+        self.expected = field_values(it, name)
         self.margin = margin or [Fraction(0)] * len(self.expected)
 
     def correct(self, i: int, submitted: Fraction) -> bool:
@@ -349,7 +350,7 @@ class _Marking:
              cells: list[int]) -> list[tuple[list[int], str]]:
         """Cells that are the negative of the right value; for an update, w + η·g instead of w − η·g."""
         if self.name not in UPDATES:
-            note = NOTE_SIGN_RESIDUAL if self.name in GRADIENTS + ("velocity", "velocity_bias") else NOTE_SIGN
+            note = NOTE_SIGN_RESIDUAL if self.name in GRADIENTS + VELOCITIES else NOTE_SIGN
             return [(self.fits(s, [-b if b != 0 else None for b in self.expected], cells), note)]
         # w − η·g mirrored about w is w + η·g: the added step, with the right gradient or the submission's own.
         added = self.fits(s, [2 * w - b for w, b in zip(self.start(), self.expected)], cells)
@@ -386,7 +387,7 @@ class _Marking:
             if len(nonzero) < 2 or factor in (0, 1, -1) or not fits_all(factor):
                 return []  # one number is always "a multiple" of another: only a known cause says anything
             cause = "no standard convention explains it" + (
-                " (check the loss's constant factors)" if self.name not in ("feature_map", "activation", "prediction") else "")
+                " (check the loss's constant factors)" if self.name not in FORWARD else "")
         what = "every step (w − w')" if self.name in UPDATES else "every value"
         return [("scale", cells + plain, f"{what} is {_factor(factor)} times the right one: {cause}")]
 
@@ -491,11 +492,11 @@ def _plausible_subsets(problem: Problem, name: str) -> set[frozenset]:
 
 def _causes(problem: Problem, name: str) -> list[tuple[Fraction, str]]:
     """The factors a field can be off by through a known slip, each with its cause, likeliest first."""
-    if name in ("feature_map", "activation", "prediction"):
+    if name in FORWARD:
         return []
     n = problem.filters * problem.output_shape[0] * problem.output_shape[1]
     eta = exact(problem.learning_rate) if name in UPDATES else None
-    return slip_factors(problem.loss, n, is_loss=name in ("loss", "loss_next"), eta=eta)
+    return slip_factors(problem.loss, n, is_loss=name in LOSSES, eta=eta)
 
 
 def slip_factors(loss: str, n: int, is_loss: bool, eta: Fraction | None = None) -> list[tuple[Fraction, str]]:
@@ -609,7 +610,7 @@ def rotated_order(problem: Problem) -> list[int]:
 
 def field_values(it: Iteration, name: str) -> list[Fraction]:
     """An answer field's right values in iteration `it`, flat and exact."""
-    return [exact(x) for x in values(getattr(it, _ATTRIBUTE.get(name, name)))]
+    return [exact(x) for x in values(table.field(name).read(it))]
 
 
 def _gradient_terms(problem: Problem, it: Iteration, name: str, number: Callable[[Any], Any] = float) -> list[dict[tuple, Any]]:
@@ -665,19 +666,15 @@ class _FollowThrough:
 
     def _follows(self, k: int, name: str) -> bool:
         earlier = k > 0 and any(u in self.sub[k - 1] for u in UPDATES)  # iteration k starts from them
-        return earlier or any(u in self.sub[k] for u in _UPSTREAM[name])
+        return earlier or any(u in self.sub[k] for u in table.field(name).upstream)
 
     def _tensor(self, k: int, name: str, fallback: Any) -> Any:
         """A submitted field as a tensor shaped like the model's (F×…), else the right value."""
         if name not in self.sub[k]:
             return fallback
         value = self.sub[k][name]
-        if self.p.rank2 and name in ("feature_map", "activation", "prediction"):
-            value = [value]
-        if self.p.rank2 and name in ("grad_kernel", "kernel_next", "velocity"):
-            value = [[value]]
-        if self.p.rank2 and name in ("grad_bias", "bias_next", "velocity_bias"):
-            value = [value]
+        if self.p.rank2:  # a 2-D spec's answers drop the model's filter and channel axes
+            value = [[value]] if table.field(name).shape == "kernel" else [value]
         return _exact(value)
 
     def _compute(self, k: int, name: str) -> Any:
@@ -720,18 +717,6 @@ class _FollowThrough:
                 None if bias is None else given_bias_next if given_bias_next is not None else bias_next())[2]),
         }
         return values[name]()
-
-
-# Which submitted fields of the same iteration each field's follow-through value depends on.
-_UPSTREAM = {
-    "feature_map": (), "activation": ("feature_map",), "prediction": ("feature_map", "activation"),
-    "loss": ("feature_map", "activation", "prediction"),
-    "grad_kernel": ("feature_map", "activation", "prediction"), "grad_bias": ("feature_map", "activation", "prediction"),
-    "grad_input": ("feature_map", "activation", "prediction"),
-    "velocity": ("grad_kernel",), "velocity_bias": ("grad_bias",),
-    "kernel_next": ("grad_kernel", "velocity"), "bias_next": ("grad_bias", "velocity_bias"),
-    "loss_next": ("kernel_next", "bias_next"),
-}
 
 
 def _exact(value: Any) -> Any:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from .check import (GRADIENTS, NOTE_ADDED, NOTE_SIGN_RESIDUAL, UPDATES, exact, field_values, gradient_terms,
-                    rotated_order, scale_causes)
+from .check import (GRADIENTS, LOSSES, NOTE_ADDED, NOTE_SIGN_RESIDUAL, UPDATES, VELOCITIES, exact, field_values,
+                    gradient_terms, rotated_order, scale_causes)
+from .fields import field
 from .model import Iteration, values
 from .problem import Problem
 
@@ -42,7 +43,7 @@ def carries(problem: Problem, it: Iteration, name: str, ask: Sequence[str]) -> l
     """For each cell of `name`, how it follows from an earlier asked field of the same iteration
     (w' = w − η·(μ·v + g), v' = μ·v + g), or None when nothing it depends on is asked."""
     count = len(field_values(it, name))
-    bias = name in ("bias_next", "velocity_bias")
+    bias = field(name).shape == "filter"  # bias_next and velocity_bias follow grad_bias; the kernel's follow grad_kernel
     grad, velocity = ("grad_bias", "velocity_bias") if bias else ("grad_kernel", "velocity")
     start = [exact(w) for w in values(it.bias if bias else it.kernel)]
     before = [exact(v) for v in values(it.velocity_bias if bias else it.velocity)] or [Fraction(0)] * count
@@ -52,7 +53,7 @@ def carries(problem: Problem, it: Iteration, name: str, ask: Sequence[str]) -> l
         return [Carry(velocity, w, -eta) for w in start]
     if name in UPDATES and grad in ask:
         return [Carry(grad, w - eta * mu * v, -eta) for w, v in zip(start, before)]
-    if name in ("velocity", "velocity_bias") and grad in ask:
+    if name in VELOCITIES and grad in ask:
         return [Carry(grad, mu * v, Fraction(1)) for v in before]
     return [None] * count
 
@@ -74,7 +75,7 @@ def mistakes(problem: Problem, it: Iteration, name: str) -> list[tuple[Mistake, 
         start = [exact(w) for w in values(it.kernel if name == "kernel_next" else it.bias)]
         _add(found, [2 * w - b for w, b in zip(start, right)], NOTE_ADDED)
         _scaled(found, right, start, problem, name, only_eta=True)
-    elif name in ("loss", "loss_next"):
+    elif name in LOSSES:
         _scaled(found, right, [Fraction(0)], problem, name)
     return [tuple(cell) for cell in found]
 

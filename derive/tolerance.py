@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 from .exact import ZERO, Num, mpq, precise
+from .fields import present
 from .model import (ACTIVATIONS, LOSSES, Iteration, convolve, grad_bias, grad_input, grad_kernel, loss, padded,
                     pool, unpool)
 from .problem import Problem, Tensor3, Tensor4
@@ -107,7 +108,8 @@ def rounding_student(problem: Problem, precision: int) -> list[dict[str, Any]]:
 
 
 def tolerances(problem: Problem, iterations: Sequence[Iteration], precision: int) -> list[dict[str, Any]]:
-    """Per iteration, the tolerance of every answer cell (exact), shaped like the model's values."""
+    """Per iteration, the tolerance of every cell of each answer field this problem has (derive/fields.py),
+    by the model.Iteration attribute that holds the field, shaped like the model's values."""
     grid = mpq(1, 10 ** (precision + 1))  # a tenth of a unit in the last decimal
     half = 5 * grid
 
@@ -117,10 +119,9 @@ def tolerances(problem: Problem, iterations: Sequence[Iteration], precision: int
 
     with precise():  # the model's 256 bits after a sigmoid or tanh, or the margin measures float noise
         students = rounding_student(problem, precision)
-    out = []
-    for student, it in zip(students, iterations):
-        out.append({name: _each(value, tol, getattr(it, name)) for name, value in student.items()})
-    return out
+    fields = present(problem)
+    return [{f.attribute: _each(student[f.attribute], tol, f.read(it)) for f in fields}
+            for student, it in zip(students, iterations)]
 
 
 def as_iterations(iterations: Sequence[Iteration], tols: Sequence[dict[str, Any]]) -> list[Iteration]:

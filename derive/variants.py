@@ -13,14 +13,14 @@ from functools import partial
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
+from . import fields
 from .errors import SpecError
 from .exact import is_exact
 from .literals import parse_number
 from .model import Iteration, forward, padded, tied_windows, train, values
 from .problem import Problem, build_problem
 
-ANSWER_FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
-                 "velocity", "velocity_bias", "kernel_next", "bias_next", "loss_next")
+ANSWER_FIELDS = fields.NAMES  # the one table of answer fields (derive/fields.py)
 # What students enter unless `ask:` says otherwise; the bias fields only when the problem has a bias.
 DEFAULT_ASK = ("prediction", "loss", "grad_kernel", "grad_bias", "kernel_next", "bias_next")
 DRAWN = ("input", "kernel", "target", "bias")
@@ -119,13 +119,7 @@ def plan(spec: Mapping[str, Any], problem: Problem | None = None) -> Plan:
 
 
 def _ask(spec: Mapping[str, Any], problem: Problem) -> tuple[str, ...]:
-    present = set(ANSWER_FIELDS)
-    if problem.activation == "none":
-        present.discard("activation")
-    if problem.bias is None:
-        present -= {"grad_bias", "bias_next", "velocity_bias"}
-    if problem.momentum is None:
-        present -= {"velocity", "velocity_bias"}
+    present = {f.name for f in fields.present(problem)}
     ask = spec.get("ask", [name for name in DEFAULT_ASK if name in present])
     if not isinstance(ask, list) or not ask:
         raise SpecError(f"must be a non-empty list of answer fields ({', '.join(ANSWER_FIELDS)})", field="ask")
@@ -133,7 +127,7 @@ def _ask(spec: Mapping[str, Any], problem: Problem) -> tuple[str, ...]:
         if name not in ANSWER_FIELDS:
             raise SpecError(f"unknown answer field {name!r} (valid: {', '.join(ANSWER_FIELDS)})", field="ask")
         if name not in present:
-            raise SpecError(f"{name} is not part of this problem's answers", field="ask")
+            raise SpecError(fields.not_present(fields.field(name)), field="ask")
     return tuple(dict.fromkeys(ask))
 
 

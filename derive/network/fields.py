@@ -1,32 +1,11 @@
 """The one table of a network's answer fields: name, where it lives, its symbol, its wording, the
 fields it is computed from, and how to read it from the solved values. answers.py writes
 answers.json from it; check, variants, the LMS exports and problem sheets are to read it too
-(see the package docstring)."""
+(see the package docstring). A flat problem's table is derive/fields.py, of the same `Field`."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
+from ..fields import Field
 from .model import LayerValues, NetIteration
-
-
-@dataclass(frozen=True)
-class Field:
-    """One answer field. `scope`: per iteration, per layer, or per parameter P of a layer
-    (then `name` holds {P}). `symbol` names the notation symbol (with ' for updated values)."""
-
-    name: str
-    scope: str
-    symbol: str
-    wording: str
-    upstream: tuple[str, ...]
-    read: Callable[..., Any]
-
-    def key(self, param: str = "") -> str:
-        """The JSON key (for a parameter field, with P filled in)."""
-        return self.name.replace("{P}", param)
-
 
 FIELDS: tuple[Field, ...] = (
     Field("prediction", "iteration", "out", "the network's output", ("output",),
