@@ -22,7 +22,6 @@ from . import __version__
 from .errors import SpecError
 from .files import replace_folder, write_files
 from .parallel import pool
-from .problem import dims
 
 SUFFIXES = (".yaml", ".yml", ".json")
 SUBMISSION = ".submission"  # NAME.submission.yaml beside NAME.yaml is a submission, not a problem
@@ -98,26 +97,24 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
                                                       tuple[str, ...]]:
     """All files of one problem, with its index entry; or the one-line error; and its warnings (runs in a worker)."""
     key, spec_path, root = args
-    from .check import check, read_submission
-    from .pipeline import solve, warnings_for
-    from .render import check_view, environment
+    from .check import Settings
+    from .pipeline import solve
+    from .render import environment
     from .spec import read_spec
 
     display = Path(spec_path).relative_to(root).as_posix()
     try:
-        d = solve(spec_path)
+        d = solve(spec_path)  # flat or a network: each renders, marks and warns by its own model
         files = {"solution.md": d.to_markdown(), "solution.tex": d.to_latex(), "answers.json": d.to_json(),
                  "solution.html": d.to_html()}
         submission = submission_for(Path(spec_path))
-        if submission is not None and getattr(d, "is_network", False):  # marked by the network's own model
-            from .network.check import check, check_view, read_submission
         if submission is not None:
             try:
-                report = check(d, read_submission(read_spec(submission), d))
+                report = d.check(d.read_submission(read_spec(submission)), Settings())
             except SpecError as exc:
                 raise exc.located(str(submission)) from None
             shown = submission.relative_to(root).as_posix()
-            files["check.md"] = environment().get_template("check.j2").render(check_view(report, d, display, shown))
+            files["check.md"] = environment().get_template("check.j2").render(d.check_view(report, display, shown))
             from .answers import dumps
 
             files["check.json"] = dumps(report.to_json()) + "\n"
@@ -127,23 +124,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
         if exc.source and exc.source.startswith(root):
             source = Path(exc.source).relative_to(root).as_posix()
         return key, None, None, str(SpecError(exc.message, exc.field, source)), ()
-    if getattr(d, "is_network", False):
-        from .network.derivation import NetworkDerivation  # solve() returns one for a layers: spec
-
-        assert isinstance(d, NetworkDerivation)
-        return key, files, d.index_entry(key), None, ()
-    p = d.problem
-    image = (() if p.rank2 else (p.channels,)) + _shape(p.input[0])
-    entry = {
-        "title": p.title or key,
-        "sizes": f"{dims(image)} input, {dims((p.filters,) + p.kernel_size)} kernel, {dims(p.output_shape)} output",
-        "loss": p.loss,
-    }
-    return key, files, entry, None, tuple(f"{display}: {w}" for w in warnings_for(d))
-
-
-def _shape(matrix: Any) -> tuple[int, int]:
-    return len(matrix), len(matrix[0])
+    return key, files, d.index_entry(key), None, tuple(f"{display}: {w}" for w in d.warnings())
 
 
 def build(specs_dir: str, out_dir: str, *, jobs: int = 1, force: bool = False,

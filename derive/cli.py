@@ -4,10 +4,14 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from . import __version__
+
+if TYPE_CHECKING:  # the command line imports its modules inside each command, to start fast
+    from .derivation import Solved
 
 SPEC_HELP = """\
 A problem spec is a YAML or JSON mapping; `derive spec` prints a complete, annotated example of
@@ -223,32 +227,27 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
           precision: int) -> None:
     """`derive check`: mark a submission."""
     from .answers import dumps
-    from .check import Settings, check as mark, read_submission
+    from .check import Settings
     from .errors import SpecError
     from .pipeline import solve as run
     from .spec import read_spec
 
     try:
-        derivation = run(spec, precision=precision)
-        network = getattr(derivation, "is_network", False)
-        if network:  # a layers: spec is marked by the network's own model
-            from .network.check import check as mark, read_submission
+        derivation = run(spec, precision=precision)  # flat or a network: each marks by its own model
         data = read_spec(submission)
         try:
-            answers = read_submission(data, derivation)
+            answers = derivation.read_submission(data)
         except SpecError as exc:
             raise exc.located(submission) from None
-        report = mark(derivation, answers, Settings(atol, rtol, carried_credit, precision))
+        report = derivation.check(answers, Settings(atol, rtol, carried_credit, precision))
     except SpecError as exc:
         _fail(str(exc))
     if fmt == "json":
         click.echo(dumps(report.to_json()))
     else:
-        from .render import check_view, environment  # Jinja2 and SymPy: only the Markdown report needs them
+        from .render import environment  # Jinja2 and SymPy: only the Markdown report needs them
 
-        if network:
-            from .network.check import check_view
-        click.echo(environment().get_template("check.j2").render(check_view(report, derivation, spec, submission)), nl=False)
+        click.echo(environment().get_template("check.j2").render(derivation.check_view(report, spec, submission)), nl=False)
 
 
 @cli.command(short_help="Mark a class: a responses CSV against a variants folder.",
@@ -348,25 +347,23 @@ def _progress(items, total: int):
     return tqdm(items, total=total, desc="variants", unit="variant", disable=not sys.stderr.isatty(), leave=False)
 
 
-def _render(derivation, fmt: str, figures: bool = False, static: bool = False) -> str | bytes:
+def _render(derivation: Solved, fmt: str, figures: bool = False, static: bool = False) -> str | bytes:
     if fmt == "json":
         return derivation.to_json()
     if fmt == "html":
         return derivation.to_html(figures=figures, interactive=not static)
-    method = {"latex": derivation.to_latex, "markdown": derivation.to_markdown, "html": derivation.to_html,
-              "pdf": derivation.to_pdf}[fmt]
-    return method(figures=figures)
+    methods: dict[str, Callable[..., str | bytes]] = {"latex": derivation.to_latex, "markdown": derivation.to_markdown,
+                                                      "pdf": derivation.to_pdf}
+    return methods[fmt](figures=figures)
 
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _warn(source: str, derivation) -> None:
+def _warn(source: str, derivation: Solved) -> None:
     """One line on stderr per thing a teacher should know (a pooling tie, a rising loss); the exit status stays 0."""
-    from .pipeline import warnings_for
-
-    for message in warnings_for(derivation):
+    for message in derivation.warnings():
         click.echo(f"warning: {source}: {message}", err=True)
 
 

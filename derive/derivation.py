@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Sequence
 
 from .model import Iteration, weights
-from .problem import Problem
+from .problem import Problem, dims
 from .style import Style
 
 if TYPE_CHECKING:
+    from .check import Report, Settings
     from .steps import IterationWork
 
 # SymPy (steps, printing), Jinja2 (render) and matplotlib (figures) are imported inside the methods
@@ -27,6 +28,31 @@ def default_detail(problem: Problem) -> str:
     return "full" if size <= FULL_DETAIL_LIMIT else "summary"
 
 
+class Solved(Protocol):
+    """What the commands (solve, check, mark, build) ask of a solved problem, flat (Derivation) or a
+    network (network/derivation.py's NetworkDerivation), without asking which one they hold."""
+
+    kind: ClassVar[str]  # "flat" or "network": for messages and tests, never to pick code paths
+
+    def to_markdown(self, figures: bool = False) -> str: ...
+    def to_latex(self, figures: bool = False) -> str: ...
+    def to_html(self, figures: bool = False, interactive: bool = True) -> str: ...
+    def to_pdf(self, figures: bool = False) -> bytes: ...
+    def to_lms(self) -> str: ...
+    def problem_sheet(self, fmt: str = ..., ask: Sequence[str] = ..., with_tasks: bool = ...) -> str: ...
+    def to_json(self) -> str: ...
+    def figures(self) -> dict[str, bytes]: ...
+    def answers(self) -> dict[str, Any]: ...
+    def answer_rows(self) -> list[dict[str, Any]]: ...
+    def answer_fields(self) -> tuple[str, ...]: ...
+    def read_submission(self, data: Any) -> list[dict[str, Any]]: ...
+    def check(self, submission: list[dict[str, Any]], settings: "Settings") -> "Report": ...
+    def check_view(self, report: "Report", spec_name: str, submission_name: str) -> dict[str, Any]: ...
+    def warnings(self) -> tuple[str, ...]: ...
+    def index_entry(self, key: str) -> dict[str, str]: ...
+    def for_marking(self) -> "Solved": ...
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Every step of the worked solution, with exact values, ready to render."""
@@ -36,6 +62,7 @@ class Derivation:
     detail: str
     style: Style = Style()
     templates: str | None = None  # a folder of user templates that override derive's, by name
+    kind: ClassVar[str] = "flat"
 
     @property
     def precision(self) -> int:
@@ -150,6 +177,52 @@ class Derivation:
         from .answers import dumps
 
         return dumps(self.answers()) + "\n"
+
+    def answer_rows(self) -> list[dict[str, Any]]:
+        """The answer key's iterations, one {field: value} each, named as check and answers.csv name them."""
+        return self.answers()["iterations"]
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """This problem's answer fields (derive/fields.py's table, less what the problem lacks), in answers.json's order."""
+        from .fields import present
+
+        return tuple(f.name for f in present(self.problem))
+
+    def read_submission(self, data: Any) -> list[dict[str, Any]]:
+        """A submission (a file's mapping) validated against the answer key: one {field: numbers} per iteration."""
+        from .check import read_submission
+
+        return read_submission(data, self)
+
+    def check(self, submission: list[dict[str, Any]], settings: "Settings | None" = None) -> "Report":
+        """Every submitted cell marked, with its diagnosis (derive check)."""
+        from .check import Settings, check
+
+        return check(self, submission, settings or Settings())
+
+    def check_view(self, report: "Report", spec_name: str, submission_name: str) -> dict[str, Any]:
+        """check.j2's strings for a report on this problem."""
+        from .render import check_view
+
+        return check_view(report, self, spec_name, submission_name)
+
+    def warnings(self) -> tuple[str, ...]:
+        """What a teacher should know before handing the problem out, one line each (a pooling tie, a rising loss)."""
+        from .pipeline import flat_warnings
+
+        return flat_warnings(self.problem, self.iterations)
+
+    def index_entry(self, key: str) -> dict[str, str]:
+        """The line of `derive build`'s index: title, sizes, loss."""
+        p = self.problem
+        image = (() if p.rank2 else (p.channels,)) + (len(p.input[0]), len(p.input[0][0]))
+        return {"title": p.title or key,
+                "sizes": f"{dims(image)} input, {dims((p.filters,) + p.kernel_size)} kernel, {dims(p.output_shape)} output",
+                "loss": p.loss}
+
+    def for_marking(self) -> "Derivation":
+        """The same problem with every step written, as a marking report shows the right steps."""
+        return self if self.detail == "full" else Derivation(self.problem, self.iterations, "full", self.style)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

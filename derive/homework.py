@@ -181,6 +181,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
     """Solve one variant and render its files, or with `documents` false only its answers and
     question (runs in a worker process)."""
     from .answers import answer_key
+    from .derivation import Derivation
     from .mistakes import carries, mistakes
     from .pipeline import solve
     from .printing import cell_label
@@ -192,6 +193,7 @@ def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
 
         return Rendered(variant, *render(variant.spec, variant.index, variant.seed, ask, precision, documents, quiz_title))
     derivation = solve(_titled(variant), precision=precision)
+    assert isinstance(derivation, Derivation)  # a layers: spec went to network/homework above
     problem = derivation.problem
     answers = derivation.answers()
     labels = {name: (lambda index, n=name: cell_label(problem, n, index, derivation.style)) for name in ask}

@@ -15,9 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    from .derivation import Solved
 
 STUDENT, VARIANT = "student", "variant"
 UNANSWERED = "unanswered"
@@ -101,7 +104,7 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
         raise SpecError("exists and is not empty: use --force to replace it", source=out_dir)
     reference = str(variants[min(variants)])
     known = {name: None for name in answer_columns(reference, settings.precision)}
-    rows, errors, answered = read_responses(responses, known, variants)
+    rows, errors, answered = read_responses(responses, known, variants, _derivation(reference, settings.precision).answer_fields())
     # Every asked field has a column, answered or not; a field answered beyond the `ask` is shown too.
     asked = asked_fields(reference, settings.precision)
     fields = tuple(name for name in _field_order(known) if name in asked or name in answered)
@@ -136,12 +139,11 @@ def variant_specs(homework: str) -> dict[int, Path]:
 
 
 @lru_cache(maxsize=None)
-def _derivation(answers: str, precision: int) -> Any:
+def _derivation(answers: str, precision: int) -> Solved:
     """A variant solved once per process, with full detail so every report can show the right steps.
 
     Solved from the normalized spec in its answers.json (exact, and the same problem as problem.yaml):
     JSON reads many times faster than YAML, and a class may have a variant per student."""
-    from .derivation import Derivation
     from .errors import SpecError
     from .pipeline import solve
     from .spec import read_spec
@@ -153,38 +155,14 @@ def _derivation(answers: str, precision: int) -> Any:
         d = solve(data["problem"], precision=precision)
     except SpecError as exc:
         raise exc.located(answers) from None
-    if _is_network(d):  # a network's detail does not change its answers or its check report
-        return d
-    return Derivation(d.problem, d.iterations, "full", d.style)
-
-
-def _is_network(derivation: Any) -> bool:
-    return bool(getattr(derivation, "is_network", False))
-
-
-def _checker(derivation: Any) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
-    """check, read_submission and check_view for this kind of problem: a network is marked by its own
-    model (derive/network/check.py), as derive check marks it."""
-    if _is_network(derivation):
-        from .network import check as network
-
-        return network.check, network.read_submission, network.check_view
-    from . import check, render
-
-    return check.check, check.read_submission, render.check_view
+    return d.for_marking()
 
 
 @lru_cache(maxsize=None)
 def answer_key(answers: str, precision: int) -> list[dict[str, Any]]:
     """A variant's answer key, one {field: value} per iteration, a network's layer fields named
     `layers[J].FIELD` as in answers.csv and check's reports."""
-    derivation = _derivation(answers, precision)
-    key = derivation.answers()
-    if _is_network(derivation):
-        from .network.homework import flat_answers
-
-        key = flat_answers(key)
-    return list(key["iterations"])
+    return _derivation(answers, precision).answer_rows()
 
 
 @lru_cache(maxsize=None)
@@ -244,10 +222,11 @@ def _header(responses: str, table: list[list[str]]) -> list[str]:
     return header
 
 
-def read_responses(responses: str, known: dict[str, None], variants: dict[int, Path]
+def read_responses(responses: str, known: dict[str, None], variants: dict[int, Path], fields: Sequence[str] = ()
                    ) -> tuple[list[Response], list[str], tuple[str, ...]]:
     """The good rows; one line per bad row (or unknown column) naming the file, row and problem; and
-    the fields the columns ask for, in the answer key's order, named as check names them."""
+    the fields the columns ask for, in the answer key's order, named as check names them. `fields`: the
+    homework's answer fields (Solved.answer_fields), named when a column is near none of the columns."""
     from .literals import parse_number
 
     table = _read_table(responses)
@@ -260,12 +239,7 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
         if name in known:
             usable[k] = parse_column(name)  # type: ignore[assignment]
         else:
-            import difflib
-
-            near = difflib.get_close_matches(name, list(known), n=1)
-            errors.append(f"{responses}: row 1, column {name!r}: unknown answer column"
-                          + (f" (did you mean '{near[0]}'?)" if near else " (the columns of answers.csv)")
-                          + "; its cells were not marked")
+            errors.append(f"{responses}: row 1, column {name!r}: {_unknown_column(name, known, fields)}; its cells were not marked")
     s_col, v_col = header.index(STUDENT), header.index(VARIANT)
     rows: list[Response] = []
     files: dict[str, int] = {}
@@ -302,6 +276,19 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
         rows.append(Response(number, student, variant, tuple(answers), tuple(unreadable)))
     answered = {column.report_name for column in usable.values()}
     return rows, errors, tuple(name for name in _field_order(known) if name in answered)
+
+
+def _unknown_column(name: str, known: dict[str, None], fields: Sequence[str]) -> str:
+    """Why a column is not an answer cell: the likeliest meant column, else which fields there are."""
+    import difflib
+
+    near = difflib.get_close_matches(name, list(known), n=1)
+    if near:
+        return f"unknown answer column (did you mean '{near[0]}'?)"
+    column = parse_column(name)
+    if column is not None and fields and column.field not in fields:
+        return f"unknown answer column: no field {column.field!r} (the fields: {', '.join(fields)})"
+    return "unknown answer column (the columns of answers.csv)"
 
 
 def _field_order(known: Iterable[str]) -> tuple[str, ...]:
@@ -371,11 +358,10 @@ def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Mar
 
     spec, response, fields, settings, source = args
     derivation = _derivation(spec, settings.precision)
-    check, read_submission, _ = _checker(derivation)
     key = answer_key(spec, settings.precision)
     data, empty, unreadable = _submission(response, key)
-    report = check(derivation, read_submission(data, derivation),
-                   CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
+    report = derivation.check(derivation.read_submission(data),
+                              CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
     reports = tuple(_as_answered(f, empty, unreadable) for f in report.fields)
     # The score is a share of every asked cell of the variant, whether its column was left out or empty.
     asked = asked_fields(spec, settings.precision)
@@ -441,13 +427,12 @@ def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
     return walk(cells)
 
 
-def _feedback(report: Any, derivation: Any, response: Response, spec: str, source: str, asked: int) -> str:
+def _feedback(report: Any, derivation: Solved, response: Response, spec: str, source: str, asked: int) -> str:
     """check's Markdown report for one student (SymPy and Jinja2 load here, once per process)."""
     from .render import environment
 
-    check_view = _checker(derivation)[2]
     folder = Path(spec).parent.name
-    view = check_view(report, derivation, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
+    view = derivation.check_view(report, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
     text = environment().get_template("check.j2").render(view)
     # check's report scores the submitted cells; here the score is over every asked cell: say which.
     phrase = "of the submitted cells (a carried cell earns partial credit)"

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .answers import check_range
-from .derivation import DEFAULT_PRECISION, DETAILS, Derivation, default_detail
+from .derivation import DEFAULT_PRECISION, DETAILS, Derivation, Solved, default_detail
 from .errors import SpecError
 from .model import Iteration, pool_windows, tied_windows, train
 from .problem import Problem, build_problem
 from .spec import plain_data, read_spec
 from .style import NOTATION_KEYS, style_from_notation
+
+if TYPE_CHECKING:  # mypy checks here that both kinds of solved problem give every command the same interface
+    from .network.derivation import NetworkDerivation
+
+    SOLVED_KINDS: tuple[type[Solved], ...] = (Derivation, NetworkDerivation)
 
 
 MAX_CELLS = 20_000_000  # multiply-adds a problem may need; far beyond any exercise, well within a few seconds
@@ -19,7 +24,7 @@ MAX_FULL_TERMS = 200_000  # terms a full-detail document may write out
 
 
 def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PRECISION, detail: str | None = None,
-          fractions: bool = False, templates: str | Path | None = None, max_cells: int = MAX_CELLS) -> Derivation:
+          fractions: bool = False, templates: str | Path | None = None, max_cells: int = MAX_CELLS) -> Solved:
     """Solve a problem given as a spec mapping (lists, tuples or numpy arrays) or the path of a YAML/JSON spec file."""
     is_path = isinstance(spec, (str, os.PathLike))
     source = str(spec) if is_path else None
@@ -115,12 +120,15 @@ def _check_settings(precision: int, detail: str | None) -> None:
 COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
-def warnings_for(d: Derivation) -> tuple[str, ...]:
-    """What a teacher should know before handing the problem out, one line each (no location):
-    a max-pooling window whose maximum is shared, and a loss that rises after the update."""
-    if getattr(d, "is_network", False):  # a network's iterations carry loss and loss_next too
-        return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations)) if w)
-    return tuple(w for w in (_tie_warning(d.problem, d.iterations), _rise_warning(d.iterations)) if w)
+def flat_warnings(p: Problem, iterations: tuple[Iteration, ...]) -> tuple[str, ...]:
+    """What a teacher should know before handing a flat problem out, one line each (no location): a
+    max-pooling window whose maximum is shared, and a loss that rises after the update (Derivation.warnings)."""
+    return tuple(w for w in (_tie_warning(p, iterations), _rise_warning(iterations)) if w)
+
+
+def network_warnings(d: Any) -> tuple[str, ...]:
+    """A network's warnings (NetworkDerivation.warnings): its iterations carry loss and loss_next too."""
+    return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations)) if w)
 
 
 def _plain(value) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from ..printing import Style
 from .model import NetIteration
 from .spec import Network
+
+if TYPE_CHECKING:
+    from ..check import Report, Settings
 
 TEMPLATE = "network.j2"
 
@@ -22,7 +25,7 @@ class NetworkDerivation:
     detail: str
     style: Style = Style()
     templates: str | None = None
-    is_network: ClassVar[bool] = True
+    kind: ClassVar[str] = "network"
 
     @property
     def precision(self) -> int:
@@ -123,6 +126,46 @@ class NetworkDerivation:
         from ..answers import dumps
 
         return dumps(self.answers()) + "\n"
+
+    def answer_rows(self) -> list[dict[str, Any]]:
+        """The answer key's iterations, one {field: value} each, a layer's fields named `layers[J].FIELD`
+        as answers.csv and check's reports name them."""
+        from .check import key_fields
+
+        return [key_fields(row) for row in self.answers()["iterations"]]
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """This network's answer fields (network/fields.py's table, per layer `layers[J].FIELD`), in answers.json's order."""
+        return tuple(self.answer_rows()[0])
+
+    def read_submission(self, data: Any) -> list[dict[str, Any]]:
+        """A submission validated against the answer key: one {field: numbers} per iteration."""
+        from .check import read_submission
+
+        return read_submission(data, self)
+
+    def check(self, submission: list[dict[str, Any]], settings: "Settings | None" = None) -> "Report":
+        """Every submitted cell marked by the network's own model (network/check.py)."""
+        from ..check import Settings
+        from .check import check
+
+        return check(self, submission, settings or Settings())
+
+    def check_view(self, report: "Report", spec_name: str, submission_name: str) -> dict[str, Any]:
+        """check.j2's strings for a report on this network."""
+        from .check import check_view
+
+        return check_view(report, self, spec_name, submission_name)
+
+    def warnings(self) -> tuple[str, ...]:
+        """What a teacher should know before handing the problem out (a max-pooling tie, a rising loss)."""
+        from ..pipeline import network_warnings
+
+        return network_warnings(self)
+
+    def for_marking(self) -> "NetworkDerivation":
+        """Itself: a network's detail changes neither its answers nor its check report."""
+        return self
 
     def _repr_html_(self) -> str:
         return self.to_html(interactive=False)  # a notebook cell shows the static page, as a flat problem's
