@@ -249,12 +249,8 @@ CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]]
     ("no max-pooling tie", lambda pr, its, p: not any(tied_windows(pr, it) for it in its)),
     ("the loss falls after the update", lambda pr, its, p: all(it.loss_next < it.loss for it in its)),
     (NICE_CHECK, lambda pr, its, p: p.nice is None or all(
-        _nice(v, p.nice) for it in its for name in p.ask for v in values(_field(it, name)))),
+        _nice(v, p.nice) for it in its for name in p.ask for v in values(fields.field(name).read(it)))),
 )
-
-
-def _field(it: Iteration, name: str) -> Any:
-    return {"velocity": it.velocity_next, "velocity_bias": it.velocity_bias_next}.get(name, getattr(it, name, None))
 
 
 def _nice(value: Any, places: int) -> bool:
@@ -317,7 +313,7 @@ def check_nice(p: Plan, seed: int) -> None:
             return
         if failed == NICE_CHECK:
             field = next(name for name in p.ask for it in iterations
-                         if not all(_nice(v, p.nice) for v in values(_field(it, name))))
+                         if not all(_nice(v, p.nice) for v in values(fields.field(name).read(it))))
             offenders[field] = offenders.get(field, 0) + 1
     if not offenders or problem is None:
         return  # other checks fail: the run reports the one failing most
