@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 from .errors import SpecError
 from .exact import is_exact
 from .literals import parse_number
-from .model import Iteration, forward, padded, tied_windows, train, values
+from .model import Iteration, forward, tied_windows, train, values
 from .problem import Problem, build_problem
 
 ANSWER_FIELDS = ("feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_bias", "grad_input",
@@ -241,7 +241,7 @@ def _target_from(spec: dict[str, Any]) -> Any:
     from .answers import _spec_tensor
 
     problem = build_problem(spec)
-    prediction = forward(problem, padded(problem), problem.kernel, problem.bias)[2]
+    prediction = forward(problem, problem.kernel, problem.bias)[2]
     return _spec_tensor(prediction[0] if problem.rank2 else prediction)
 
 

@@ -45,9 +45,8 @@ class Pooling(Layer):
 
     def window(self, cell: Index) -> list[Index]:
         """The input cells pooled into output `cell`, in row-major order."""
-        lead, (i, j) = cell[:-2], cell[-2:]
-        (kh, kw), (sh, sw) = self.size, self.stride
-        return [lead + (i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]
+        lead = cell[:-2]
+        return [lead + rc for rc in window_of(cell[-2:], self.size, self.stride)]
 
     def options(self) -> dict[str, Any]:
         return {"size": list(self.size), "stride": list(self.stride)}
@@ -79,3 +78,10 @@ class Pooling(Layer):
     def sides(self, step: Step, cell: Index) -> tuple:
         """The worked forward equation's sides for one output cell."""
         raise NotImplementedError
+
+
+def window_of(cell: tuple[int, ...], size: tuple[int, int], stride: tuple[int, int]) -> list[tuple[int, int]]:
+    """The (row, column) cells a size window every `stride` cells pools into output cell (i, j), in row-major order
+    (the flat documents' model.pool_windows too)."""
+    (i, j), (kh, kw), (sh, sw) = cell, size, stride
+    return [(i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]

@@ -21,11 +21,15 @@ class Squared(Loss):
         """c(n)."""
         raise NotImplementedError
 
+    def grad_scale(self, n: int) -> Num:
+        """2c(n): ∂L/∂p = 2c(n) · (p − y)."""
+        return 2 * self.scale(n)
+
     def value(self, p: Tensor, y: Tensor) -> Num:
         return self.scale(len(p)) * sum(((a - b) * (a - b) for a, b in zip(y.data, p.data)), ZERO)
 
     def gradient(self, p: Tensor, y: Tensor) -> Tensor:
-        c = 2 * self.scale(len(p))
+        c = self.grad_scale(len(p))
         return p.map(lambda a, b: c * (a - b), y)
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
