@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sympy import Derivative
-
 from ...errors import SpecError
 from ...exact import ZERO
-from ..algebra import L, label, pick, relabel, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair, parse_tensor
 from .base import (
     Backward,
@@ -239,7 +236,10 @@ class Conv(Layer):
         return out
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, label, pick, relabel, sym, times, total, v
 
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(step.x)

@@ -7,11 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Derivative
-
 from ...errors import SpecError
 from ...exact import Num
-from ..algebra import L, pick, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair
 from .base import Layer, Step, Work, unknown_options
 
@@ -60,7 +57,10 @@ class Pooling(Layer):
         raise NotImplementedError
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, pick, sym, times, total, v
 
         out, g, gx = step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(out.indices(), step.detail, lambda c: g[c])
