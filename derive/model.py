@@ -109,7 +109,7 @@ def padded(problem: Problem) -> Tensor3:
     """Each input channel surrounded by `padding` rows and columns of zeros (the conv layer's padding)."""
     conv = network(problem).layers[0]
     hp, wp, data = conv.padded(network(problem).input)
-    return _nested(_Tensor((problem.channels, hp, wp), tuple(data)))
+    return _nested(_new_tensor((problem.channels, hp, wp), tuple(data)))
 
 
 def pool_windows(problem: Problem, cell: Index) -> list[Index]:
@@ -297,7 +297,8 @@ def _params(kernel: Tensor4, bias: tuple[Num, ...] | None) -> dict[str, Any]:
     return params
 
 
-def _Tensor(shape: tuple[int, ...], data: tuple) -> Any:  # noqa: N802 - stands for the class, imported on first use
+def _new_tensor(shape: tuple[int, ...], data: tuple) -> Any:
+    """A network Tensor (its module imported on first use)."""
     from .network.tensor import Tensor
 
     return Tensor(shape, data)
@@ -309,7 +310,7 @@ def _tensor(nested: Any) -> Any:
     while isinstance(probe, tuple):
         shape.append(len(probe))
         probe = probe[0]
-    return _Tensor(tuple(shape), tuple(values(nested)))
+    return _new_tensor(tuple(shape), tuple(values(nested)))
 
 
 def _zeros(shape: tuple[int, ...]) -> Any:

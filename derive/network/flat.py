@@ -57,6 +57,7 @@ def _kind(value: Any) -> str:
 def flat_network(problem: Any) -> Any:
     """The flat Problem as its Network, built from the Problem's exact numbers (nothing re-parsed): conv
     (always C×H×W in, F×C×kh×kw kernel, so its values nest as the flat Iteration's), the activation, the pooling."""
+    from ..model import values
     from ..problem import Problem
     from .layers.conv import Conv
     from .spec import Network
@@ -64,7 +65,7 @@ def flat_network(problem: Any) -> Any:
 
     assert isinstance(problem, Problem)
     shape = (problem.channels,) + (len(problem.input[0]), len(problem.input[0][0]))
-    kernel = Tensor((problem.filters, problem.channels) + problem.kernel_size, _data(problem.kernel))
+    kernel = Tensor((problem.filters, problem.channels) + problem.kernel_size, tuple(values(problem.kernel)))
     init: tuple[tuple[str, Tensor], ...] = (("kernel", kernel),)
     if problem.bias is not None:
         init += (("bias", Tensor((problem.filters,), tuple(problem.bias))),)
@@ -77,8 +78,8 @@ def flat_network(problem: Any) -> Any:
         pool = problem.pooling
         layers.append(_module("layers", pool.type + "pool").LAYER(out, (problem.filters,) + problem.output_shape,
                                                                     size=pool.size, stride=pool.stride))
-    target = Tensor((problem.filters,) + problem.output_shape, _data(problem.target))
-    return Network(input=Tensor(shape, _data(problem.input)), layers=tuple(layers), target=target, target_class=None,
+    target = Tensor((problem.filters,) + problem.output_shape, tuple(values(problem.target)))
+    return Network(input=Tensor(shape, tuple(values(problem.input))), layers=tuple(layers), target=target, target_class=None,
                    loss=_module("losses", problem.loss).LOSS, optimizer=_optimizer(problem),
                    iterations=problem.iterations, title=problem.title)
 
@@ -100,10 +101,3 @@ def _module(package: str, name: str) -> Any:
     import importlib
 
     return importlib.import_module(f"{__package__}.{package}.{name}")
-
-
-def _data(nested: Any) -> tuple:
-    """A nested tuple's numbers in row-major order."""
-    if isinstance(nested, tuple):
-        return tuple(x for part in nested for x in _data(part))
-    return (nested,)
