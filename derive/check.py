@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 from . import fields as table, model
 from .derivation import Derivation
 from .errors import SpecError
-from .exact import Num, precise
+from .exact import precise
 from .literals import parse_number, show
 from .model import Iteration, grid, tap, values, weights
 from .problem import Problem
@@ -678,42 +678,38 @@ class _FollowThrough:
         return _exact(value)
 
     def _compute(self, k: int, name: str) -> Any:
+        """`name`'s value by the model's own rules (model.py's layer, loss and optimizer calls), fed the
+        submission's earlier values wherever it gave them."""
         p, it = self.p, self.its[k]
         kernel = self._tensor(k - 1, "kernel_next", it.kernel) if k > 0 else it.kernel
         bias = self._tensor(k - 1, "bias_next", it.bias) if k > 0 and it.bias is not None else it.bias
         z = self._tensor(k, "feature_map", None)
         if z is None:
-            z = model.convolve(p, it.padded_input, kernel, bias)
-        a = None
-        if p.activation != "none":
-            act = model.ACTIVATIONS[p.activation]
-            a = self._tensor(k, "activation", model._map(z, lambda v: act.forward(v, p.negative_slope)))
+            z = model.convolve(p, kernel, bias)
+        a = self._tensor(k, "activation", model.activate(p, z)) if p.activation != "none" else None
         source = a if a is not None else z
         pooled, winners = model.pool(p, source) if p.pooling else (source, None)
         y = self._tensor(k, "prediction", pooled)
         dz = model.backward(p, z, a, y, winners)[3]
-        g_kernel = self._tensor(k, "grad_kernel", model.grad_kernel(p, it.padded_input, dz))
-        g_bias = self._tensor(k, "grad_bias", model.grad_bias(dz)) if bias is not None else None
+        grads = model.conv_grads(p, kernel, bias, dz)
+        g_kernel = self._tensor(k, "grad_kernel", grads[0])
+        g_bias = self._tensor(k, "grad_bias", grads[1]) if bias is not None else None
+        velocity = lambda: _velocity(p, kernel, g_kernel, it.velocity)  # noqa: E731
+        velocity_bias = lambda: _velocity(p, bias, g_bias, it.velocity_bias)  # noqa: E731
         # The update follows the submission's own velocity when it gave one, else its own gradient.
-        direction = self._tensor(k, "velocity", _update_direction(p, g_kernel, it.velocity))
-        direction_bias = (self._tensor(k, "velocity_bias", _update_direction(p, g_bias, it.velocity_bias))
-                          if bias is not None else None)
-        kernel_next = lambda: _minus(kernel, _scaled(p.learning_rate, direction))  # noqa: E731
-        bias_next = lambda: _minus(bias, _scaled(p.learning_rate, direction_bias))  # noqa: E731
+        kernel_next = lambda: _step(p, kernel, g_kernel, it.velocity, self._tensor(k, "velocity", None))  # noqa: E731
+        bias_next = lambda: _step(p, bias, g_bias, it.velocity_bias, self._tensor(k, "velocity_bias", None))  # noqa: E731
         given_kernel_next, given_bias_next = self._tensor(k, "kernel_next", None), self._tensor(k, "bias_next", None)
         values: dict[str, Callable[[], Any]] = {
             "feature_map": lambda: z, "activation": lambda: a, "prediction": lambda: y,
             "loss": lambda: model.loss(p, y),
-            "grad_kernel": lambda: model.grad_kernel(p, it.padded_input, dz),
-            "grad_bias": lambda: model.grad_bias(dz),
-            "grad_input": lambda: model.grad_input(p, kernel, dz),
-            "velocity": lambda: _update_direction(p, g_kernel, it.velocity),
-            "velocity_bias": lambda: _update_direction(p, g_bias, it.velocity_bias),
+            "grad_kernel": lambda: grads[0], "grad_bias": lambda: grads[1], "grad_input": lambda: grads[2],
+            "velocity": velocity, "velocity_bias": velocity_bias,
             "kernel_next": kernel_next,
             "bias_next": bias_next,
             # The loss after the update, with the submission's own updated weights when it gave them.
             "loss_next": lambda: model.loss(p, model.forward(
-                p, it.padded_input, given_kernel_next if given_kernel_next is not None else kernel_next(),
+                p, given_kernel_next if given_kernel_next is not None else kernel_next(),
                 None if bias is None else given_bias_next if given_bias_next is not None else bias_next())[2]),
         }
         return values[name]()
@@ -725,21 +721,14 @@ def _exact(value: Any) -> Any:
     return tuple(_exact(v) for v in value) if isinstance(value, list) else rational(Fraction(value))
 
 
-def _update_direction(p: Problem, grad: Any, velocity: Any) -> Any:
-    if p.momentum is None:
-        return grad
-    return _combine(grad, velocity, lambda g, v: p.momentum * v + g)
+def _velocity(p: Problem, param: Any, grad: Any, velocity: Any) -> Any:
+    """The optimizer's velocity after its step (momentum only)."""
+    return model.update(p, param, grad, velocity)[1]
 
 
-def _scaled(factor: Num, tensor: Any) -> Any:
-    return _combine(tensor, tensor, lambda a, _: factor * a)
-
-
-def _minus(a: Any, b: Any) -> Any:
-    return _combine(a, b, lambda x, y: x - y)
-
-
-def _combine(a: Any, b: Any, fn: Callable[[Any, Any], Any]) -> Any:
-    if isinstance(a, tuple):
-        return tuple(_combine(x, y, fn) for x, y in zip(a, b))
-    return fn(a, b)
+def _step(p: Problem, param: Any, grad: Any, velocity: Any, given_velocity: Any) -> Any:
+    """The optimizer's step from `param`; along the submitted velocity when there is one (a step from a zero
+    velocity moves by η times its direction: P − η·v')."""
+    if given_velocity is not None:
+        return model.update(p, param, given_velocity, None)[0]
+    return model.update(p, param, grad, velocity)[0]

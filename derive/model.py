@@ -1,65 +1,63 @@
-"""The network's numbers: forward pass, loss and backward pass by the chain rule.
-
-Like micrograd's engine, each operation keeps its forward rule and its local derivative side
-by side (the LOSSES and ACTIVATIONS tables, pooling's routing); steps.py writes the same
-operations out as equations. Values are exact rationals until a sigmoid or tanh (exact.py).
+"""The flat problem's numbers, computed by the network model: a flat spec is the network
+[conv, activation, pooling] (network/flat.py), and every forward rule, local derivative, loss and update
+here is that layer's, loss's or optimizer's module (network/layers/, losses/, optimizers/), run by
+network/model.py. This module maps the network's values to the flat `Iteration` the documents,
+answers, check and variants read, and keeps the flat topology they index by (tap, pool_windows,
+grid, weights). Values are exact rationals until a sigmoid or tanh (exact.py).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from functools import lru_cache
+from typing import Any
 
-from .exact import ONE, ZERO, Num, exp, mpq, precise, tanh
-from .problem import Matrix, Pair, Problem, Tensor3, Tensor4
+from .exact import ZERO, Num, mpq, precise  # noqa: F401 - mpq: check.py reads model.mpq
+from .problem import Pair, Problem, Tensor3, Tensor4
 
 Index = tuple[int, int]
 Cell = tuple[int, int, int]  # (filter, row, column)
 Weight = tuple[int, int, int, int]  # (filter, channel, row, column)
+Winners = dict[Cell, Index]
 
 
-@dataclass(frozen=True)
-class Loss:
-    """A loss convention: L = scale(n)·Σ(Y − Ŷ)², so ∂L/∂Ŷ = grad_scale(n)·(Ŷ − Y), for n cells."""
+class _Lookup(Mapping[str, Any]):
+    """A rule's module object by its spec name, imported on first use (the network's modules build
+    SymPy equations, which an answer key never needs)."""
 
-    name: str
-    scale: Callable[[int], mpq]
-    grad_scale: Callable[[int], mpq]
+    def __init__(self, package: str, attribute: str, names: tuple[str, ...], view: Any = None):
+        self.package, self.attribute, self.names, self.view = package, attribute, names, view
 
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.names:
+            raise KeyError(name)
+        from .network.flat import _module
 
-LOSSES = {
-    "mse": Loss("mean squared error", lambda n: mpq(1, n), lambda n: mpq(2, n)),
-    "sse": Loss("sum of squared errors", lambda n: ONE, lambda n: mpq(2)),
-    "half_sse": Loss("half the sum of squared errors", lambda n: mpq(1, 2), lambda n: ONE),
-}
+        found = getattr(_module(self.package, name), self.attribute)
+        return self.view(found) if self.view else found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 @dataclass(frozen=True)
 class Activation:
-    """f(z) and its local derivative f'(z), given z, a = f(z) and the leaky slope."""
+    """A flat activation: its layer class (network/layers/), named as the documents name it."""
 
-    name: str
-    forward: Callable[[Num, mpq], Num]
-    derivative: Callable[[Num, Num, mpq], Num]
+    layer: Any
 
-
-def _sigmoid_slope(z: Num, a: Num) -> Num:
-    """σ'(z) = σ(z)·σ(−z): 1 − σ(z) would cancel to 0 far in the tail, where σ(z) rounds to 1."""
-    return a / (ONE + exp(z))
+    @property
+    def name(self) -> str:
+        return self.layer.title
 
 
-def _tanh_slope(z: Num) -> Num:
-    """tanh'(z) = sech²(z) = 4/(e^z + e^−z)², computed directly: 1 − tanh²(z) cancels to 0 in 256
-    bits once |z| passes about 90, where the true value (5.5e-87 at z = 100) is still representable."""
-    return 4 / (exp(z) + exp(-z)) ** 2
-
-
-ACTIVATIONS = {
-    # At exactly z = 0, ReLU's derivative is taken as 0 and leaky ReLU's as the slope (PyTorch).
-    "relu": Activation("ReLU", lambda z, s: z if z > 0 else ZERO, lambda z, a, s: ONE if z > 0 else ZERO),
-    "leaky_relu": Activation("leaky ReLU", lambda z, s: z if z > 0 else s * z, lambda z, a, s: ONE if z > 0 else s),
-    "sigmoid": Activation("sigmoid", lambda z, s: ONE / (ONE + exp(-z)), lambda z, a, s: _sigmoid_slope(z, a)),
-    "tanh": Activation("tanh", lambda z, s: tanh(z), lambda z, a, s: _tanh_slope(z)),
-}
+# The flat spec's losses and activations are the network's modules: LOSSES[k].name, .scale(n) and
+# .grad_scale(n) (network/losses/squared.py); ACTIVATIONS[k].name and .layer (network/layers/).
+LOSSES: Mapping[str, Any] = _Lookup("losses", "LOSS", ("mse", "sse", "half_sse"))
+ACTIVATIONS: Mapping[str, Activation] = _Lookup("layers", "LAYER", ("relu", "leaky_relu", "sigmoid", "tanh"), Activation)
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ class Iteration:
     activation: Tensor3 | None  # A = f(Z)
     activation_grad: Tensor3 | None  # f'(Z)
     prediction: Tensor3  # Ŷ: what the loss sees (after pooling)
-    winners: dict[Cell, Index] | None  # max pooling: which cell of each window won
+    winners: Winners | None  # max pooling: which cell of each window won
     loss: Num
     grad_prediction: Tensor3  # ∂L/∂Ŷ
     grad_activation: Tensor3 | None  # ∂L/∂A (routed back through pooling)
@@ -101,82 +99,26 @@ def weights(problem: Problem) -> list[Weight]:
 
 
 def tap(problem: Problem, cell: Index, weight: Index) -> Index:
-    """The padded-input cell that weight (u, v) multiplies for output cell (i, j)."""
-    (i, j), (u, v), (sh, sw), (dh, dw) = cell, weight, problem.stride, problem.dilation
-    if problem.operation == "convolution":  # the kernel is flipped: W_uv meets the mirrored tap
-        kh, kw = problem.kernel_size
-        u, v = kh - 1 - u, kw - 1 - v
-    return i * sh + u * dh, j * sw + v * dw
+    """The padded-input cell that weight (u, v) multiplies for output cell (i, j) (the conv layer's rule)."""
+    from .network.layers.conv import tap_of
+
+    return tap_of(cell, weight, problem.kernel_size, problem.stride, problem.dilation, problem.operation)
 
 
 def padded(problem: Problem) -> Tensor3:
-    """Each input channel surrounded by `padding` rows and columns of zeros."""
-    (ph, pw), width = problem.padding, problem.padded_shape[1]
-
-    def pad(channel: Matrix) -> Matrix:
-        zero_row = (ZERO,) * width
-        return (zero_row,) * ph + tuple((ZERO,) * pw + row + (ZERO,) * pw for row in channel) + (zero_row,) * ph
-
-    return tuple(pad(ch) for ch in problem.input)
-
-
-def _zeros(shape: Pair) -> list[list[Num]]:
-    return [[ZERO] * shape[1] for _ in range(shape[0])]
-
-
-def _freeze(rows: list[list[Num]]) -> Matrix:
-    return tuple(tuple(row) for row in rows)
-
-
-def convolve(problem: Problem, x: Tensor3, kernel: Tensor4, bias: tuple[Num, ...] | None) -> Tensor3:
-    """Z_f,ij = Σ_c Σ_uv X_c[tap(ij, uv)] · W_f,c,uv (+ b_f)."""
-    (oh, ow), sw = problem.conv_shape, problem.stride[1]
-    maps = []
-    for f in range(problem.filters):
-        start = bias[f] if bias is not None else ZERO
-        z = [[start] * ow for _ in range(oh)]
-        for c in range(problem.channels):
-            for u, v in grid(problem.kernel_size):
-                w = kernel[f][c][u][v]
-                if w == 0:
-                    continue
-                for i in range(oh):
-                    r, q = tap(problem, (i, 0), (u, v))
-                    row, out = x[c][r], z[i]
-                    for j in range(ow):
-                        out[j] += w * row[q + j * sw]
-        maps.append(_freeze(z))
-    return tuple(maps)
+    """Each input channel surrounded by `padding` rows and columns of zeros (the conv layer's padding)."""
+    conv = network(problem).layers[0]
+    hp, wp, data = conv.padded(network(problem).input)
+    return _nested(_new_tensor((problem.channels, hp, wp), tuple(data)))
 
 
 def pool_windows(problem: Problem, cell: Index) -> list[Index]:
-    """The feature-map cells pooled into output cell (i, j), in row-major order."""
+    """The feature-map cells pooled into output cell (i, j), in row-major order (the pooling layer's window)."""
+    from .network.layers.pooling import window_of
+
     pool = problem.pooling
     assert pool is not None, "only a problem with pooling has windows"
-    (i, j), (kh, kw), (sh, sw) = cell, pool.size, pool.stride
-    return [(i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]
-
-
-def pool(problem: Problem, maps: Tensor3) -> tuple[Tensor3, dict[Cell, Index] | None]:
-    """Max pooling (first maximum in row-major order wins ties) or average pooling."""
-    assert problem.pooling is not None, "pool() is called only for a problem with pooling"
-    winners: dict[Cell, Index] = {}
-    out = []
-    for f, m in enumerate(maps):
-        rows = _zeros(problem.output_shape)
-        for i, j in grid(problem.output_shape):
-            window = pool_windows(problem, (i, j))
-            if problem.pooling.type == "max":
-                best = window[0]
-                for r, c in window[1:]:
-                    if m[r][c] > m[best[0]][best[1]]:  # strictly greater: the first maximum stays
-                        best = (r, c)
-                winners[(f, i, j)] = best
-                rows[i][j] = m[best[0]][best[1]]
-            else:
-                rows[i][j] = sum((m[r][c] for r, c in window), ZERO) / len(window)
-        out.append(_freeze(rows))
-    return tuple(out), (winners if problem.pooling.type == "max" else None)
+    return window_of(cell, pool.size, pool.stride)
 
 
 def tied_windows(problem: Problem, it: Iteration) -> tuple[Cell, ...]:
@@ -199,158 +141,187 @@ def values(tensor: Any) -> list:
     return [tensor]
 
 
-def unpool(problem: Problem, grad: Tensor3, winners: dict[Cell, Index] | None) -> Tensor3:
-    """∂L/∂A: max pooling routes each gradient to its window's winner, average splits it evenly."""
-    out = []
-    for f, g in enumerate(grad):
-        rows = _zeros(problem.conv_shape)
-        for i, j in grid(problem.output_shape):
-            if winners is not None:
-                r, c = winners[(f, i, j)]
-                rows[r][c] += g[i][j]
-            else:
-                window = pool_windows(problem, (i, j))
-                for r, c in window:
-                    rows[r][c] += g[i][j] / len(window)
-        out.append(_freeze(rows))
-    return tuple(out)
+@lru_cache(maxsize=8)
+def network(problem: Problem) -> Any:
+    """The flat problem's network [conv, activation, pooling] (network/flat.py)."""
+    from .network.flat import flat_network
+
+    return flat_network(problem)
 
 
-def _map(tensor: Tensor3, fn: Callable[..., Num], *others: Tensor3) -> Tensor3:
-    return tuple(
-        tuple(tuple(fn(x, *(o[f][i][j] for o in others)) for j, x in enumerate(row)) for i, row in enumerate(m))
-        for f, m in enumerate(tensor)
-    )
+# The model's rules on flat tensors (nested tuples, F×H×W), for check's follow-through, the rounding
+# student (tolerance.py) and variants: each one calls its layer, loss or optimizer module.
+
+def convolve(problem: Problem, kernel: Tensor4, bias: tuple[Num, ...] | None) -> Tensor3:
+    """Z = the conv layer's output for the problem's input, under `kernel` and `bias`."""
+    net = network(problem)
+    return _nested(net.layers[0].forward(net.input, _params(kernel, bias)).output)
 
 
-def _cells(tensor: Tensor3) -> Iterator[Num]:
-    return (x for m in tensor for row in m for x in row)
+def activate(problem: Problem, z: Tensor3) -> Tensor3:
+    """A = f(Z), by the activation layer."""
+    return _nested(_activation(problem).forward(_tensor(z), {}).output)
 
 
-def forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias) -> tuple[Tensor3, Tensor3 | None, Tensor3, dict | None]:
+def slopes(problem: Problem, z: Tensor3, a: Tensor3) -> Tensor3:
+    """f'(Z), the activation layer's local derivative at each cell."""
+    layer = _activation(problem)
+    return _nested(_tensor(z).map(layer.derivative, _tensor(a)))
+
+
+def pool(problem: Problem, maps: Tensor3) -> tuple[Tensor3, Winners | None]:
+    """Ŷ by the pooling layer, and max pooling's winners (the first maximum in row-major order wins ties)."""
+    fwd = network(problem).layers[-1].forward(_tensor(maps), {})
+    return _nested(fwd.output), _flat_winners(fwd.aux)
+
+
+def unpool(problem: Problem, grad: Tensor3, winners: Winners | None) -> Tensor3:
+    """∂L/∂A from ∂L/∂Ŷ, by the pooling layer's backward pass."""
+    from .network.layers.base import Forward
+
+    layer = network(problem).layers[-1]
+    fwd = Forward(_tensor(grad), None if winners is None else {f_ij: (f_ij[0],) + rc for f_ij, rc in winners.items()})
+    return _nested(layer.backward(_zeros(layer.in_shape), fwd, {}, _tensor(grad)).grad_input)
+
+
+def forward(problem: Problem, kernel: Tensor4, bias: tuple[Num, ...] | None
+            ) -> tuple[Tensor3, Tensor3 | None, Tensor3, Winners | None]:
     """Z (convolution + bias), A = f(Z), Ŷ = pool(A), and the max-pooling winners."""
-    z = convolve(problem, x, kernel, bias)
-    a = None
-    if problem.activation != "none":
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        a = _map(z, lambda v: act.forward(v, slope))
-    y, winners = pool(problem, a if a is not None else z) if problem.pooling else (a if a is not None else z, None)
+    z = convolve(problem, kernel, bias)
+    a = activate(problem, z) if problem.activation != "none" else None
+    source = a if a is not None else z
+    y, winners = pool(problem, source) if problem.pooling else (source, None)
     return z, a, y, winners
 
 
 def loss(problem: Problem, prediction: Tensor3) -> Num:
-    """L = scale(n) · Σ (Y − Ŷ)² over every cell of every map."""
-    residuals = [y - yh for y, yh in zip(_cells(problem.target), _cells(prediction))]
-    return LOSSES[problem.loss].scale(len(residuals)) * sum((r * r for r in residuals), ZERO)
+    """L by the loss module."""
+    net = network(problem)
+    return net.loss.value(_tensor(prediction), net.target)
 
 
-def grad_kernel(problem: Problem, x: Tensor3, dz: Tensor3) -> Tensor4:
-    """∂L/∂W_f,c,uv = Σ_ij ∂L/∂Z_f,ij · X_c[tap(ij, uv)] (the input under the weight)."""
-    (oh, ow), sw = problem.conv_shape, problem.stride[1]
-    out = []
-    for f in range(problem.filters):
-        per_channel = []
-        for c in range(problem.channels):
-            g = _zeros(problem.kernel_size)
-            for u, v in grid(problem.kernel_size):
-                total = ZERO
-                for i in range(oh):
-                    r, q = tap(problem, (i, 0), (u, v))
-                    row, d = x[c][r], dz[f][i]
-                    for j in range(ow):
-                        total += d[j] * row[q + j * sw]
-                g[u][v] = total
-            per_channel.append(_freeze(g))
-        out.append(tuple(per_channel))
-    return tuple(out)
+def grad_prediction(problem: Problem, prediction: Tensor3) -> Tensor3:
+    """∂L/∂Ŷ by the loss module."""
+    net = network(problem)
+    return _nested(net.loss.gradient(_tensor(prediction), net.target))
 
 
-def grad_input(problem: Problem, kernel: Tensor4, dz: Tensor3) -> Tensor3:
-    """∂L/∂I_c,pq = Σ ∂L/∂Z_f,ij · W_f,c,uv over every (f, ij, uv) whose tap is (p, q)."""
-    (oh, ow), sw, (ph, pw) = problem.conv_shape, problem.stride[1], problem.padding
-    (h, w) = len(problem.input[0]), len(problem.input[0][0])
-    out = []
-    for c in range(problem.channels):
-        g = _zeros(problem.padded_shape)
-        for f in range(problem.filters):
-            for u, v in grid(problem.kernel_size):
-                wt = kernel[f][c][u][v]
-                if wt == 0:
-                    continue
-                for i in range(oh):
-                    r, q = tap(problem, (i, 0), (u, v))
-                    row, d = g[r], dz[f][i]
-                    for j in range(ow):
-                        row[q + j * sw] += d[j] * wt
-        out.append(tuple(tuple(g[p + ph][pw : pw + w]) for p in range(h)))
-    return tuple(out)
-
-
-def backward(problem: Problem, z: Tensor3, a: Tensor3 | None, y: Tensor3, winners: dict | None):
+def backward(problem: Problem, z: Tensor3, a: Tensor3 | None, y: Tensor3, winners: Winners | None):
     """The chain back from the loss to the convolution's output: ∂L/∂Ŷ, ∂L/∂A (through the
     pooling), ∂A/∂Z, and ∂L/∂Z = ∂L/∂A · ∂A/∂Z."""
-    scale = LOSSES[problem.loss].grad_scale(sum(1 for _ in _cells(y)))
-    dy = _map(y, lambda yh, t: scale * (yh - t), problem.target)
+    dy = grad_prediction(problem, y)
     da = unpool(problem, dy, winners) if problem.pooling else dy
     if a is None:
         return dy, da, None, da
-    act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-    fprime = _map(z, lambda zv, av: act.derivative(zv, av, slope), a)
-    return dy, da, fprime, _map(da, lambda g, d: g * d, fprime)
+    layer = _activation(problem)
+    dz = layer.backward(_tensor(z), _forward_of(a), {}, _tensor(da)).grad_input
+    return dy, da, slopes(problem, z, a), _nested(dz)
 
 
-def grad_bias(dz: Tensor3) -> tuple[Num, ...]:
-    """∂L/∂b_f = Σ_ij ∂L/∂Z_f,ij, since ∂Z/∂b = 1."""
-    return tuple(sum((d for row in m for d in row), ZERO) for m in dz)
+def conv_grads(problem: Problem, kernel: Tensor4, bias: tuple[Num, ...] | None, dz: Tensor3
+               ) -> tuple[Tensor4, tuple[Num, ...] | None, Tensor3]:
+    """∂L/∂W, ∂L/∂b (none without a bias) and ∂L/∂I from ∂L/∂Z, by the conv layer's backward pass."""
+    net = network(problem)
+    conv, params = net.layers[0], _params(kernel, bias)
+    back = conv.backward(net.input, None, params, _tensor(dz))
+    g_bias = tuple(back.grads["bias"].data) if bias is not None else None
+    return _nested(back.grads["kernel"]), g_bias, _nested(back.grad_input)
 
 
-def step(problem: Problem, kernel: Tensor4, bias, velocity, velocity_bias) -> Iteration:
-    """One iteration: forward pass, loss, backward pass, and the (momentum) SGD update."""
-    x = padded(problem)
-    z, a, y, winners = forward(problem, x, kernel, bias)
-    dy, da, fprime, dz = backward(problem, z, a, y, winners)
-    g_kernel = grad_kernel(problem, x, dz)
-    g_bias = grad_bias(dz) if bias is not None else None
-    v_next = vb_next = None
-    direction, direction_bias = g_kernel, g_bias
-    if problem.momentum is not None:
-        mu = problem.momentum
-        v_next = _map4(lambda g, v: mu * v + g, g_kernel, velocity)
-        direction = v_next
-        if bias is not None:
-            # A bias has its gradient, and under momentum its velocity (train starts it at zeros).
-            assert g_bias is not None and velocity_bias is not None
-            vb_next = tuple(mu * v + g for g, v in zip(g_bias, velocity_bias))
-            direction_bias = vb_next
-    eta = problem.learning_rate
-    kernel_next = _map4(lambda w, d: w - eta * d, kernel, direction)
-    bias_next = (tuple(b - eta * d for b, d in zip(bias, direction_bias))
-                 if bias is not None and direction_bias is not None else None)
-    return Iteration(
-        kernel=kernel, bias=bias, velocity=velocity, velocity_bias=velocity_bias,
-        padded_input=x, feature_map=z, activation=a, activation_grad=fprime, prediction=y, winners=winners,
-        loss=loss(problem, y), grad_prediction=dy, grad_activation=da if problem.pooling else None,
-        grad_feature_map=dz, grad_kernel=g_kernel, grad_bias=g_bias, grad_input=grad_input(problem, kernel, dz),
-        velocity_next=v_next, velocity_bias_next=vb_next, kernel_next=kernel_next, bias_next=bias_next,
-        loss_next=loss(problem, forward(problem, x, kernel_next, bias_next)[2]),
-    )
-
-
-def _map4(fn: Callable[[Num, Num], Num], a: Tensor4, b: Tensor4) -> Tensor4:
-    return tuple(_map(fa, fn, fb) for fa, fb in zip(a, b))
+def update(problem: Problem, param: Any, grad: Any, velocity: Any) -> tuple[Any, Any]:
+    """(the parameter after the optimizer's step, the velocity after it: none for plain SGD). A velocity
+    of none is a first step, from a zero velocity: the step moves by η·grad, so `grad` may be a direction."""
+    out, v_next = network(problem).optimizer.step(_tensor(param), _tensor(grad),
+                                                 None if velocity is None else _tensor(velocity))
+    return _nested(out), None if v_next is None else _nested(v_next)
 
 
 def train(problem: Problem) -> tuple[Iteration, ...]:
-    """All iterations, each starting from the previous one's updated kernel, bias and velocity."""
-    kernel, bias, done = problem.kernel, problem.bias, []
-    velocity = velocity_bias = None
-    if problem.momentum is not None:  # PyTorch starts the momentum buffer at zero
-        velocity = tuple(tuple(tuple((ZERO,) * len(r) for r in m) for m in f) for f in kernel)
-        velocity_bias = tuple(ZERO for _ in bias) if bias is not None else None
+    """All iterations, each the network model's step (network/model.py) in the flat shapes."""
+    from .network.model import train as train_network
+
+    net = network(problem)
+    x = padded(problem)
     with precise():
-        for _ in range(problem.iterations):
-            it = step(problem, kernel, bias, velocity, velocity_bias)
-            done.append(it)
-            kernel, bias = it.kernel_next, it.bias_next
-            velocity, velocity_bias = it.velocity_next, it.velocity_bias_next
-    return tuple(done)
+        return tuple(_iteration(problem, x, it) for it in train_network(net))
+
+
+def _iteration(problem: Problem, x: Tensor3, it: Any) -> Iteration:
+    """One NetIteration of [conv, activation?, pooling?] as the flat Iteration."""
+    conv, *rest = it.layers
+    act = rest[0] if problem.activation != "none" else None
+    pooled = rest[-1] if problem.pooling is not None else None
+    z, dz = _nested(conv.forward.output), _nested(conv.grad_output)
+    a = _nested(act.forward.output) if act is not None else None
+    bias, momentum = "bias" in conv.params, problem.momentum is not None
+    return Iteration(
+        kernel=_nested(conv.params["kernel"]), bias=_vector(conv.params.get("bias")),
+        velocity=_nested(conv.velocity_before["kernel"]) if momentum else None,
+        velocity_bias=_vector(conv.velocity_before.get("bias")) if momentum else None,
+        padded_input=x, feature_map=z, activation=a,
+        activation_grad=slopes(problem, z, a) if a is not None else None,
+        prediction=_nested(it.prediction), winners=_flat_winners(pooled.forward.aux) if pooled else None,
+        loss=it.loss, grad_prediction=_nested(it.layers[-1].grad_output),
+        grad_activation=_nested(pooled.backward.grad_input) if pooled else None,
+        grad_feature_map=dz, grad_kernel=_nested(conv.backward.grads["kernel"]),
+        grad_bias=_vector(conv.backward.grads.get("bias")) if bias else None,
+        grad_input=_nested(conv.backward.grad_input),
+        velocity_next=_nested(conv.velocity["kernel"]) if momentum else None,
+        velocity_bias_next=_vector(conv.velocity.get("bias")) if momentum else None,
+        kernel_next=_nested(conv.params_next["kernel"]), bias_next=_vector(conv.params_next.get("bias")),
+        loss_next=it.loss_next,
+    )
+
+
+def _activation(problem: Problem) -> Any:
+    layer = network(problem).layers[1]
+    assert problem.activation != "none", "only a problem with an activation has its layer"
+    return layer
+
+
+def _forward_of(a: Tensor3) -> Any:
+    from .network.layers.base import Forward
+
+    return Forward(_tensor(a))
+
+
+def _flat_winners(aux: Any) -> Winners | None:
+    """The pooling layer's winners {(f, i, j): (f, r, c)} as the flat path keys them: {(f, i, j): (r, c)}."""
+    return None if aux is None else {cell: (src[1], src[2]) for cell, src in aux.items()}
+
+
+def _params(kernel: Tensor4, bias: tuple[Num, ...] | None) -> dict[str, Any]:
+    params = {"kernel": _tensor(kernel)}
+    if bias is not None:
+        params["bias"] = _tensor(bias)
+    return params
+
+
+def _new_tensor(shape: tuple[int, ...], data: tuple) -> Any:
+    """A network Tensor (its module imported on first use)."""
+    from .network.tensor import Tensor
+
+    return Tensor(shape, data)
+
+
+def _tensor(nested: Any) -> Any:
+    """Nested tuples as a network Tensor."""
+    shape, probe = [], nested
+    while isinstance(probe, tuple):
+        shape.append(len(probe))
+        probe = probe[0]
+    return _new_tensor(tuple(shape), tuple(values(nested)))
+
+
+def _zeros(shape: tuple[int, ...]) -> Any:
+    from .network.tensor import zeros
+
+    return zeros(shape)
+
+
+def _nested(tensor: Any) -> Any:
+    return tensor.nested()
+
+
+def _vector(tensor: Any) -> tuple[Num, ...] | None:
+    return None if tensor is None else tuple(tensor.data)

@@ -17,11 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Sequence
 
-from .exact import ZERO, Num, mpq, precise
+from .exact import Num, mpq, precise
 from .fields import present
-from .model import (ACTIVATIONS, LOSSES, Iteration, convolve, grad_bias, grad_input, grad_kernel, loss, padded,
-                    pool, unpool)
-from .problem import Problem, Tensor3, Tensor4
+from .model import Iteration, activate, conv_grads, convolve, grad_prediction, loss, pool, slopes, unpool, update
+from .problem import Problem, Tensor4
 
 SAFETY = mpq(3, 2)  # the student simulated is one of several ways to round; leave room for the others
 
@@ -40,14 +39,13 @@ def _each(tensor: Any, fn: Callable[..., Num], *others: Any) -> Any:
     return fn(tensor, *others)
 
 
-def _forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias, r: Callable) -> tuple[dict[str, Any], tuple]:
-    """The forward pass as the student writes it: Z, A and Ŷ each rounded before the next step.
-    Returns each field before its own rounding, and the rounded (Z, A, Ŷ, max-pooling winners)."""
-    raw: dict[str, Any] = {"feature_map": convolve(problem, x, kernel, bias)}
+def _forward(problem: Problem, kernel: Tensor4, bias, r: Callable) -> tuple[dict[str, Any], tuple]:
+    """The forward pass as the student writes it, by the model's layers: Z, A and Ŷ each rounded before
+    the next step. Returns each field before its own rounding, and the rounded (Z, A, Ŷ, max-pooling winners)."""
+    raw: dict[str, Any] = {"feature_map": convolve(problem, kernel, bias)}
     z = a = _each(raw["feature_map"], r)
     if problem.activation != "none":
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        raw["activation"] = _each(z, lambda v: act.forward(v, slope))
+        raw["activation"] = activate(problem, z)
         a = _each(raw["activation"], r)
     y, winners = pool(problem, a) if problem.pooling else (a, None)
     raw["prediction"] = y
@@ -56,17 +54,15 @@ def _forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias, r: Callable) -
     return raw, (z, a if problem.activation != "none" else None, y, winners)
 
 
-def _backward(problem: Problem, rounded_forward: tuple, r: Callable) -> Tensor3:
+def _backward(problem: Problem, rounded_forward: tuple, r: Callable):
     """∂L/∂Z as the student gets it: ∂L/∂Ŷ, ∂L/∂A (through the pooling), ∂A/∂Z and their
     product, each rounded before the next step."""
     z, a, y, winners = rounded_forward
-    scale = LOSSES[problem.loss].grad_scale(sum(len(row) for m in y for row in m))
-    dz = _each(y, lambda yh, t: r(scale * (yh - t)), problem.target)
+    dz = _each(grad_prediction(problem, y), r)
     if problem.pooling:
         dz = _each(unpool(problem, dz, winners), r)
     if a is not None:
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        fprime = _each(z, lambda zv, av: r(act.derivative(zv, av, slope)), a)
+        fprime = _each(slopes(problem, z, a), r)
         dz = _each(dz, lambda g, d: r(g * d), fprime)
     return dz
 
@@ -75,34 +71,32 @@ def rounding_student(problem: Problem, precision: int) -> list[dict[str, Any]]:
     """Per iteration, every answer field (by the model's attribute name) as computed by the
     student who rounds each intermediate value, taken before that field's own last rounding."""
     r = lambda v: rounded(v, precision)  # noqa: E731
-    x = padded(problem)  # the given numbers: nothing to round
-    kernel, bias = problem.kernel, problem.bias
-    momentum, eta = problem.momentum, problem.learning_rate
-    velocity = _each(kernel, lambda w: ZERO) if momentum is not None else None
-    velocity_bias = _each(bias, lambda b: ZERO) if momentum is not None and bias is not None else None
+    kernel, bias = problem.kernel, problem.bias  # the given numbers: nothing to round
+    momentum = problem.momentum is not None
+    velocity = velocity_bias = None  # the optimizer's step from none starts from a zero velocity
     found = []
     for _ in range(problem.iterations):
-        raw, forward = _forward(problem, x, kernel, bias, r)
+        raw, forward = _forward(problem, kernel, bias, r)
         dz = _backward(problem, forward, r)
-        raw["grad_kernel"] = grad_kernel(problem, x, dz)
-        raw["grad_input"] = grad_input(problem, kernel, dz)
+        raw["grad_kernel"], grad_bias, raw["grad_input"] = conv_grads(problem, kernel, bias, dz)
         step_kernel = _each(raw["grad_kernel"], r)
         step_bias = None
         if bias is not None:
-            raw["grad_bias"] = grad_bias(dz)
-            step_bias = _each(raw["grad_bias"], r)
-        if momentum is not None:
-            raw["velocity_next"] = _each(velocity, lambda v, g: momentum * v + g, step_kernel)
+            raw["grad_bias"] = grad_bias
+            step_bias = _each(grad_bias, r)
+        if momentum:
+            raw["velocity_next"] = update(problem, kernel, step_kernel, velocity)[1]
             step_kernel = velocity = _each(raw["velocity_next"], r)
             if bias is not None:
-                raw["velocity_bias_next"] = _each(velocity_bias, lambda v, g: momentum * v + g, step_bias)
+                raw["velocity_bias_next"] = update(problem, bias, step_bias, velocity_bias)[1]
                 step_bias = velocity_bias = _each(raw["velocity_bias_next"], r)
-        raw["kernel_next"] = _each(kernel, lambda w, d: w - eta * d, step_kernel)
+        # The student steps along the rounded gradient (or velocity): the step from a zero velocity moves by it.
+        raw["kernel_next"] = update(problem, kernel, step_kernel, None)[0]
         kernel = _each(raw["kernel_next"], r)
         if bias is not None:
-            raw["bias_next"] = _each(bias, lambda b, d: b - eta * d, step_bias)
+            raw["bias_next"] = update(problem, bias, step_bias, None)[0]
             bias = _each(raw["bias_next"], r)
-        raw["loss_next"] = _forward(problem, x, kernel, bias, r)[0]["loss"]
+        raw["loss_next"] = _forward(problem, kernel, bias, r)[0]["loss"]
         found.append(raw)
     return found
 

@@ -17,7 +17,7 @@ from . import fields
 from .errors import SpecError
 from .exact import is_exact
 from .literals import parse_number
-from .model import Iteration, forward, padded, tied_windows, train, values
+from .model import Iteration, forward, tied_windows, train, values
 from .problem import Problem, build_problem
 
 ANSWER_FIELDS = fields.NAMES  # the one table of answer fields (derive/fields.py)
@@ -235,7 +235,7 @@ def _target_from(spec: dict[str, Any]) -> Any:
     from .answers import _spec_tensor
 
     problem = build_problem(spec)
-    prediction = forward(problem, padded(problem), problem.kernel, problem.bias)[2]
+    prediction = forward(problem, problem.kernel, problem.bias)[2]
     return _spec_tensor(prediction[0] if problem.rank2 else prediction)
 
 

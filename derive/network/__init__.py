@@ -16,16 +16,13 @@ the stateful ones (stateful.py: per-value state under torch's names, carried in 
 adamw.py, rmsprop.py, adagrad.py, nesterov.py), read by optimizers/options.py. A flat spec with one of the
 stateful ones is solved here as its conv network (flat.py), so each rule lives in one module.
 
-How the flat path folds in (later): a flat spec is the network
-`[conv: {kernel, bias, stride, padding, dilation, operation}, <activation>, <maxpool|avgpool>]`
-with the flat loss and optimizer. A translation `flat spec → Network` lets model.py replace
-derive/model.py; what must stay is the flat documents' and answers.json's exact text, so the flat
-renderer (steps.py, render.py, document.j2) keeps reading its Iteration until it can be fed from
-NetIteration (feature_map = layers[0].output, activation = layers[1].output, grad_kernel =
-layers[0].grad_kernel, …: a mapping table next to fields.py). variants.py, the LMS exports and
-problem sheets then read fields.py's one table of answer fields (name, scope, symbol, wording,
-upstream fields, reader) instead of their own lists; until then they refuse a `layers:` spec with
-one line. check.py here marks network submissions with the model's own forward, backward and step.
+The flat path's numbers: a flat spec is the network
+`[conv: {kernel, bias, stride, padding, dilation, operation}, <activation>, <maxpool|avgpool>]` with the
+flat loss and optimizer (flat.flat_network, built from the validated Problem), and derive/model.py runs
+model.py here and maps each NetIteration to the flat Iteration (feature_map = layers[0]'s output,
+grad_kernel = layers[0]'s kernel gradient, …), which the flat renderer (steps.py, render.py, document.j2),
+answers, check and variants read. check.py here marks network submissions with the model's own forward,
+backward and step; the flat check's follow-through calls the same layers through derive/model.py.
 """
 from __future__ import annotations
 

@@ -52,3 +52,52 @@ def as_network(flat: Mapping[str, Any], problem: Any) -> dict[str, Any]:
 
 def _kind(value: Any) -> str:
     return value if isinstance(value, str) else str(value.get("type", "sgd"))
+
+
+def flat_network(problem: Any) -> Any:
+    """The flat Problem as its Network, built from the Problem's exact numbers (nothing re-parsed): conv
+    (always C×H×W in, F×C×kh×kw kernel, so its values nest as the flat Iteration's), the activation, the pooling."""
+    from ..model import values
+    from ..problem import Problem
+    from .layers.conv import Conv
+    from .spec import Network
+    from .tensor import Tensor
+
+    assert isinstance(problem, Problem)
+    shape = (problem.channels,) + (len(problem.input[0]), len(problem.input[0][0]))
+    kernel = Tensor((problem.filters, problem.channels) + problem.kernel_size, tuple(values(problem.kernel)))
+    init: tuple[tuple[str, Tensor], ...] = (("kernel", kernel),)
+    if problem.bias is not None:
+        init += (("bias", Tensor((problem.filters,), tuple(problem.bias))),)
+    out = (problem.filters,) + problem.conv_shape
+    layers: list[Any] = [Conv(shape, out, init, stride=problem.stride, padding=problem.padding,
+                              dilation=problem.dilation, operation=problem.operation)]
+    if problem.activation != "none":
+        layers.append(activation_layer(problem.activation, out, problem.negative_slope))
+    if problem.pooling is not None:
+        pool = problem.pooling
+        layers.append(_module("layers", pool.type + "pool").LAYER(out, (problem.filters,) + problem.output_shape,
+                                                                    size=pool.size, stride=pool.stride))
+    target = Tensor((problem.filters,) + problem.output_shape, tuple(values(problem.target)))
+    return Network(input=Tensor(shape, tuple(values(problem.input))), layers=tuple(layers), target=target, target_class=None,
+                   loss=_module("losses", problem.loss).LOSS, optimizer=_optimizer(problem),
+                   iterations=problem.iterations, title=problem.title)
+
+
+def activation_layer(name: str, shape: tuple[int, ...], slope: Any) -> Any:
+    """The flat spec's activation as its layer (one module per activation, named by its kind)."""
+    layer = _module("layers", name).LAYER
+    return layer(shape, shape, slope=slope) if "negative_slope" in layer.options_allowed else layer(shape, shape)
+
+
+def _optimizer(problem: Any) -> Any:
+    if problem.momentum is not None:
+        return _module("optimizers", "momentum").Momentum(problem.learning_rate, problem.momentum)
+    return _module("optimizers", "sgd").SGD(problem.learning_rate)
+
+
+def _module(package: str, name: str) -> Any:
+    """network/<package>/<name>.py: a layer, loss or optimizer module by its spec name (each rule is one module)."""
+    import importlib
+
+    return importlib.import_module(f"{__package__}.{package}.{name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..literals import show
@@ -13,8 +13,10 @@ from .layers import kinds
 from .layers.base import Layer
 from .losses import losses
 from .losses.base import Loss
-from .optimizers import Optimizer
 from .tensor import Tensor, dims, number, parse_tensor, whole
+
+if TYPE_CHECKING:  # the optimizers build SymPy equations; the flat path imports only the one it uses
+    from .optimizers import Optimizer
 
 KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation")
 REQUIRED = ("input", "layers", "target", "learning_rate")

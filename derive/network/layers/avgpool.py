@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ...exact import ZERO, Num, mpq
-from ..algebra import const, sym, times, total, v
 from ..tensor import Tensor, zeros
 from .base import Backward, Forward, Params, Step
 from .pooling import Index, Pooling
@@ -44,6 +43,8 @@ class AvgPool(Pooling):
         return routes
 
     def sides(self, step: Step, cell: Index) -> tuple:
+        from ..algebra import const, sym, times, total, v
+
         window, k = self.window(cell), const(self.share)
         s = sum((step.x[c] for c in window), ZERO)
         return (times(k, total([sym(step.inp, c) for c in window])), times(k, total([v(step.x[c]) for c in window])),

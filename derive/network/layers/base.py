@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import SpecError
-from ...printing import Equation, fill  # noqa: F401 - the layers fill their formulas through base
+if TYPE_CHECKING:
+    from ...printing import Equation
 from ..tensor import Shape, Tensor
 
 Params = Mapping[str, Tensor]
@@ -133,6 +134,13 @@ def parse_fixed(options: Mapping[str, Any], field: str, names: tuple[str, ...]) 
         if item not in names:
             raise SpecError(f"{item!r} is not a parameter of this layer (valid: {', '.join(names)})", field=f"{field}.fixed")
     return frozenset(items)
+
+
+def fill(template: str, symbols: Mapping[str, str]) -> str:
+    """printing.fill, imported on first use: a layer's rules run without SymPy (an answer key never loads it)."""
+    from ...printing import fill as fill_in
+
+    return fill_in(template, symbols)
 
 
 def partial(of: str, by: str) -> str:

@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sympy import Derivative
-
 from ...errors import SpecError
 from ...exact import ZERO
-from ..algebra import L, label, pick, relabel, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair, parse_tensor
 from .base import (
     Backward,
@@ -91,7 +88,6 @@ class Conv(Layer):
         return cls(in_shape, out, tuple(init), fixed, stride=stride, padding=padding, dilation=dilation,
                    operation=operation)
 
-    # Geometry, as the flat path's model.tap and model.padded.
     @cached_property
     def geometry(self) -> tuple[int, int, int, int, int, int, int]:
         """(F, C, kh, kw, oh, ow, padded width)."""
@@ -101,10 +97,7 @@ class Conv(Layer):
 
     def tap(self, i: int, j: int, u: int, w: int) -> tuple[int, int]:
         """The padded-input cell that kernel tap (u, w) multiplies for output cell (i, j)."""
-        _, _, kh, kw, _, _, _ = self.geometry
-        if self.operation == "convolution":  # the kernel is flipped
-            u, w = kh - 1 - u, kw - 1 - w
-        return i * self.stride[0] + u * self.dilation[0], j * self.stride[1] + w * self.dilation[1]
+        return tap_of((i, j), (u, w), self.geometry[2:4], self.stride, self.dilation, self.operation)
 
     def padded(self, x: Tensor) -> tuple[int, int, list]:
         """The input's channels surrounded by zeros, as (rows, columns, flat numbers)."""
@@ -243,7 +236,10 @@ class Conv(Layer):
         return out
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, label, pick, relabel, sym, times, total, v
 
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(step.x)
@@ -327,3 +323,13 @@ class Conv(Layer):
 
 
 LAYER = Conv
+
+
+def tap_of(cell: tuple[int, int], weight: tuple[int, int], size: tuple[int, int], stride: tuple[int, int],
+           dilation: tuple[int, int], operation: str) -> tuple[int, int]:
+    """The padded-input cell that kernel weight (u, w) of a kh×kw kernel multiplies for output cell (i, j)
+    (the flat documents' model.tap too)."""
+    (i, j), (u, w) = cell, weight
+    if operation == "convolution":  # the kernel is flipped: W_uv meets the mirrored tap
+        u, w = size[0] - 1 - u, size[1] - 1 - w
+    return i * stride[0] + u * dilation[0], j * stride[1] + w * dilation[1]

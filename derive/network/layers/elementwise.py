@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sympy import Derivative, Expr
+from typing import TYPE_CHECKING, Any
 
 from ...exact import Num
-from ..algebra import L, pick, sym, times, v
 from ..tensor import Shape, Tensor
 from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_options
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class Elementwise(Layer):
 
     def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
         """∂a/∂z: symbolic, substituted, value."""
+        from ..algebra import v
+
         return (v(d),)
 
     def forward(self, x: Tensor, params: Params) -> Forward:
@@ -57,7 +59,10 @@ class Elementwise(Layer):
                               r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩}", s)}
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, pick, sym, times, v
 
         x, a, g, gx = step.x, step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(x.indices(), step.detail, lambda c: gx[c])

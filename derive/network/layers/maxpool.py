@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ...exact import ONE, Num
-from ..algebra import Max, sym, v
 from ..tensor import Tensor, zeros
 from .base import Backward, Forward, Params, Step
 from .pooling import Index, Pooling
@@ -47,6 +46,8 @@ class MaxPool(Pooling):
         return routes
 
     def sides(self, step: Step, cell: Index) -> tuple:
+        from ..algebra import Max, sym, v
+
         window = self.window(cell)
         return (Max(*(sym(step.inp, c) for c in window)), Max(*(v(step.x[c]) for c in window)),
                 v(step.forward.output[cell]))

@@ -7,11 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Derivative
-
 from ...errors import SpecError
 from ...exact import Num
-from ..algebra import L, pick, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, pair
 from .base import Layer, Step, Work, unknown_options
 
@@ -45,9 +42,8 @@ class Pooling(Layer):
 
     def window(self, cell: Index) -> list[Index]:
         """The input cells pooled into output `cell`, in row-major order."""
-        lead, (i, j) = cell[:-2], cell[-2:]
-        (kh, kw), (sh, sw) = self.size, self.stride
-        return [lead + (i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]
+        lead = cell[:-2]
+        return [lead + rc for rc in window_of(cell[-2:], self.size, self.stride)]
 
     def options(self) -> dict[str, Any]:
         return {"size": list(self.size), "stride": list(self.stride)}
@@ -61,7 +57,10 @@ class Pooling(Layer):
         raise NotImplementedError
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, pick, sym, times, total, v
 
         out, g, gx = step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(out.indices(), step.detail, lambda c: g[c])
@@ -79,3 +78,10 @@ class Pooling(Layer):
     def sides(self, step: Step, cell: Index) -> tuple:
         """The worked forward equation's sides for one output cell."""
         raise NotImplementedError
+
+
+def window_of(cell: tuple[int, ...], size: tuple[int, int], stride: tuple[int, int]) -> list[tuple[int, int]]:
+    """The (row, column) cells a size window every `stride` cells pools into output cell (i, j), in row-major order
+    (the flat documents' model.pool_windows too)."""
+    (i, j), (kh, kw), (sh, sw) = cell, size, stride
+    return [(i * sh + a, j * sw + b) for a in range(kh) for b in range(kw)]

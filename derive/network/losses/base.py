@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sympy import Expr
+from typing import TYPE_CHECKING, Any
 
 from ...errors import SpecError
 from ...exact import Num
 from ..tensor import Shape, Tensor, dims, parse_tensor
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from sympy import Expr
+from typing import TYPE_CHECKING
 
 from ...exact import ZERO, Num, mpq
-from ..algebra import const, minus, square, sym, times, total, v
 from ..tensor import Tensor
 from .base import Loss
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,15 @@ class Squared(Loss):
         """c(n)."""
         raise NotImplementedError
 
+    def grad_scale(self, n: int) -> Num:
+        """2c(n): ∂L/∂p = 2c(n) · (p − y)."""
+        return 2 * self.scale(n)
+
     def value(self, p: Tensor, y: Tensor) -> Num:
         return self.scale(len(p)) * sum(((a - b) * (a - b) for a, b in zip(y.data, p.data)), ZERO)
 
     def gradient(self, p: Tensor, y: Tensor) -> Tensor:
-        c = 2 * self.scale(len(p))
+        c = self.grad_scale(len(p))
         return p.map(lambda a, b: c * (a - b), y)
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
@@ -36,6 +41,8 @@ class Squared(Loss):
                             rf" - {s['y']}_{{i}}\right)"}
 
     def equation_sides(self, out: str, p: Tensor, y: Tensor, value: Num, detail: str) -> tuple[Expr, ...]:
+        from ..algebra import const, minus, square, sym, times, total, v
+
         c = const(self.scale(len(p)))
         residuals = [a - b for a, b in zip(y.data, p.data)]
         summed = v(sum((r * r for r in residuals), ZERO))
@@ -53,6 +60,8 @@ class Squared(Loss):
         return tuple(sides) + (v(value),)
 
     def gradient_sides(self, out: str, p: Tensor, y: Tensor, grad: Tensor, index: tuple[int, ...]) -> tuple[Expr, ...]:
+        from ..algebra import const, minus, sym, times, v
+
         c = const(2 * self.scale(len(p)))
         sides = [times(c, minus(sym(out, index), sym("|y|", index))), times(c, minus(v(p[index]), v(y[index])))]
         if c != 1:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...exact import Num
-from ...printing import Equation
 from ..tensor import Tensor
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from ...printing import Equation
 
 
 @dataclass(frozen=True)

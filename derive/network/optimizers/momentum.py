@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sympy import Add, Derivative
+from typing import TYPE_CHECKING, Any
 
 from ...exact import Num
-from ...printing import Equation
-from ..algebra import ETA, MU, L, minus, relabel, sym, times, v, velocity_label
 from ..tensor import Tensor
 from .base import Optimizer
+
+if TYPE_CHECKING:
+    from ...printing import Equation
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,11 @@ class Momentum(Optimizer):
 
     def equations(self, param: str, index: tuple[int, ...], p: Num, g: Num, v_before: Num | None, v_after: Num | None,
                   p_next: Num) -> tuple[Equation, ...]:
+        from sympy import Add, Derivative
+
+        from ...printing import Equation
+        from ..algebra import ETA, MU, L, minus, relabel, sym, times, v, velocity_label
+
         velocity, after = velocity_label(param, ""), velocity_label(param, "next")
         return (
             Equation(sym(after, index), (

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sympy import Derivative
+from typing import TYPE_CHECKING, Any
 
 from ...exact import Num
-from ...printing import Equation
-from ..algebra import ETA, L, minus, relabel, sym, times, v
 from ..tensor import Tensor
 from .base import Optimizer
+
+if TYPE_CHECKING:
+    from ...printing import Equation
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,11 @@ class SGD(Optimizer):
 
     def equations(self, param: str, index: tuple[int, ...], p: Num, g: Num, v_before: Num | None, v_after: Num | None,
                   p_next: Num) -> tuple[Equation, ...]:
+        from sympy import Derivative
+
+        from ...printing import Equation
+        from ..algebra import ETA, L, minus, relabel, sym, times, v
+
         return (Equation(sym(relabel(param, "next"), index), (
             minus(sym(param, index), times(ETA, Derivative(L, sym(param, index)))),
             minus(v(p), times(v(self.learning_rate), v(g))),
