@@ -199,6 +199,76 @@ def test_flat_spec_with_an_adaptive_optimizer_matches_torch_rules(optimizer):
             assert set(conv["optimizer_state"][name]) == set(state)
 
 
+FLAT_EXAMPLES = [p for p in sorted((ROOT / "examples").glob("*.yaml"))
+                 if "learning_rate" in (text := p.read_text()) and "layers" not in text and "optimizer" not in text and len(text) < 2000]
+
+
+@pytest.mark.parametrize("path", FLAT_EXAMPLES, ids=lambda p: p.stem)
+def test_a_flat_spec_through_the_network_answers_the_flat_fields_as_the_flat_path(path):
+    """SGD with weight_decay 0 is plain SGD computed by the network path: its flat fields are the flat path's, key for key."""
+    spec = derive.spec.read_spec(path)
+    spec.pop("show", None)
+    flat = derive.solve(spec).answers()
+    net = derive.solve({**spec, "optimizer": {"type": "sgd", "weight_decay": 0}}).answers()
+    assert getattr(derive.solve({**spec, "optimizer": {"type": "sgd", "weight_decay": 0}}), "is_network", False)
+    for a, b in zip(flat["iterations"], net["iterations"], strict=True):
+        assert {k: v for k, v in b.items() if k != "layers"} == a  # the same names, order, shapes and numbers
+        assert b["layers"][0]["kernel_next"] == a["kernel_next"]  # and the network's own names stay
+    assert {k: v for k, v in net["problem"].items() if k != "optimizer"} == {k: v for k, v in flat["problem"].items()
+                                                                          if k != "optimizer"}
+
+
+def test_flat_adam_answers_json_has_the_flat_fields_and_the_state_by_parameter(tmp_path):
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump({**FLAT, "iterations": 2, "optimizer": "adam"}))
+    run = subprocess.run([sys.executable, "-m", "derive", "solve", str(tmp_path / "spec.yaml"), "--format", "json"],
+                         capture_output=True, text=True, check=True)
+    key = yaml.safe_load(run.stdout)
+    assert key["problem"]["kernel"] == FLAT["kernel"] and key["problem"]["optimizer"]["type"] == "adam"
+    for it in key["iterations"]:
+        assert list(it) == ["feature_map", "activation", "prediction", "loss", "grad_kernel", "grad_input", "kernel_next",
+                            "grad_bias", "bias_next", "loss_next", "optimizer_state", "layers"]
+        assert np.shape(it["kernel_next"]) == (2, 2) and np.shape(it["grad_input"]) == (3, 3)
+        assert isinstance(it["bias_next"], float) and isinstance(it["grad_bias"], float)
+        assert it["kernel_next"] == it["layers"][0]["kernel_next"] and it["feature_map"] == it["layers"][0]["output"]
+        assert it["optimizer_state"] == it["layers"][0]["optimizer_state"]
+        assert set(it["optimizer_state"]) == {"kernel", "bias"} and set(it["optimizer_state"]["bias"]) == {"exp_avg", "exp_avg_sq"}
+    (tmp_path / "again.yaml").write_text(yaml.safe_dump(key["problem"]))  # the key's problem solves to the same key
+    again = subprocess.run([sys.executable, "-m", "derive", "solve", str(tmp_path / "again.yaml"), "--format", "json"],
+                           capture_output=True, text=True, check=True)
+    assert yaml.safe_load(again.stdout) == key
+
+
+def _check(tmp_path: Path, spec: dict, submission: dict) -> subprocess.CompletedProcess:
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    (tmp_path / "sub.yaml").write_text(yaml.safe_dump(submission))
+    return subprocess.run([sys.executable, "-m", "derive", "check", str(tmp_path / "spec.yaml"), str(tmp_path / "sub.yaml"),
+                           "--format", "json"], capture_output=True, text=True)
+
+
+def test_check_marks_a_flat_adam_submission_under_the_flat_names(tmp_path):
+    spec = {**FLAT, "iterations": 2, "optimizer": "adam"}
+    key = derive.solve(spec).answers()["iterations"]
+    wrong_bias = key[0]["bias_next"] + 0.05
+    submission = {"kernel_next": [[round(x, 4) for x in row] for row in key[0]["kernel_next"]], "bias_next": wrong_bias,
+                  "feature_map": key[0]["feature_map"], "iterations": [{}, {"grad_kernel": key[1]["grad_kernel"]}]}
+    submission = {"iterations": [{k: v for k, v in submission.items() if k != "iterations"}, submission["iterations"][1]]}
+    run = _check(tmp_path, spec, submission)
+    assert run.returncode == 0, run.stderr
+    fields = yaml.safe_load(run.stdout)["fields"]
+    assert list(fields) == ["feature_map", "kernel_next", "bias_next", "iteration_2.grad_kernel"]
+    assert fields["kernel_next"]["verdict"] == "correct" and fields["feature_map"]["verdict"] == "correct"
+    assert fields["bias_next"]["verdict"] != "correct"
+    assert fields["iteration_2.grad_kernel"]["verdict"] in ("correct", "carried")
+
+
+def test_check_refuses_a_flat_field_given_under_both_names(tmp_path):
+    spec = {**FLAT, "optimizer": "adam"}
+    right = derive.solve(spec).answers()["iterations"][0]["kernel_next"]
+    run = _check(tmp_path, spec, {"kernel_next": right, "layers": {0: {"kernel_next": copy.deepcopy(right)}}})
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "sub.yaml: layers[0].kernel_next: given twice: as layers[0].kernel_next and as kernel_next" in run.stderr
+
+
 def test_flat_sgd_and_momentum_keep_the_flat_document():
     for opt in ("sgd", {"type": "sgd", "momentum": 0.9}):
         key = derive.solve({**FLAT, "optimizer": opt}).answers()
@@ -284,8 +354,8 @@ def test_flat_adam_reads_names_as_the_flat_path_does():
     """Spellings the flat path accepts (ReLU, Leaky-ReLU, average pooling) reach the network canonical."""
     spec = {**FLAT, "activation": "Leaky-ReLU", "negative_slope": 0.1, "pooling": {"type": "average", "size": 2},
             "target": [[0.5]], "loss": "SSE", "optimizer": "adam"}
-    layers = derive.solve(spec).answers()["problem"]["layers"]
-    assert layers[1] == {"leaky_relu": {"negative_slope": 0.1}} and list(layers[2]) == ["avgpool"]
+    layers = derive.solve(spec).network.layers
+    assert layers[1].kind == "leaky_relu" and layers[1].options() == {"negative_slope": 0.1} and layers[2].kind == "avgpool"
 
 
 def test_optimizer_names_ignore_case_and_help_names_them():

@@ -22,6 +22,7 @@ from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDIC
 from ..errors import SpecError
 from ..exact import Num, precise, rational
 from ..literals import show
+from .answers import flat_names
 from .layers.base import Backward
 from .layers.elementwise import Elementwise
 from .model import NetIteration
@@ -48,6 +49,8 @@ def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
     key = [key_fields(row) for row in derivation.answers()["iterations"]]
     rounds = submission_rounds(data, len(key))
     kinds = [layer.kind for layer in derivation.network.layers]
+    aliases = [(name, field) for name, field in flat_names(derivation.network) if name != field]
+    twins = {**dict(aliases), **{field: name for name, field in aliases}}  # kernel_next ↔ layers[0].kernel_next
     out = []
     for k, submitted in enumerate(rounds):
         prefix = "" if k == 0 else f"iterations[{k}]."
@@ -55,6 +58,8 @@ def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
         for name, value in _entries(submitted, prefix):
             if name not in key[k]:
                 raise SpecError(unknown_field(name, list(key[k]), kinds), field=prefix + name)
+            if twins.get(name) in marked:
+                raise SpecError(f"given twice: as {name} and as {twins[name]} (give one of them)", field=prefix + name)
             marked[name] = _numbers(value, prefix + name, _shape(key[k][name]))
         out.append(marked)
     return out
@@ -164,9 +169,12 @@ class _Walk:
         self.net, self.it, self.sub, self.k, self.marker, self.carry = net, it, submitted, k, marker, carry
         self.reports: list[FieldReport] = []
         self.dirty = carry.dirty  # a submitted field so far (this iteration or an earlier one) was not all correct
+        # A flat spec's network: a field the submission names as the flat path does (kernel_next) is marked there.
+        self.names = {field: name for name, field in flat_names(net) if name in submitted}
 
     def take(self, name: str, true: Value, compute: Callable[[], Value], **extra: Any) -> Value:
         """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
+        name = self.names.get(name, name)
         try:
             computed: Value | None = compute()
             carried: list[Fraction] | None = _flat(computed)
