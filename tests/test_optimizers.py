@@ -304,8 +304,8 @@ def _slipped_submission(spec: dict, slip: str) -> dict:
     from derive.network.spec import build_network
 
     net = build_network(spec)
-    opt = {"no_bias_correction": lambda o: replace(o, bias_correction=False),
-           "eps_inside": lambda o: replace(o, eps_inside=True), "other_decay": lambda o: o.swapped_decay()}[slip]
+    opt = {"no_bias_correction": lambda o: replace(o, slip="no_bias_correction"),
+           "eps_inside": lambda o: replace(o, slip="eps_inside"), "other_decay": lambda o: o.swapped_decay()}[slip]
     it = solve_exactly(replace(net, optimizer=opt(net.optimizer)))[0]
     return {"layers": [{"weights_next": [[float(x) for x in it.layers[0].params_next["weights"].data]]}]}
 
@@ -325,6 +325,118 @@ def test_check_names_the_optimizer_slip(tmp_path, optimizer, slip, note):
     assert run.returncode == 0, run.stderr
     field = yaml.safe_load(run.stdout)["fields"]["layers[0].weights_next"]
     assert field["verdict"] == "wrong" and note in field["note"]
+
+
+SLIPS = [  # (optimizer, slip, what its note says); ε large enough that its place shows at 4 decimals
+    ({"type": "adam", "eps": 0.5}, "no_bias_correction", "Adam without bias correction"),
+    ({"type": "adam", "eps": 0.5}, "eps_inside", "ε inside the square root: √(v̂ + ε)"),
+    ({"type": "adam", "eps": 0.5}, "abs", "the gradient not squared in v"),
+    ({"type": "adamw", "eps": 0.5}, "abs", "the gradient not squared in v"),
+    ({"type": "rmsprop", "eps": 0.5}, "eps_inside", "ε inside the square root: √(s' + ε)"),
+    ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "abs", "the gradient not squared: s' = αs + (1 − α)|g̃|"),
+    ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "no_decay", "summed without the decay α"),
+    ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "no_one_minus", "the factor (1 − α) left out"),
+    ({"type": "rmsprop", "eps": 0.5, "momentum": 0.5}, "abs", "the gradient not squared"),
+    ({"type": "adagrad", "eps": 0.5}, "eps_inside", "ε inside the square root: √(G' + ε)"),
+    ({"type": "adagrad", "eps": 0.5}, "abs", "the gradient not squared: G' = G + |g̃|"),
+    ({"type": "adagrad", "eps": 0.5, "initial_accumulator_value": 0.25}, "no_sum", "the squares not accumulated"),
+]
+NETS = {"dense": {**SMALL, "layers": [{"dense": {"weights": [[0.5, -0.25], [0.3, 0.2]], "bias": [0.1, 0.2]}}],
+                  "target": [1, -1]},
+        "conv": {"input": [[1, 2, 0], [0, 1, 3], [2, 1, 1]], "layers": [{"conv": {"kernel": [[0.5, -0.5], [0.25, 0.1]],
+                                                                              "bias": 0.1}}],
+                 "target": [[1, 0], [0.5, 1]], "learning_rate": 0.1}}
+
+
+def _slipped_run(spec: dict, slip: str, only_last: bool) -> list[dict]:
+    """Every parameter after each step, computed with the slip: in every step (the slip's own state carried), or
+    only in the last one (from the right values and state before it)."""
+    from dataclasses import replace
+
+    from derive.network.model import train as solve_exactly
+    from derive.network.spec import build_network
+
+    net = build_network(spec)
+    slipped = replace(net.optimizer, slip=slip)
+    right = solve_exactly(net)
+    its = right if only_last else solve_exactly(replace(net, optimizer=slipped))
+    rows = []
+    for k, it in enumerate(its):
+        layer = {}
+        for P, value in it.layers[0].params_next.items():
+            if only_last and k == len(its) - 1:
+                r = it.layers[0]
+                value = slipped.update(r.params[P], r.backward.grads[P], r.state_before[P], r.t)[0]
+            layer[f"{P}_next"] = np.reshape([float(x) for x in value.data], value.shape).tolist()
+        rows.append({"layers": [layer]})
+    return rows
+
+
+@pytest.mark.parametrize("net", list(NETS))
+@pytest.mark.parametrize("optimizer, slip, note", SLIPS, ids=lambda x: x if isinstance(x, str) and len(x) < 20 else None)
+def test_check_names_each_optimizer_slip_in_every_iteration(net, optimizer, slip, note):
+    """A student who makes the slip in every step (so their m, v, s or G are their own) is diagnosed in each."""
+    from derive.network.check import check, read_submission
+
+    spec = {**NETS[net], "iterations": 3, "optimizer": optimizer}
+    d = derive.solve(spec)
+    report = check(d, read_submission({"iterations": _slipped_run(spec, slip, False)}, d))
+    for f in report.fields:
+        if f.iteration == 1 and slip in ("no_one_minus",):  # from s = 0 it is the same value as no_decay's
+            assert f.note
+            continue
+        assert f.verdict == "wrong" and note in f.note, (f.name, f.note)
+
+
+@pytest.mark.parametrize("optimizer, slip, note", SLIPS, ids=lambda x: x if isinstance(x, str) and len(x) < 20 else None)
+def test_check_names_a_slip_made_only_in_a_later_step(optimizer, slip, note):
+    """Right in steps 1 and 2, the slip in step 3 only: diagnosed from the right state before step 3."""
+    from derive.network.check import check, read_submission
+
+    spec = {**NETS["dense"], "iterations": 3, "optimizer": optimizer}
+    d = derive.solve(spec)
+    report = check(d, read_submission({"iterations": _slipped_run(spec, slip, True)}, d))
+    verdicts = {f.name: (f.verdict, f.note) for f in report.fields}
+    assert verdicts["layers[0].weights_next"] == ("correct", "") and verdicts["iteration_2.layers[0].bias_next"] == ("correct", "")
+    assert verdicts["iteration_3.layers[0].weights_next"][0] == "wrong" and note in verdicts["iteration_3.layers[0].weights_next"][1]
+
+
+def test_check_names_a_flat_adam_slip_under_the_flat_names(tmp_path):
+    spec = {**FLAT, "iterations": 2, "optimizer": {"type": "adam", "eps": 0.5}}
+    net = {**NETS["conv"], "layers": [{"conv": {"kernel": FLAT["kernel"], "bias": 0.1}}, "relu"], "iterations": 2,
+           "optimizer": spec["optimizer"]}
+    rows = _slipped_run(net, "no_bias_correction", False)
+    submission = {"iterations": [{"kernel_next": r["layers"][0]["kernel_next"], "bias_next": r["layers"][0]["bias_next"]}
+                                 for r in rows]}
+    run = _check(tmp_path, spec, submission)
+    assert run.returncode == 0, run.stderr
+    fields = yaml.safe_load(run.stdout)["fields"]
+    assert list(fields) == ["kernel_next", "bias_next", "iteration_2.kernel_next", "iteration_2.bias_next"]
+    assert all(f["verdict"] == "wrong" and "Adam without bias correction" in f["note"] for f in fields.values()), fields
+
+
+def test_check_follows_a_wrong_gradient_through_the_students_own_adam_state():
+    """A doubled gradient in step 1 makes the student's m and v their own: step 2 from them is carried, not wrong."""
+    from gmpy2 import mpq
+
+    from derive.network.check import check, read_submission
+    from derive.network.tensor import Tensor
+
+    spec = {**SMALL, "iterations": 2, "optimizer": {"type": "adam", "eps": 0.5}}
+    d = derive.solve(spec)
+    adam, x = d.network.optimizer, [mpq(1), mpq(2)]
+    w0 = Tensor((1, 2), (mpq(1, 2), mpq(-1, 4)))
+    g1 = Tensor((1, 2), tuple(2 * 2 * (mpq(1, 10) - 1) * xi for xi in x))  # twice 2(out − y)·x, out = 0.1
+    w1, state = adam.update(w0, g1, adam.initial_state(w0), 1)
+    w1 = Tensor((1, 2), tuple(mpq(float(a)) for a in w1.data))  # as submitted
+    b1 = d.iterations[0].layers[0].params_next["bias"].data[0]
+    out = sum(a * b for a, b in zip(w1.data, x)) + b1
+    w2 = adam.update(w1, Tensor((1, 2), tuple(2 * (out - 1) * xi for xi in x)), state, 2)[0]
+    rows = [{"layers": [{"grad_weights": [[float(a) for a in g1.data]], "weights_next": [[float(a) for a in w1.data]]}]},
+            {"layers": [{"weights_next": [[float(a) for a in w2.data]]}]}]
+    verdicts = {f.name: f.verdict for f in check(d, read_submission({"iterations": rows}, d)).fields}
+    assert verdicts == {"layers[0].grad_weights": "scale", "layers[0].weights_next": "carried",
+                        "iteration_2.layers[0].weights_next": "carried"}
 
 
 def test_check_marks_a_right_adam_update_correct(tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from fractions import Fraction
 from typing import Any
@@ -139,10 +139,12 @@ def _flat_verdicts(cells: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class _Carry:
-    """What the next iteration starts from: the submission's own (given or computed) parameters and velocities."""
+    """What the next iteration starts from: the submission's own (given or computed) parameters and velocities,
+    and a stateful optimizer's state along them: the right rule's (key (J, P, "")) and each slip's (J, P, slip)."""
 
     params: tuple[dict[str, Tensor], ...] | None = None
     velocities: tuple[dict[str, Tensor], ...] | None = None
+    states: dict[tuple[int, str, str], dict[str, Tensor]] = field(default_factory=dict)
     dirty: bool = False  # a submitted field so far had a cell that is not correct
 
 
@@ -232,6 +234,7 @@ class _Walk:
         net, it, opt = self.net, self.it, self.net.optimizer
         nexts: list[dict[str, Tensor]] = []
         velocities: list[dict[str, Tensor]] = []
+        states: dict[tuple[int, str, str], dict[str, Tensor]] = {}
         for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
             new: dict[str, Tensor] = {}
             vel: dict[str, Tensor] = {}
@@ -241,11 +244,11 @@ class _Walk:
                 step: Callable[[], Value]
                 if P in layer.fixed:
                     step = _const(p)
-                elif opt.stateful:  # Adam, RMSprop, …: from the model's state before this step
-                    state, t = record.state_before.get(P, {}), record.t
-                    step = partial(_adaptive, opt, p, g, state, t)
-                    slips = tuple((_flat(_adaptive(o, p, g, state, t)), note)
-                                  for o, note in opt.slips())  # type: ignore[attr-defined]
+                elif opt.stateful:  # Adam, RMSprop, …: from the state along the submission's own values
+                    state = self.carry.states.get((j, P, ""), record.state_before.get(P, {}))
+                    step = partial(_stepped_adaptive, opt, p, g, state, record.t)
+                    states[(j, P, "")] = _adaptive(opt, p, g, state, record.t)[1]
+                    slips = self._slips(j, P, p, g, record, states)
                     new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step, slips=slips,
                                                start=_flat(record.params[P]), own_start=_flat(p)))
                     continue
@@ -262,7 +265,24 @@ class _Walk:
             velocities.append({**before, **vel})
         after = _output(net, nexts)
         self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))  # after(): may fail
-        return _Carry(tuple(nexts), tuple(velocities), self.dirty)
+        return _Carry(tuple(nexts), tuple(velocities), states, self.dirty)
+
+    def _slips(self, j: int, P: str, p: Tensor, g: Tensor, record: Any,
+               states: dict[tuple[int, str, str], dict[str, Tensor]]) -> tuple[tuple[list[Fraction], str], ...]:
+        """P' with each classic slip of the optimizer, from the submission's own P and gradient: the slip made in every
+        step so far (its own state carried), or only in this one (from the right state before it)."""
+        out = []
+        right = record.state_before.get(P, {})
+        for k, (slipped, note) in enumerate(self.net.optimizer.slips()):  # type: ignore[attr-defined]
+            key = (j, P, str(k))
+            try:
+                value, states[key] = _adaptive(slipped, p, g, self.carry.states.get(key, right), record.t)
+                out.append((_flat(value), note))
+                if key in self.carry.states:
+                    out.append((_flat(_adaptive(slipped, p, g, right, record.t)[0]), note))
+            except (ArithmeticError, ValueError):  # the slip leaves the root of a negative number (RMSprop centred)
+                continue
+        return tuple(out)
 
 
 def _const(value: Value) -> Callable[[], Value]:
@@ -280,9 +300,14 @@ def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
     return opt.step(param, direction, None)[0]
 
 
-def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> Tensor:
+def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> tuple[Tensor, dict[str, Tensor]]:
+    """The parameter after a stateful optimizer's step t from `state`, and the state after it."""
+    return opt.update(param, grad, state, t)
+
+
+def _stepped_adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> Tensor:
     """The parameter after a stateful optimizer's step t from `state`."""
-    return opt.update(param, grad, state, t)[0]
+    return _adaptive(opt, param, grad, state, t)[0]
 
 
 def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
