@@ -275,14 +275,80 @@ def test_flat_sgd_and_momentum_keep_the_flat_document():
         assert "kernel_next" in key["iterations"][0] and "layers" not in key["iterations"][0]
 
 
-def test_flat_adam_keeps_flat_checks_and_refuses_homework_keys(tmp_path):
+def test_flat_adam_keeps_flat_checks_and_refuses_notation(tmp_path):
     with pytest.raises(SpecError, match="target: shape 1×2 does not match the output shape 2×2"):
         derive.solve({**FLAT, "target": [[1, 0]], "optimizer": "adam"})
     spec = tmp_path / "hw.yaml"
-    spec.write_text(yaml.safe_dump({**FLAT, "optimizer": "adam", "variants": {"nice": 3}}))
+    spec.write_text(yaml.safe_dump({**FLAT, "optimizer": "adam", "notation": {"kernel": "K"}}))
     run = subprocess.run([sys.executable, "-m", "derive", "solve", str(spec)], capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr.count("\n") == 1
-    assert f"{spec}: variants: not available with optimizer adam on a flat spec yet" in run.stderr
+    assert f"{spec}: notation: not available with optimizer adam on a flat spec yet" in run.stderr
+
+
+HOMEWORK = {**FLAT, "iterations": 2, "optimizer": {"type": "adam", "eps": 0.01},
+            "variants": {"kernel": {"decimals": 1, "range": [-1, 1]}, "bias": "fixed"},
+            "ask": ["prediction", "loss", "grad_kernel", "kernel_next", "bias_next"]}
+
+
+def _variants(tmp_path: Path, spec: dict, *args: str) -> subprocess.CompletedProcess:
+    (tmp_path / "hw.yaml").write_text(yaml.safe_dump(spec))
+    return subprocess.run([sys.executable, "-m", "derive", "variants", str(tmp_path / "hw.yaml"), "--count", "3", "--seed", "7",
+                           "-o", str(tmp_path / "out"), *args], capture_output=True, text=True)
+
+
+def test_flat_adam_homework_is_drawn_as_its_network_with_the_flat_rules_and_asks(tmp_path):
+    import csv
+    import json
+
+    run = _variants(tmp_path, HOMEWORK)
+    assert run.returncode == 0, run.stderr
+    assert derive.solve(HOMEWORK).answers()["problem"]["kernel"] == FLAT["kernel"]  # solve ignores the homework keys
+    kernels = set()
+    for k in (1, 2, 3):
+        folder = tmp_path / "out" / f"variant-00{k}"
+        problem = yaml.safe_load((folder / "problem.yaml").read_text())
+        conv = problem["layers"][0]["conv"]
+        kernels.add(str(conv["kernel"]))
+        assert conv["bias"] == 0.1  # fixed
+        assert problem["ask"] == ["prediction", "loss", "layers[0].grad_kernel", "layers[0].kernel_next", "layers[0].bias_next"]
+        assert problem["optimizer"]["type"] == "adam" and problem["optimizer"]["eps"] == 0.01
+        assert json.loads((folder / "answers.json").read_text()) == derive.solve(folder / "problem.yaml").answers()
+    assert len(kernels) == 3
+    rows = list(csv.reader((tmp_path / "out" / "answers.csv").open()))
+    assert "layers[0].kernel_next[1][0]" in rows[0] and not any("optimizer_state" in c for c in rows[0])
+    assert all(float(cell) == float(cell) for row in rows[1:] for cell in row[2:])  # every cell a number
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"variants": {"kernal": {"decimals": 1, "range": [-1, 1]}}},
+     "variants: unknown key 'kernal' (valid: input, kernel, target, bias, nice)"),
+    ({"ask": ["kernal_next"]}, "ask: unknown answer field 'kernal_next' (valid: feature_map, activation, prediction"),
+])
+def test_flat_adam_homework_bad_keys_are_one_line_naming_the_flat_key(tmp_path, change, message):
+    run = _variants(tmp_path, {**HOMEWORK, **change})
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert f"hw.yaml: {message}" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_mark_marks_a_class_on_flat_adam_variants(tmp_path):
+    import csv
+
+    assert _variants(tmp_path, HOMEWORK).returncode == 0
+    key = {row["variant"]: row for row in csv.DictReader((tmp_path / "out" / "answers.csv").open())}
+    wanted = ("prediction", "loss", "layers[0].grad_kernel", "layers[0].kernel_next", "layers[0].bias_next")
+    asked = [c for c in key["1"] if c.removeprefix("iteration_2.").startswith(wanted) and "loss_next" not in c]
+    with (tmp_path / "responses.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["student", "variant", *asked])
+        out.writerow(["ada", "1", *(key["1"][c] for c in asked)])
+        out.writerow(["bo", "2", *(str(2 * float(key["2"][c])) if "kernel_next" in c else key["2"][c] for c in asked)])
+    run = subprocess.run([sys.executable, "-m", "derive", "mark", str(tmp_path / "out"), str(tmp_path / "responses.csv"),
+                          "-o", str(tmp_path / "marked")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    grades = {row["student"]: row for row in csv.DictReader((tmp_path / "marked" / "grades.csv").open())}
+    assert float(grades["ada"]["score"]) == 1 and grades["ada"]["layers[0].kernel_next"] == "correct"
+    assert grades["bo"]["layers[0].kernel_next"] == "wrong" and grades["bo"]["layers[0].grad_kernel"] == "correct"
 
 
 def test_adam_example_solves_and_its_output_is_committed():
@@ -460,6 +526,8 @@ def test_network_variants_keep_the_optimizer_and_ask_the_updated_weights(tmp_pat
     key = json.loads((tmp_path / "out" / "variant-001" / "answers.json").read_text())
     assert key["problem"]["optimizer"]["type"] == "adam" and key["problem"]["optimizer"]["eps"] == 0.5
     assert "NUMERICAL:=" in (tmp_path / "out" / "moodle.xml").read_text()
+    header = (tmp_path / "out" / "answers.csv").read_text().splitlines()[0]  # the state is no answer cell
+    assert "layers[0].weights_next[0][1]" in header and "optimizer_state" not in header
 
 
 def test_flat_adam_reads_names_as_the_flat_path_does():

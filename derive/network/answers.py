@@ -17,7 +17,7 @@ from .optimizers import Stateful
 from .spec import Network
 from .tensor import Tensor
 
-__all__ = ["answer_key", "normalized_spec", "spec_number", "check_range", "flat_names"]
+__all__ = ["answer_key", "normalized_spec", "spec_number", "check_range", "flat_names", "flat_table"]
 
 
 def _json(value: Any) -> Any:
@@ -61,11 +61,15 @@ def normalized_spec(net: Network) -> dict[str, Any]:
 
 
 def flat_names(net: Network) -> tuple[tuple[str, str], ...]:
-    """(flat name, network field) for a flat spec's network, in the flat answer key's order (feature_map is
-    layers[0].output, the conv; activation layers[1].output); () for a `layers:` spec."""
-    p = net.flat
-    if p is None:
+    """(flat name, network field) for a flat spec's network, in the flat answer key's order; () for a `layers:` spec."""
+    if net.flat is None:
         return ()
+    return flat_table(net.flat, isinstance(net.optimizer, Stateful) and bool(net.optimizer.names()))
+
+
+def flat_table(p: Any, state: bool) -> tuple[tuple[str, str], ...]:
+    """(flat name, network field) for the network of the flat Problem `p` (feature_map is layers[0].output, the
+    conv; activation layers[1].output); optimizer_state when the optimizer keeps `state`."""
     names = [("feature_map", "layers[0].output")]
     if p.activation != "none":
         names.append(("activation", "layers[1].output"))
@@ -74,7 +78,7 @@ def flat_names(net: Network) -> tuple[tuple[str, str], ...]:
     if p.bias is not None:
         names += [("grad_bias", "layers[0].grad_bias"), ("bias_next", "layers[0].bias_next")]
     names.append(("loss_next", "loss_next"))
-    if isinstance(net.optimizer, Stateful) and net.optimizer.names():
+    if state:
         names.append(("optimizer_state", "layers[0].optimizer_state"))
     return tuple(names)
 
