@@ -447,11 +447,9 @@ def test_check_names_each_optimizer_slip_in_every_iteration(net, optimizer, slip
     spec = {**NETS[net], "iterations": 3, "optimizer": optimizer}
     d = derive.solve(spec)
     report = check(d, read_submission({"iterations": _slipped_run(spec, slip, False)}, d))
-    for f in report.fields:
-        if f.iteration == 1 and slip in ("no_one_minus",):  # from s = 0 it is the same value as no_decay's
-            assert f.note
-            continue
+    for f in report.fields:  # (from s = 0, no_one_minus gives no_decay's value: the note names both)
         assert f.verdict == "wrong" and note in f.note, (f.name, f.note)
+        assert ("; or " in f.note) == (slip in ("no_decay", "no_one_minus") and f.iteration == 1)
 
 
 @pytest.mark.parametrize("optimizer, slip, note", SLIPS, ids=lambda x: x if isinstance(x, str) and len(x) < 20 else None)
@@ -503,6 +501,16 @@ def test_check_follows_a_wrong_gradient_through_the_students_own_adam_state():
     verdicts = {f.name: f.verdict for f in check(d, read_submission({"iterations": rows}, d)).fields}
     assert verdicts == {"layers[0].grad_weights": "scale", "layers[0].weights_next": "carried",
                         "iteration_2.layers[0].weights_next": "carried"}
+
+
+def test_an_adam_step_added_is_named_as_the_rules_step_not_eta_g():
+    from derive.network.check import check, read_submission
+
+    d = derive.solve({**CHECKED, "optimizer": "adam"})
+    it = d.iterations[0].layers[0]
+    added = [[float(2 * w - n) for w, n in zip(it.params["weights"].data, it.params_next["weights"].data)]]
+    [field] = check(d, read_submission({"layers": [{"weights_next": added}]}, d)).fields
+    assert field.verdict == "sign" and "(θ + step instead of θ − step)" in field.note and "η·g" not in field.note
 
 
 def test_check_marks_a_right_adam_update_correct(tmp_path):

@@ -31,6 +31,10 @@ from .spec import Network
 from .tensor import Tensor
 
 NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the error taken as y − out instead of out − y)"  # the network's symbols
+# Adam, RMSprop, …: the step is not η·g, so the note names it as the rule's step
+NOTE_ADDED_ADAPTIVE = "the step was added instead of subtracted (θ + step instead of θ − step)"
+NOTE_ADDED_OWN_ADAPTIVE = ("the step was added instead of subtracted (θ + step instead of θ − step), and the gradient "
+                           "it used, the submission's own, is itself wrong")
 NAME = re.compile(r"^layers\[(\d+)\]\.([A-Za-z_]+)$")
 
 Value = Tensor | Num
@@ -282,7 +286,17 @@ class _Walk:
                     out.append((_flat(_adaptive(slipped, p, g, right, record.t)[0]), note))
             except (ArithmeticError, ValueError):  # the slip leaves the root of a negative number (RMSprop centred)
                 continue
-        return tuple(out)
+        return _merged(out)
+
+
+def _merged(slips: list[tuple[list[Fraction], str]]) -> tuple[tuple[list[Fraction], str], ...]:
+    """Slips that give the very same values named together (from a zero state RMSprop's s + g̃² and αs + g̃² agree)."""
+    notes: dict[tuple[Fraction, ...], list[str]] = {}
+    for values, note in slips:
+        same = notes.setdefault(tuple(values), [])
+        if note not in same:
+            same.append(note)
+    return tuple((list(values), "; or ".join(names)) for values, names in notes.items())
 
 
 def _const(value: Value) -> Callable[[], Value]:
@@ -364,9 +378,9 @@ class _Marker:
                 # From the submission's own values: if all of them were right (only rounded), so is this one.
                 verdicts[i], notes[i] = ("carried", NOTE_CARRIED) if dirty else ("correct", "")
             elif update and self.near(a, 2 * e.start[i] - true):  # type: ignore[index]
-                verdicts[i], notes[i] = "sign", NOTE_ADDED
+                verdicts[i], notes[i] = "sign", NOTE_ADDED_ADAPTIVE if self.net.optimizer.stateful else NOTE_ADDED
             elif update and e.carried is not None and self.near(a, 2 * e.own_start[i] - e.carried[i]):  # type: ignore[index]
-                verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN
+                verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN_ADAPTIVE if self.net.optimizer.stateful else NOTE_ADDED_OWN
             elif not update and true != 0 and (self.near(a, -true) or (e.carried and self.near(a, -e.carried[i]))):
                 verdicts[i], notes[i] = "sign", NOTE_SIGN_RESIDUAL if gradient else NOTE_SIGN
         open_cells = [i for i, v in enumerate(verdicts) if not v and s[i] != 0]
