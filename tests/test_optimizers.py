@@ -399,12 +399,12 @@ SLIPS = [  # (optimizer, slip, what its note says); ε large enough that its pla
     ({"type": "adam", "eps": 0.5}, "abs", "the gradient not squared in v"),
     ({"type": "adamw", "eps": 0.5}, "abs", "the gradient not squared in v"),
     ({"type": "rmsprop", "eps": 0.5}, "eps_inside", "ε inside the square root: √(s' + ε)"),
-    ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "abs", "the gradient not squared: s' = αs + (1 − α)|g̃|"),
+    ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "abs", "the gradient not squared: s' = αs + (1 − α)·abs(g̃)"),
     ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "no_decay", "summed without the decay α"),
     ({"type": "rmsprop", "eps": 0.5, "alpha": 0.8}, "no_one_minus", "the factor (1 − α) left out"),
     ({"type": "rmsprop", "eps": 0.5, "momentum": 0.5}, "abs", "the gradient not squared"),
     ({"type": "adagrad", "eps": 0.5}, "eps_inside", "ε inside the square root: √(G' + ε)"),
-    ({"type": "adagrad", "eps": 0.5}, "abs", "the gradient not squared: G' = G + |g̃|"),
+    ({"type": "adagrad", "eps": 0.5}, "abs", "the gradient not squared: G' = G + abs(g̃)"),
     ({"type": "adagrad", "eps": 0.5, "initial_accumulator_value": 0.25}, "no_sum", "the squares not accumulated"),
 ]
 NETS = {"dense": {**SMALL, "layers": [{"dense": {"weights": [[0.5, -0.25], [0.3, 0.2]], "bias": [0.1, 0.2]}}],
@@ -503,6 +503,14 @@ def test_check_follows_a_wrong_gradient_through_the_students_own_adam_state():
                         "iteration_2.layers[0].weights_next": "carried"}
 
 
+def test_slip_notes_hold_no_pipe_that_would_split_a_markdown_table():
+    from derive.network.optimizers import Adagrad, Adam, AdamW, RMSprop
+
+    for rule in (Adam(0.1, weight_decay=0.1), AdamW(0.1), RMSprop(0.1), Adagrad(0.1)):
+        for _, note in rule.slips():
+            assert "|" not in note, note
+
+
 def test_an_adam_step_added_is_named_as_the_rules_step_not_eta_g():
     from derive.network.check import check, read_submission
 
@@ -536,6 +544,18 @@ def test_network_variants_keep_the_optimizer_and_ask_the_updated_weights(tmp_pat
     assert "NUMERICAL:=" in (tmp_path / "out" / "moodle.xml").read_text()
     header = (tmp_path / "out" / "answers.csv").read_text().splitlines()[0]  # the state is no answer cell
     assert "layers[0].weights_next[0][1]" in header and "optimizer_state" not in header
+
+
+@pytest.mark.parametrize("optimizer", [{"type": "rmsprop", "centered": True}, {"type": "sgd", "momentum": 0.9, "nesterov": True}])
+def test_variants_write_an_optimizers_switches_as_yaml_booleans(tmp_path, optimizer):
+    import json
+
+    run = _variants(tmp_path, {**CHECKED, "learning_rate": 0.01, "optimizer": optimizer})
+    assert run.returncode == 0, run.stderr
+    folder = tmp_path / "out" / "variant-001"
+    problem = yaml.safe_load((folder / "problem.yaml").read_text())
+    assert problem["optimizer"]["centered" if optimizer["type"] == "rmsprop" else "nesterov"] is True
+    assert json.loads((folder / "answers.json").read_text()) == derive.solve(folder / "problem.yaml").answers()
 
 
 def test_flat_adam_reads_names_as_the_flat_path_does():

@@ -60,7 +60,7 @@ class Adagrad(Stateful):
 
     def slip_notes(self) -> tuple[tuple[str, str], ...]:
         return (("eps_inside", "ε inside the square root: √(G' + ε) instead of √G' + ε"),
-                ("abs", "the gradient not squared: G' = G + |g̃| instead of G + g̃²"),
+                ("abs", "the gradient not squared: G' = G + abs(g̃) instead of G + g̃²"),
                 ("no_sum", "the squares not accumulated: G' = g̃² (this step's alone) instead of G' = G + g̃²"))
 
     def _spec_extra(self) -> dict[str, Any]:

@@ -76,7 +76,7 @@ class Adam(Stateful):
         return (("no_bias_correction", "Adam without bias correction: m' and v' used where m̂ = m'/(1 − β₁ᵗ) and "
                  "v̂ = v'/(1 − β₂ᵗ) belong"),
                 ("eps_inside", "ε inside the square root: √(v̂ + ε) instead of √v̂ + ε"),
-                ("abs", "the gradient not squared in v: v' = β₂v + (1 − β₂)|g̃| instead of β₂v + (1 − β₂)g̃²"))
+                ("abs", "the gradient not squared in v: v' = β₂v + (1 − β₂)·abs(g̃) instead of β₂v + (1 − β₂)g̃²"))
 
     def slips(self) -> tuple[tuple[Stateful, str], ...]:
         swapped = ((self.swapped_decay(), self.swapped_note()),) if self.weight_decay != 0 else ()

@@ -84,7 +84,7 @@ class RMSprop(Stateful):
 
     def slip_notes(self) -> tuple[tuple[str, str], ...]:
         return (("eps_inside", "ε inside the square root: √(s' + ε) instead of √s' + ε"),
-                ("abs", "the gradient not squared: s' = αs + (1 − α)|g̃| instead of αs + (1 − α)g̃²"),
+                ("abs", "the gradient not squared: s' = αs + (1 − α)·abs(g̃) instead of αs + (1 − α)g̃²"),
                 ("no_decay", "the squared gradients summed without the decay α: s' = s + g̃² (Adagrad's sum) instead "
                  "of the running mean s' = αs + (1 − α)g̃²"),
                 ("no_one_minus", "the factor (1 − α) left out: s' = αs + g̃² instead of αs + (1 − α)g̃²"))
