@@ -250,8 +250,8 @@ class _Walk:
                     step = _const(p)
                 elif opt.stateful:  # Adam, RMSprop, …: from the state along the submission's own values
                     state = self.carry.states.get((j, P, ""), record.state_before.get(P, {}))
-                    step = partial(_stepped_adaptive, opt, p, g, state, record.t)
-                    states[(j, P, "")] = _adaptive(opt, p, g, state, record.t)[1]
+                    stepped, states[(j, P, "")] = _adaptive(opt, p, g, state, record.t)
+                    step = _const(stepped)
                     slips = self._slips(j, P, p, g, record, states)
                     new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step, slips=slips,
                                                start=_flat(record.params[P]), own_start=_flat(p)))
@@ -317,11 +317,6 @@ def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
 def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> tuple[Tensor, dict[str, Tensor]]:
     """The parameter after a stateful optimizer's step t from `state`, and the state after it."""
     return opt.update(param, grad, state, t)
-
-
-def _stepped_adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> Tensor:
-    """The parameter after a stateful optimizer's step t from `state`."""
-    return _adaptive(opt, param, grad, state, t)[0]
 
 
 def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
