@@ -143,6 +143,8 @@ def _flow(value: Any) -> str:
         return "[" + ", ".join(_flow(v) for v in value) + "]"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):  # an optimizer's switch (rmsprop's centered, sgd's nesterov)
+        return "true" if value else "false"
+    if value is None:
         raise TypeError(f"a spec holds no {value!r}")
     return repr(value) if isinstance(value, float) else str(value)

@@ -20,6 +20,8 @@ from .errors import SpecError
 from .files import replace_folder, write_files
 from .parallel import pool
 from .lms import Question, blanks, columns, moodle_xml, qti_assessment, qti_zip
+from .network.flat import needs_network
+from .network.flat_homework import network_homework
 from .prairielearn import PLVariant, question_files
 from .spec import read_spec
 from .variants import Plan, Variant, variant_seed
@@ -56,6 +58,8 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
     """
     try:
         base = read_spec(spec_path)
+        if isinstance(base, dict) and "layers" not in base and needs_network(base):  # Adam, RMSprop, …
+            base = network_homework(base)  # drawn, solved and exported as the network it means
         the_plan = _kit(base).plan(base)
         _check_count(the_plan, count, only, spec_path)
         _kit(the_plan).check_nice(the_plan, seed)

@@ -43,7 +43,7 @@ def solve(spec: Mapping[str, Any] | str | Path, *, precision: int = DEFAULT_PREC
 
             flat = build_problem({**data, "optimizer": "sgd"})  # the flat checks and messages for everything else
             return solve_network(as_network(data, flat), source, precision=precision, detail=detail, fractions=fractions,
-                                 templates=templates, max_cells=max_cells)
+                                 templates=templates, max_cells=max_cells, flat=flat)
         problem = build_problem(data)
         if "ask" in data or "variants" in data:
             from .variants import plan  # only homework specs need it (and its hashlib)

@@ -37,17 +37,20 @@ MAX_FULL_TERMS = 200_000
 
 
 def solve_network(data: Mapping[str, Any], source: str | None, *, precision: int, detail: str | None, fractions: bool,
-                  templates: str | Path | None, max_cells: int) -> Any:
-    """Solve a `layers:` spec (already read into `data`) into a NetworkDerivation."""
+                  templates: str | Path | None, max_cells: int, flat: Any = None) -> Any:
+    """Solve a `layers:` spec (already read into `data`) into a NetworkDerivation; `flat`: the flat spec's
+    Problem when the network is a flat spec's (its answer key then names the flat fields too)."""
     from ..derivation import DETAILS
     from ..printing import Style
     from .answers import check_range
     from .derivation import NetworkDerivation
     from .model import train, work
+    from dataclasses import replace
+
     from .spec import build_network
 
     try:
-        net = build_network(data)
+        net = replace(build_network(data), flat=flat)
         needed = work(net)
         if needed > max_cells:
             raise SpecError(f"the problem needs about {needed:,} multiply-adds (limit {max_cells:,}): use smaller "

@@ -1,20 +1,23 @@
 """answers.json for a `layers:` spec: the normalized spec, then per iteration the fields of
 fields.py (prediction, loss, loss_next, grad_input, and per layer its output, gradients and
-parameters), shaped as in the spec."""
+parameters), shaped as in the spec. A flat spec solved as its network (Adam, RMSprop, …) also
+answers under the flat path's names (kernel_next is layers[0].kernel_next: flat_names)."""
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from typing import Any
 
+from ..answers import normalized_spec as flat_spec
 from ..answers import spec_number, to_json_number
 from ..errors import SpecError
 from .fields import iteration_fields, layer_fields, param_fields
 from .model import NetIteration
+from .optimizers import Stateful
 from .spec import Network
 from .tensor import Tensor
 
-__all__ = ["answer_key", "normalized_spec", "spec_number", "check_range"]
+__all__ = ["answer_key", "normalized_spec", "spec_number", "check_range", "flat_names", "flat_table"]
 
 
 def _json(value: Any) -> Any:
@@ -35,7 +38,10 @@ def _spec_tensor(t: Tensor) -> Any:
 
 
 def normalized_spec(net: Network) -> dict[str, Any]:
-    """The spec with every default filled in and every number exact (solving it again gives the same answers)."""
+    """The spec with every default filled in and every number exact (solving it again gives the same answers);
+    a flat spec's stays flat, with its optimizer, so solving it again answers under the flat names too."""
+    if net.flat is not None:
+        return {**flat_spec(net.flat), "optimizer": net.optimizer.spec()}
     spec: dict[str, Any] = {}
     if net.title is not None:
         spec["title"] = net.title
@@ -54,14 +60,47 @@ def normalized_spec(net: Network) -> dict[str, Any]:
     return spec
 
 
+def flat_names(net: Network) -> tuple[tuple[str, str], ...]:
+    """(flat name, network field) for a flat spec's network, in the flat answer key's order; () for a `layers:` spec."""
+    if net.flat is None:
+        return ()
+    return flat_table(net.flat, isinstance(net.optimizer, Stateful) and bool(net.optimizer.names()))
+
+
+def flat_table(p: Any, state: bool) -> tuple[tuple[str, str], ...]:
+    """(flat name, network field) for the network of the flat Problem `p` (feature_map is layers[0].output, the
+    conv; activation layers[1].output); optimizer_state when the optimizer keeps `state`."""
+    names = [("feature_map", "layers[0].output")]
+    if p.activation != "none":
+        names.append(("activation", "layers[1].output"))
+    names += [("prediction", "prediction"), ("loss", "loss"), ("grad_kernel", "layers[0].grad_kernel"),
+              ("grad_input", "grad_input"), ("kernel_next", "layers[0].kernel_next")]
+    if p.bias is not None:
+        names += [("grad_bias", "layers[0].grad_bias"), ("bias_next", "layers[0].bias_next")]
+    names.append(("loss_next", "loss_next"))
+    if state:
+        names.append(("optimizer_state", "layers[0].optimizer_state"))
+    return tuple(names)
+
+
 def answer_key(net: Network, iterations: Sequence[NetIteration]) -> dict[str, Any]:
-    """{"problem": normalized spec, "iterations": [{prediction, loss, loss_next, grad_input, layers: [...]}]}."""
+    """{"problem": normalized spec, "iterations": [{prediction, loss, loss_next, grad_input, layers: [...]}]};
+    a flat spec's rows start with the flat fields (feature_map, …, kernel_next, bias_next, loss_next, optimizer_state)."""
     rows = []
     for it in iterations:
         row = {f.key(): _json(f.read(it)) for f in iteration_fields()}
         row["layers"] = [_layer(net.layers[k].kind, record) for k, record in enumerate(it.layers)]
-        rows.append(row)
+        flat = {name: _lookup(row, field) for name, field in flat_names(net)}
+        rows.append({**flat, **row} if flat else row)
     return {"problem": normalized_spec(net), "iterations": rows}
+
+
+def _lookup(row: dict[str, Any], field: str) -> Any:
+    """A row's value of `prediction` or `layers[J].FIELD`."""
+    if not field.startswith("layers["):
+        return row[field]
+    j, name = field[len("layers["):].split("].", 1)
+    return row["layers"][int(j)][name]
 
 
 def _layer(kind: str, record: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from fractions import Fraction
 from typing import Any
@@ -22,6 +22,7 @@ from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDIC
 from ..errors import SpecError
 from ..exact import Num, precise, rational
 from ..literals import show
+from .answers import flat_names
 from .layers.base import Backward
 from .layers.elementwise import Elementwise
 from .model import NetIteration
@@ -30,6 +31,10 @@ from .spec import Network
 from .tensor import Tensor
 
 NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the error taken as y − out instead of out − y)"  # the network's symbols
+# Adam, RMSprop, …: the step is not η·g, so the note names it as the rule's step
+NOTE_ADDED_ADAPTIVE = "the step was added instead of subtracted (θ + step instead of θ − step)"
+NOTE_ADDED_OWN_ADAPTIVE = ("the step was added instead of subtracted (θ + step instead of θ − step), and the gradient "
+                           "it used, the submission's own, is itself wrong")
 NAME = re.compile(r"^layers\[(\d+)\]\.([A-Za-z_]+)$")
 
 Value = Tensor | Num
@@ -48,6 +53,8 @@ def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
     key = [key_fields(row) for row in derivation.answers()["iterations"]]
     rounds = submission_rounds(data, len(key))
     kinds = [layer.kind for layer in derivation.network.layers]
+    aliases = [(name, field) for name, field in flat_names(derivation.network) if name != field]
+    twins = {**dict(aliases), **{field: name for name, field in aliases}}  # kernel_next ↔ layers[0].kernel_next
     out = []
     for k, submitted in enumerate(rounds):
         prefix = "" if k == 0 else f"iterations[{k}]."
@@ -55,6 +62,8 @@ def read_submission(data: Any, derivation: Any) -> list[dict[str, Any]]:
         for name, value in _entries(submitted, prefix):
             if name not in key[k]:
                 raise SpecError(unknown_field(name, list(key[k]), kinds), field=prefix + name)
+            if twins.get(name) in marked:
+                raise SpecError(f"given twice: as {name} and as {twins[name]} (give one of them)", field=prefix + name)
             marked[name] = _numbers(value, prefix + name, _shape(key[k][name]))
         out.append(marked)
     return out
@@ -134,10 +143,12 @@ def _flat_verdicts(cells: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class _Carry:
-    """What the next iteration starts from: the submission's own (given or computed) parameters and velocities."""
+    """What the next iteration starts from: the submission's own (given or computed) parameters and velocities,
+    and a stateful optimizer's state along them: the right rule's (key (J, P, "")) and each slip's (J, P, slip)."""
 
     params: tuple[dict[str, Tensor], ...] | None = None
     velocities: tuple[dict[str, Tensor], ...] | None = None
+    states: dict[tuple[int, str, str], dict[str, Tensor]] = field(default_factory=dict)
     dirty: bool = False  # a submitted field so far had a cell that is not correct
 
 
@@ -164,9 +175,12 @@ class _Walk:
         self.net, self.it, self.sub, self.k, self.marker, self.carry = net, it, submitted, k, marker, carry
         self.reports: list[FieldReport] = []
         self.dirty = carry.dirty  # a submitted field so far (this iteration or an earlier one) was not all correct
+        # A flat spec's network: a field the submission names as the flat path does (kernel_next) is marked there.
+        self.names = {field: name for name, field in flat_names(net) if name in submitted}
 
     def take(self, name: str, true: Value, compute: Callable[[], Value], **extra: Any) -> Value:
         """The value the walk goes on with: the submission's, else the one computed from its own earlier values."""
+        name = self.names.get(name, name)
         try:
             computed: Value | None = compute()
             carried: list[Fraction] | None = _flat(computed)
@@ -224,6 +238,7 @@ class _Walk:
         net, it, opt = self.net, self.it, self.net.optimizer
         nexts: list[dict[str, Tensor]] = []
         velocities: list[dict[str, Tensor]] = []
+        states: dict[tuple[int, str, str], dict[str, Tensor]] = {}
         for j, (layer, record) in enumerate(zip(net.layers, it.layers)):
             new: dict[str, Tensor] = {}
             vel: dict[str, Tensor] = {}
@@ -233,11 +248,11 @@ class _Walk:
                 step: Callable[[], Value]
                 if P in layer.fixed:
                     step = _const(p)
-                elif opt.stateful:  # Adam, RMSprop, …: from the model's state before this step
-                    state, t = record.state_before.get(P, {}), record.t
-                    step = partial(_adaptive, opt, p, g, state, t)
-                    slips = tuple((_flat(_adaptive(o, p, g, state, t)), note)
-                                  for o, note in opt.slips())  # type: ignore[attr-defined]
+                elif opt.stateful:  # Adam, RMSprop, …: from the state along the submission's own values
+                    state = self.carry.states.get((j, P, ""), record.state_before.get(P, {}))
+                    stepped, states[(j, P, "")] = _adaptive(opt, p, g, state, record.t)
+                    step = _const(stepped)
+                    slips = self._slips(j, P, p, g, record, states)
                     new[P] = _tensor(self.take(f"layers[{j}].{P}_next", record.params_next[P], step, slips=slips,
                                                start=_flat(record.params[P]), own_start=_flat(p)))
                     continue
@@ -254,7 +269,34 @@ class _Walk:
             velocities.append({**before, **vel})
         after = _output(net, nexts)
         self.take("loss_next", it.loss_next, lambda: net.loss.value(after(), net.target))  # after(): may fail
-        return _Carry(tuple(nexts), tuple(velocities), self.dirty)
+        return _Carry(tuple(nexts), tuple(velocities), states, self.dirty)
+
+    def _slips(self, j: int, P: str, p: Tensor, g: Tensor, record: Any,
+               states: dict[tuple[int, str, str], dict[str, Tensor]]) -> tuple[tuple[list[Fraction], str], ...]:
+        """P' with each classic slip of the optimizer, from the submission's own P and gradient: the slip made in every
+        step so far (its own state carried), or only in this one (from the right state before it)."""
+        out = []
+        right = record.state_before.get(P, {})
+        for k, (slipped, note) in enumerate(self.net.optimizer.slips()):  # type: ignore[attr-defined]
+            key = (j, P, str(k))
+            try:
+                value, states[key] = _adaptive(slipped, p, g, self.carry.states.get(key, right), record.t)
+                out.append((_flat(value), note))
+                if key in self.carry.states:
+                    out.append((_flat(_adaptive(slipped, p, g, right, record.t)[0]), note))
+            except (ArithmeticError, ValueError):  # the slip leaves the root of a negative number (RMSprop centred)
+                continue
+        return _merged(out)
+
+
+def _merged(slips: list[tuple[list[Fraction], str]]) -> tuple[tuple[list[Fraction], str], ...]:
+    """Slips that give the very same values named together (from a zero state RMSprop's s + g̃² and αs + g̃² agree)."""
+    notes: dict[tuple[Fraction, ...], list[str]] = {}
+    for values, note in slips:
+        same = notes.setdefault(tuple(values), [])
+        if note not in same:
+            same.append(note)
+    return tuple((list(values), "; or ".join(names)) for values, names in notes.items())
 
 
 def _const(value: Value) -> Callable[[], Value]:
@@ -272,9 +314,9 @@ def _stepped(opt: Optimizer, param: Tensor, direction: Tensor) -> Tensor:
     return opt.step(param, direction, None)[0]
 
 
-def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> Tensor:
-    """The parameter after a stateful optimizer's step t from `state`."""
-    return opt.update(param, grad, state, t)[0]
+def _adaptive(opt: Any, param: Tensor, grad: Tensor, state: Mapping[str, Tensor], t: int) -> tuple[Tensor, dict[str, Tensor]]:
+    """The parameter after a stateful optimizer's step t from `state`, and the state after it."""
+    return opt.update(param, grad, state, t)
 
 
 def _velocity(opt: Optimizer, param: Tensor, grad: Tensor, before: Tensor | None) -> Tensor:
@@ -331,9 +373,9 @@ class _Marker:
                 # From the submission's own values: if all of them were right (only rounded), so is this one.
                 verdicts[i], notes[i] = ("carried", NOTE_CARRIED) if dirty else ("correct", "")
             elif update and self.near(a, 2 * e.start[i] - true):  # type: ignore[index]
-                verdicts[i], notes[i] = "sign", NOTE_ADDED
+                verdicts[i], notes[i] = "sign", NOTE_ADDED_ADAPTIVE if self.net.optimizer.stateful else NOTE_ADDED
             elif update and e.carried is not None and self.near(a, 2 * e.own_start[i] - e.carried[i]):  # type: ignore[index]
-                verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN
+                verdicts[i], notes[i] = "sign", NOTE_ADDED_OWN_ADAPTIVE if self.net.optimizer.stateful else NOTE_ADDED_OWN
             elif not update and true != 0 and (self.near(a, -true) or (e.carried and self.near(a, -e.carried[i]))):
                 verdicts[i], notes[i] = "sign", NOTE_SIGN_RESIDUAL if gradient else NOTE_SIGN
         open_cells = [i for i, v in enumerate(verdicts) if not v and s[i] != 0]

@@ -10,7 +10,7 @@ from ..errors import SpecError
 
 NETWORK_ONLY = ("adam", "adamw", "rmsprop", "adagrad")
 SGD_OPTIONS = ("nesterov", "dampening", "weight_decay")
-NOT_YET = ("notation", "show", "ask", "variants", "variant")  # flat-only features the network path does not read
+NOT_YET = ("notation", "show")  # flat-only features the network path does not read (homework keys: flat_homework.py)
 
 
 def needs_network(flat: Mapping[str, Any]) -> bool:

@@ -18,12 +18,13 @@ DEFAULT_TITLE = "A Neural Network"
 
 
 def flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answer key with each layer's fields named `layers[J].field`, as lms.columns and lms.blanks read them."""
+    """The answer key with each layer's fields named `layers[J].field`, as lms.columns and lms.blanks read them
+    (an optimizer's state, a mapping of tensors per parameter, stays in answers.json: it is no answer cell)."""
     rows = []
     for it in answers["iterations"]:
-        row = {k: v for k, v in it.items() if k != "layers"}
+        row = {k: v for k, v in it.items() if k not in ("layers", "optimizer_state")}
         for j, layer in enumerate(it["layers"]):
-            row.update((f"layers[{j}].{k}", v) for k, v in layer.items() if k != "type")
+            row.update((f"layers[{j}].{k}", v) for k, v in layer.items() if k not in ("type", "optimizer_state"))
         rows.append(row)
     return {"iterations": rows}
 

@@ -38,6 +38,7 @@ class Network:
     iterations: int = 1
     title: str | None = None
     notation: tuple[tuple[str, str], ...] = ()
+    flat: Any = None  # the flat spec's Problem when a flat spec is solved as this network (network/flat.py)
 
     @property
     def fused(self) -> bool:

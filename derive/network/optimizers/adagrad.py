@@ -10,7 +10,7 @@ from sympy import Integer, Symbol
 
 from ...exact import Num
 from ..algebra import ETA, Frac, minus, times, v
-from .stateful import Stateful, Work, plus, root_plus_eps, square
+from .stateful import Stateful, Work, plus, square
 
 DELTA, ETA_T = Symbol(r"\delta"), Symbol(r"\eta_{t}")
 
@@ -53,9 +53,15 @@ class Adagrad(Stateful):
                           rate)
             rate_sym = ETA_T
         total = w.line(lambda: w.symbol("G'"), lambda: plus(w.symbol("G"), square(g_sym)),
-                       lambda: plus(v(before["sum"]), square(v(g))), before["sum"] + g * g)
-        den, den_sym = root_plus_eps(w, "d", total, w.symbol("G'"), self.eps)
+                       lambda: plus(v(before["sum"]), square(v(g))),
+                       g * g if self.slip == "no_sum" else before["sum"] + self.squared(g))
+        den, den_sym = self.root(w, "d", total, w.symbol("G'"), self.eps)
         return self.descend(w, p, w.own(), rate, rate_sym, g, g_sym, den, den_sym), {"sum": total}
+
+    def slip_notes(self) -> tuple[tuple[str, str], ...]:
+        return (("eps_inside", "ε inside the square root: √(G' + ε) instead of √G' + ε"),
+                ("abs", "the gradient not squared: G' = G + abs(g̃) instead of G + g̃²"),
+                ("no_sum", "the squares not accumulated: G' = g̃² (this step's alone) instead of G' = G + g̃²"))
 
     def _spec_extra(self) -> dict[str, Any]:
         return {"eps": self.eps, "lr_decay": self.lr_decay, "initial_accumulator_value": self.initial_accumulator_value,

@@ -10,7 +10,7 @@ from sympy import Integer, Pow, Symbol
 
 from ...exact import Num
 from ..algebra import ETA, Frac, minus, v
-from .stateful import Stateful, Work, lerp, root_plus_eps, square
+from .stateful import Stateful, Work, lerp, square
 
 B1, B2, T = Symbol(r"\beta_{1}"), Symbol(r"\beta_{2}"), Symbol("t")
 
@@ -22,8 +22,6 @@ class Adam(Stateful):
     beta1: Num = mpq(9, 10)
     beta2: Num = mpq(999, 1000)
     eps: Num = mpq(1, 10**8)
-    bias_correction: bool = True  # False, and ε under the root: the slips check diagnoses (never from a spec)
-    eps_inside: bool = False
     kind: ClassVar[str] = "adam"
     state_names: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
@@ -64,25 +62,25 @@ class Adam(Stateful):
                     lambda: _plus(_times(B2, w.symbol("v")), _times(minus(Integer(1), B2), square(g_sym))),
                     lambda: _plus(_times(v(self.beta2), v(before["exp_avg_sq"])),
                                   _times(v(1 - self.beta2), square(v(g)))),
-                    self.beta2 * before["exp_avg_sq"] + (1 - self.beta2) * g * g)
-        c1, c2 = (1 - self.beta1 ** t, 1 - self.beta2 ** t) if self.bias_correction else (mpq(1), mpq(1))
+                    self.beta2 * before["exp_avg_sq"] + (1 - self.beta2) * self.squared(g))
+        c1, c2 = (1 - self.beta1 ** t, 1 - self.beta2 ** t) if self.slip != "no_bias_correction" else (mpq(1), mpq(1))
         m_hat = w.line(lambda: w.symbol(r"\hat{m}"), lambda: Frac(w.symbol("m'"), minus(Integer(1), Pow(B1, T, evaluate=False))),
                        lambda: Frac(v(m), minus(Integer(1), Pow(v(self.beta1), Integer(t), evaluate=False))), m / c1)
         v_hat = w.line(lambda: w.symbol(r"\hat{v}"), lambda: Frac(w.symbol("v'"), minus(Integer(1), Pow(B2, T, evaluate=False))),
                        lambda: Frac(v(vv), minus(Integer(1), Pow(v(self.beta2), Integer(t), evaluate=False))), vv / c2)
-        den, den_sym = root_plus_eps(w, r"\hat{d}", v_hat, w.symbol(r"\hat{v}"), self.eps, self.eps_inside)
+        den, den_sym = self.root(w, r"\hat{d}", v_hat, w.symbol(r"\hat{v}"), self.eps)
         new = self.descend(w, start, start_sym, self.learning_rate, ETA, m_hat, w.symbol(r"\hat{m}"), den, den_sym)
         return new, {"exp_avg": m, "exp_avg_sq": vv}
 
-    def slips(self) -> tuple[tuple[Stateful, str], ...]:
-        from dataclasses import replace
+    def slip_notes(self) -> tuple[tuple[str, str], ...]:
+        return (("no_bias_correction", "Adam without bias correction: m' and v' used where m̂ = m'/(1 − β₁ᵗ) and "
+                 "v̂ = v'/(1 − β₂ᵗ) belong"),
+                ("eps_inside", "ε inside the square root: √(v̂ + ε) instead of √v̂ + ε"),
+                ("abs", "the gradient not squared in v: v' = β₂v + (1 − β₂)·abs(g̃) instead of β₂v + (1 − β₂)g̃²"))
 
-        out: list[tuple[Stateful, str]] = [
-            (replace(self, bias_correction=False), "Adam without bias correction (m' and v' used for m̂ and v̂)"),
-            (replace(self, eps_inside=True), "ε inside the square root (√(v̂ + ε) instead of √v̂ + ε)")]
-        if self.weight_decay != 0:
-            out.append((self.swapped_decay(), self.swapped_note()))
-        return tuple(out)
+    def slips(self) -> tuple[tuple[Stateful, str], ...]:
+        swapped = ((self.swapped_decay(), self.swapped_note()),) if self.weight_decay != 0 else ()
+        return super().slips() + swapped
 
     def swapped_decay(self) -> Stateful:
         """The rule with the other kind of weight decay (Adam's L2 ↔ AdamW's decoupled)."""

@@ -11,7 +11,7 @@ from sympy import Integer, Symbol
 
 from ...exact import Num
 from ..algebra import ETA, MU, Frac, minus, times, v
-from .stateful import Stateful, Work, lerp, plus, root_plus_eps, square
+from .stateful import Stateful, Work, lerp, plus, square
 
 ALPHA = Symbol(r"\alpha")
 
@@ -54,16 +54,16 @@ class RMSprop(Stateful):
         sq = w.line(lambda: w.symbol("s'"),
                     lambda: plus(times(ALPHA, w.symbol("s")), times(minus(Integer(1), ALPHA), square(g_sym))),
                     lambda: plus(times(v(self.alpha), v(before["square_avg"])), times(v(1 - self.alpha), square(v(g)))),
-                    self.alpha * before["square_avg"] + (1 - self.alpha) * g * g)
+                    self._square_avg(before["square_avg"], g))
         state: dict[str, Num] = {"square_avg": sq}
         if self.centered:
             avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, ALPHA, g, g_sym)
             state["grad_avg"] = avg
             inner = w.line(lambda: w.symbol("c"), lambda: minus(w.symbol("s'"), square(w.symbol(r"\bar{g}'"))),
                            lambda: minus(v(sq), square(v(avg))), sq - avg * avg)
-            den, den_sym = root_plus_eps(w, "d", inner, w.symbol("c"), self.eps)
+            den, den_sym = self.root(w, "d", inner, w.symbol("c"), self.eps)
         else:
-            den, den_sym = root_plus_eps(w, "d", sq, w.symbol("s'"), self.eps)
+            den, den_sym = self.root(w, "d", sq, w.symbol("s'"), self.eps)
         if self.momentum == 0:
             return self.descend(w, p, w.own(), self.learning_rate, ETA, g, g_sym, den, den_sym), state
         buf = w.line(lambda: w.symbol("b'"), lambda: plus(times(MU, w.symbol("b")), Frac(g_sym, den_sym)),
@@ -73,6 +73,21 @@ class RMSprop(Stateful):
         new = w.line(lambda: w.own("next"), lambda: minus(w.own(), times(ETA, w.symbol("b'"))),
                      lambda: minus(v(p), times(v(self.learning_rate), v(buf))), p - self.learning_rate * buf)
         return new, state
+
+    def _square_avg(self, s: Num, g: Num) -> Num:
+        """s' = αs + (1 − α)g̃², or what a slip makes of it."""
+        if self.slip == "no_decay":
+            return s + g * g
+        if self.slip == "no_one_minus":
+            return self.alpha * s + g * g
+        return self.alpha * s + (1 - self.alpha) * self.squared(g)
+
+    def slip_notes(self) -> tuple[tuple[str, str], ...]:
+        return (("eps_inside", "ε inside the square root: √(s' + ε) instead of √s' + ε"),
+                ("abs", "the gradient not squared: s' = αs + (1 − α)·abs(g̃) instead of αs + (1 − α)g̃²"),
+                ("no_decay", "the squared gradients summed without the decay α: s' = s + g̃² (Adagrad's sum) instead "
+                 "of the running mean s' = αs + (1 − α)g̃²"),
+                ("no_one_minus", "the factor (1 − α) left out: s' = αs + g̃² instead of αs + (1 − α)g̃²"))
 
     def _spec_extra(self) -> dict[str, Any]:
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered,

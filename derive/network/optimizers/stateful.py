@@ -83,6 +83,9 @@ class Stateful(Optimizer):
     """An optimizer whose state per value is several numbers (torch.optim's `state[p]`)."""
 
     weight_decay: Num = mpq(0)
+    # A classic slip this rule is computed with, for check to name (never from a spec): "eps_inside" (√(s + ε)),
+    # "abs" (|g̃| where g̃² belongs), "no_bias_correction" (Adam), "no_decay", "no_one_minus" (RMSprop), "no_sum" (Adagrad).
+    slip: str = ""
     state_names: ClassVar[tuple[str, ...]] = ()
 
     @property
@@ -107,8 +110,22 @@ class Stateful(Optimizer):
         return ((r"\lambda", self.weight_decay),) if self.weight_decay != 0 else ()
 
     def slips(self) -> tuple[tuple[Stateful, str], ...]:
-        """The same rule with a classic slip, and check's note naming it."""
+        """The same rule with each classic slip, and check's note naming it (worded for the student)."""
+        from dataclasses import replace
+
+        return tuple((replace(self, slip=slip), note) for slip, note in self.slip_notes())
+
+    def slip_notes(self) -> tuple[tuple[str, str], ...]:
+        """(slip, note) for each classic slip of this rule."""
         return ()
+
+    def squared(self, g: Num) -> Num:
+        """g̃², or |g̃| for the slip of forgetting the square."""
+        return abs(g) if self.slip == "abs" else g * g
+
+    def root(self, w: Work, name: str, value: Num, value_sym: Expr, eps: Num) -> tuple[Num, Expr]:
+        """√value + ε, worked (or the slip √(value + ε))."""
+        return root_plus_eps(w, name, value, value_sym, eps, self.slip == "eps_inside")
 
     def initial(self) -> Num:
         """The state's starting value (0; Adagrad's initial_accumulator_value)."""
