@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
-from . import model
+from . import activation, model
 from .derivation import Derivation
 from .errors import SpecError
 from .exact import Num, precise
@@ -687,10 +687,9 @@ class _FollowThrough:
         z = self._tensor(k, "feature_map", None)
         if z is None:
             z = model.convolve(p, it.padded_input, kernel, bias)
-        a = None
-        if p.activation != "none":
-            act = model.ACTIVATIONS[p.activation]
-            a = self._tensor(k, "activation", model._map(z, lambda v: act.forward(v, p.negative_slope)))
+        a, act = None, activation.layer(p)
+        if act is not None:
+            a = self._tensor(k, "activation", model._map(z, act.f))
         source = a if a is not None else z
         pooled, winners = model.pool(p, source) if p.pooling else (source, None)
         y = self._tensor(k, "prediction", pooled)

@@ -1,7 +1,7 @@
 """The network's numbers: forward pass, loss and backward pass by the chain rule.
 
 Like micrograd's engine, each operation keeps its forward rule and its local derivative side
-by side (the LOSSES and ACTIVATIONS tables, pooling's routing); steps.py writes the same
+by side (the LOSSES table, the activation's layer module, pooling's routing); steps.py writes the same
 operations out as equations. Values are exact rationals until a sigmoid or tanh (exact.py).
 """
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from .exact import ONE, ZERO, Num, exp, mpq, precise, tanh
+from . import activation
+from .exact import ONE, ZERO, Num, mpq, precise
 from .problem import Matrix, Pair, Problem, Tensor3, Tensor4
 
 Index = tuple[int, int]
@@ -30,35 +31,6 @@ LOSSES = {
     "mse": Loss("mean squared error", lambda n: mpq(1, n), lambda n: mpq(2, n)),
     "sse": Loss("sum of squared errors", lambda n: ONE, lambda n: mpq(2)),
     "half_sse": Loss("half the sum of squared errors", lambda n: mpq(1, 2), lambda n: ONE),
-}
-
-
-@dataclass(frozen=True)
-class Activation:
-    """f(z) and its local derivative f'(z), given z, a = f(z) and the leaky slope."""
-
-    name: str
-    forward: Callable[[Num, mpq], Num]
-    derivative: Callable[[Num, Num, mpq], Num]
-
-
-def _sigmoid_slope(z: Num, a: Num) -> Num:
-    """σ'(z) = σ(z)·σ(−z): 1 − σ(z) would cancel to 0 far in the tail, where σ(z) rounds to 1."""
-    return a / (ONE + exp(z))
-
-
-def _tanh_slope(z: Num) -> Num:
-    """tanh'(z) = sech²(z) = 4/(e^z + e^−z)², computed directly: 1 − tanh²(z) cancels to 0 in 256
-    bits once |z| passes about 90, where the true value (5.5e-87 at z = 100) is still representable."""
-    return 4 / (exp(z) + exp(-z)) ** 2
-
-
-ACTIVATIONS = {
-    # At exactly z = 0, ReLU's derivative is taken as 0 and leaky ReLU's as the slope (PyTorch).
-    "relu": Activation("ReLU", lambda z, s: z if z > 0 else ZERO, lambda z, a, s: ONE if z > 0 else ZERO),
-    "leaky_relu": Activation("leaky ReLU", lambda z, s: z if z > 0 else s * z, lambda z, a, s: ONE if z > 0 else s),
-    "sigmoid": Activation("sigmoid", lambda z, s: ONE / (ONE + exp(-z)), lambda z, a, s: _sigmoid_slope(z, a)),
-    "tanh": Activation("tanh", lambda z, s: tanh(z), lambda z, a, s: _tanh_slope(z)),
 }
 
 
@@ -230,10 +202,8 @@ def _cells(tensor: Tensor3) -> Iterator[Num]:
 def forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias) -> tuple[Tensor3, Tensor3 | None, Tensor3, dict | None]:
     """Z (convolution + bias), A = f(Z), Ŷ = pool(A), and the max-pooling winners."""
     z = convolve(problem, x, kernel, bias)
-    a = None
-    if problem.activation != "none":
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        a = _map(z, lambda v: act.forward(v, slope))
+    act = activation.layer(problem)
+    a = _map(z, act.f) if act is not None else None
     y, winners = pool(problem, a if a is not None else z) if problem.pooling else (a if a is not None else z, None)
     return z, a, y, winners
 
@@ -294,8 +264,9 @@ def backward(problem: Problem, z: Tensor3, a: Tensor3 | None, y: Tensor3, winner
     da = unpool(problem, dy, winners) if problem.pooling else dy
     if a is None:
         return dy, da, None, da
-    act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-    fprime = _map(z, lambda zv, av: act.derivative(zv, av, slope), a)
+    act = activation.layer(problem)
+    assert act is not None, "an activation's output exists only with an activation"
+    fprime = _map(z, act.derivative, a)
     return dy, da, fprime, _map(da, lambda g, d: g * d, fprime)
 
 

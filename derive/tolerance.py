@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Sequence
 
+from . import activation
 from .exact import ZERO, Num, mpq, precise
-from .model import (ACTIVATIONS, LOSSES, Iteration, convolve, grad_bias, grad_input, grad_kernel, loss, padded,
+from .model import (LOSSES, Iteration, convolve, grad_bias, grad_input, grad_kernel, loss, padded,
                     pool, unpool)
 from .problem import Problem, Tensor3, Tensor4
 
@@ -44,9 +45,9 @@ def _forward(problem: Problem, x: Tensor3, kernel: Tensor4, bias, r: Callable) -
     Returns each field before its own rounding, and the rounded (Z, A, Ŷ, max-pooling winners)."""
     raw: dict[str, Any] = {"feature_map": convolve(problem, x, kernel, bias)}
     z = a = _each(raw["feature_map"], r)
-    if problem.activation != "none":
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        raw["activation"] = _each(z, lambda v: act.forward(v, slope))
+    act = activation.layer(problem)
+    if act is not None:
+        raw["activation"] = _each(z, act.f)
         a = _each(raw["activation"], r)
     y, winners = pool(problem, a) if problem.pooling else (a, None)
     raw["prediction"] = y
@@ -63,9 +64,9 @@ def _backward(problem: Problem, rounded_forward: tuple, r: Callable) -> Tensor3:
     dz = _each(y, lambda yh, t: r(scale * (yh - t)), problem.target)
     if problem.pooling:
         dz = _each(unpool(problem, dz, winners), r)
-    if a is not None:
-        act, slope = ACTIVATIONS[problem.activation], problem.negative_slope
-        fprime = _each(z, lambda zv, av: r(act.derivative(zv, av, slope)), a)
+    act = activation.layer(problem)
+    if a is not None and act is not None:
+        fprime = _each(z, lambda zv, av: r(act.derivative(zv, av)), a)
         dz = _each(dz, lambda g, d: r(g * d), fprime)
     return dz
 

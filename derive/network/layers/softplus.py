@@ -42,6 +42,9 @@ class Softplus(Elementwise):
             return ONE
         return HALF if z == 0 else ONE / (ONE + exact_exp(-z))  # exact where the value is rational
 
+    def noted(self, z: Num) -> bool:
+        return z > THRESHOLD  # the note is about the linear tail
+
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
         if z > THRESHOLD:
             return (zs, v(a))
@@ -49,7 +52,7 @@ class Softplus(Elementwise):
         return (log(Add(one, exp(zs, evaluate=False), evaluate=False), evaluate=False),
                 log(Add(one, exp(v(z), evaluate=False), evaluate=False), evaluate=False), v(a))
 
-    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
+    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
         if z > THRESHOLD:
             return (v(d),)
         return (_one_over_one_plus_exp(Mul(Integer(-1), zs, evaluate=False)), _one_over_one_plus_exp(v(-z)), v(d))
