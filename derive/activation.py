@@ -1,4 +1,4 @@
-"""A flat spec's activation is an elementwise layer module of network/layers/ (relu.py, softplus.py, …).
+"""A flat spec's activation is an elementwise layer module of network/layers/ (relu.py, tanh.py, …).
 
 Its rule, derivative, formulas and words serve flat and `layers:` specs alike, so adding an
 activation is adding one module there. Those modules import SymPy, so they load only when a spec
