@@ -1,11 +1,14 @@
 """A flat spec's activation is an elementwise layer module of network/layers/ (relu.py, tanh.py, …).
 
 Its rule, derivative, formulas and words serve flat and `layers:` specs alike, so adding an
-activation is adding one module there. Those modules import SymPy, so they load only when a spec
-has an activation (an answer key without one starts light)."""
+activation is adding one module there. A spec's activation is found by loading its module alone
+(each kind's module is named as its kind, and the rules load without SymPy), so an answer key
+starts light; the whole registry is read only to list every name or find one named otherwise."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Any, Callable
 
 from .exact import fraction
 
@@ -25,6 +28,28 @@ def kinds() -> dict[str, type[Elementwise]]:
     return {name: layer for name, layer in layer_kinds().items() if issubclass(layer, Elementwise)}
 
 
+def kind(name: str) -> type[Elementwise] | None:
+    """The elementwise kind `name` (exactly as spelt): its module alone, else the registry."""
+    from .network import layers
+    from .network.layers.elementwise import Elementwise
+
+    if name in {m.name for m in pkgutil.iter_modules(layers.__path__)}:
+        found = getattr(importlib.import_module(f"{layers.__name__}.{name}"), "LAYER", None)
+        if isinstance(found, type) and issubclass(found, Elementwise) and found.kind == name:
+            return found
+    return kinds().get(name)
+
+
+def resolve(value: Any, canonical: Callable[[Any], Any]) -> str | None:
+    """The kind a spec's `value` names, compared by `canonical` (Leaky-ReLU is leaky_relu), or None."""
+    from .network import layers
+
+    for module in pkgutil.iter_modules(layers.__path__):
+        if canonical(module.name) == canonical(value) and kind(module.name) is not None:
+            return module.name
+    return next((name for name in kinds() if canonical(name) == canonical(value)), None)
+
+
 def names() -> tuple[str, ...]:
     """The values a flat spec's `activation:` may take: none, then each elementwise kind."""
     return (NONE, *kinds())
@@ -39,10 +64,10 @@ def layer(problem: Problem) -> Elementwise | None:
     """The problem's activation as its layer (with the spec's slope if it takes one), or None."""
     if problem.activation == NONE:
         return None
-    kind = kinds()[problem.activation]
-    options = {SLOPE: fraction(problem.negative_slope)} if SLOPE in kind.options_allowed else {}
-    shape = (problem.filters, *problem.conv_shape)
-    return kind.parse(options, "activation", shape)
+    layer = kind(problem.activation)
+    assert layer is not None, "a problem's activation was validated against the layer kinds"
+    options = {SLOPE: fraction(problem.negative_slope)} if SLOPE in layer.options_allowed else {}
+    return layer.parse(options, "activation", (problem.filters, *problem.conv_shape))
 
 
 def listing() -> str:

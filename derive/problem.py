@@ -309,8 +309,11 @@ def _activation(spec: Mapping) -> tuple[str, mpq]:
         slope = value.get("negative_slope", slope)
         value = value.get("type")
     # The elementwise layer modules are the activations (activation.py); loaded only when one is named.
-    name = NONE if canonical(value) == NONE else _choice(value, "activation", activation.names())
-    if slope is not None and name not in activation.takers(SLOPE):
+    name = NONE if canonical(value) == NONE else activation.resolve(value, canonical)
+    if name is None:
+        raise SpecError(f"unknown value {value!r} (valid: {', '.join(activation.names())})", field="activation")
+    layer = activation.kind(name) if name != NONE else None
+    if slope is not None and (layer is None or SLOPE not in layer.options_allowed):
         raise SpecError(f"only applies to activation {' or '.join(activation.takers(SLOPE))}, not {name}", field=SLOPE)
     return name, DEFAULT_SLOPE if slope is None else _number(slope, "negative_slope")
 

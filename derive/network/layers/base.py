@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import SpecError
-from ...printing import Equation, fill  # noqa: F401 - the layers fill their formulas through base
 from ..tensor import Shape, Tensor
+
+if TYPE_CHECKING:
+    from ...printing import Equation
 
 Params = Mapping[str, Tensor]
 
@@ -115,6 +117,14 @@ class Layer:
     def parameters(self) -> dict[str, Tensor]:
         """The initial parameters by name."""
         return dict(self.init)
+
+
+def fill(template: str, names: Mapping[str, str]) -> str:
+    """printing.fill for the layers' formulas, imported when called: printing loads SymPy, which an
+    answer key or a check (the rules alone) should not wait for."""
+    from ...printing import fill as fill_names
+
+    return fill_names(template, names)
 
 
 def unknown_options(options: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:

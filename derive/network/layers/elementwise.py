@@ -2,19 +2,20 @@
 
 Each activation module subclasses Elementwise with its rule, its derivative, their formulas,
 equations and words; this module is not a layer kind itself. A flat spec's `activation:` names
-one of these modules too (derive/activation.py), so adding one serves both kinds of spec."""
+one of these modules too (derive/activation.py), so adding one serves both kinds of spec. SymPy
+is imported where equations are written, so the rules load without it (an answer key's start-up)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-from sympy import Derivative, Expr
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...exact import Num
-from ..algebra import L, pick, sym, times, v
 from ..tensor import Shape, Tensor
 from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_options
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Elementwise(Layer):
     def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
         """∂a/∂z: symbolic, substituted, value (`precision`: the decimals printed, for a form that
         must not read as 0)."""
+        from ..algebra import v
+
         return (v(d),)
 
     def noted(self, z: Num) -> bool:
@@ -66,7 +69,10 @@ class Elementwise(Layer):
                               r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩}", s)}
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative
+
         from ...printing import Equation
+        from ..algebra import L, pick, sym, times, v
 
         x, a, g, gx = step.x, step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(x.indices(), step.detail, lambda c: gx[c])

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sympy import Expr
 
 from ...exact import ONE, Num, mpq
 from ...literals import show
-from ..algebra import const, times, v
 from ..tensor import Shape, number
 from .base import unknown_options
 from .elementwise import Elementwise
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 DEFAULT_SLOPE = mpq(1, 100)
 
@@ -45,6 +46,8 @@ class LeakyReLU(Elementwise):
         return ONE if z > 0 else self.slope
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        from ..algebra import const, times, v
+
         if z > 0:
             return (zs, v(a))
         return (times(const(self.slope), zs), times(v(self.slope), v(z)), v(a))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sympy import Expr, Integer
+from typing import TYPE_CHECKING
 
 from ...exact import ONE, ZERO, Num
-from ..algebra import Max, v
 from .elementwise import Elementwise
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class ReLU(Elementwise):
         return ONE if z > 0 else ZERO
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        from sympy import Integer
+
+        from ..algebra import Max, v
+
         return (Max(Integer(0), zs), Max(Integer(0), v(z)), v(a))
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sympy import Add, Expr, Integer, Mul, Pow, exp
+from typing import TYPE_CHECKING
 
 from ...exact import ONE, Num, mpq
 from ...exact import exp as exact_exp
-from ..algebra import minus, times, v
 from .elementwise import Elementwise
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 HALF = mpq(1, 2)
 
@@ -35,12 +36,20 @@ class Sigmoid(Elementwise):
         return a / (ONE + exact_exp(z))
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        from sympy import Add, Integer, Mul, Pow, exp
+
+        from ..algebra import v
+
         one = Integer(1)
         return (Pow(Add(one, exp(Mul(Integer(-1), zs, evaluate=False), evaluate=False), evaluate=False), -1, evaluate=False),
                 Pow(Add(one, exp(v(-z), evaluate=False), evaluate=False), -1, evaluate=False),
                 v(a))
 
     def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
+        from sympy import Integer
+
+        from ..algebra import minus, times, v
+
         return (times(as_, minus(Integer(1), as_)), times(v(a), minus(Integer(1), v(a))), v(d))
 
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sympy import Add, Expr, Integer, Mul, Pow, exp, log
+from typing import TYPE_CHECKING
 
 from ...exact import ONE, Num, mpq
 from ...exact import exp as exact_exp
 from ...exact import log as exact_log
-from ..algebra import v
 from .elementwise import Elementwise
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 THRESHOLD = 20  # PyTorch's Softplus(beta=1, threshold=20): linear above it, where log(1 + e^z) = z to float precision
 HALF = mpq(1, 2)
@@ -17,6 +18,8 @@ HALF = mpq(1, 2)
 
 def _one_over_one_plus_exp(power: Expr) -> Expr:
     """1 / (1 + e^power), unevaluated."""
+    from sympy import Add, Integer, Pow, exp
+
     return Pow(Add(Integer(1), exp(power, evaluate=False), evaluate=False), -1, evaluate=False)
 
 
@@ -46,6 +49,10 @@ class Softplus(Elementwise):
         return z > THRESHOLD  # the note is about the linear tail
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        from sympy import Add, Integer, exp, log
+
+        from ..algebra import v
+
         if z > THRESHOLD:
             return (zs, v(a))
         one = Integer(1)
@@ -53,6 +60,10 @@ class Softplus(Elementwise):
                 log(Add(one, exp(v(z), evaluate=False), evaluate=False), evaluate=False), v(a))
 
     def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
+        from sympy import Integer, Mul
+
+        from ..algebra import v
+
         if z > THRESHOLD:
             return (v(d),)
         return (_one_over_one_plus_exp(Mul(Integer(-1), zs, evaluate=False)), _one_over_one_plus_exp(v(-z)), v(d))

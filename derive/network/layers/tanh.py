@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sympy import Expr, Integer, Rational, sech, tanh
+from typing import TYPE_CHECKING
 
 from ...exact import ONE, ZERO, Num
 from ...exact import exp as exact_exp
 from ...exact import tanh as exact_tanh
-from ..algebra import minus, square, v
 from .elementwise import Elementwise
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,17 @@ class Tanh(Elementwise):
         return 4 / (exact_exp(z) + exact_exp(-z)) ** 2
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
+        from sympy import tanh
+
+        from ..algebra import v
+
         return (tanh(zs, evaluate=False), tanh(v(z), evaluate=False), v(a))
 
     def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
+        from sympy import Integer, Rational, sech
+
+        from ..algebra import minus, square, v
+
         if 1 - abs(a) <= Rational(1, 2 * 10**precision):
             # a prints as ±1, so 1 − (1.0000)² would read as 0: write sech²(z), which derivative() computes.
             return (minus(Integer(1), square(as_)), square(sech(zs, evaluate=False)), square(sech(v(z), evaluate=False)),
