@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from .exact import fraction
@@ -28,13 +29,20 @@ def kinds() -> dict[str, type[Elementwise]]:
     return {name: layer for name, layer in layer_kinds().items() if issubclass(layer, Elementwise)}
 
 
+@lru_cache(maxsize=1)
+def _modules() -> tuple[str, ...]:
+    """The names of the layer modules, listed once without importing them."""
+    from .network import layers
+
+    return tuple(m.name for m in pkgutil.iter_modules(layers.__path__))
+
+
 def kind(name: str) -> type[Elementwise] | None:
     """The elementwise kind `name` (exactly as spelt): its module alone, else the registry."""
-    from .network import layers
     from .network.layers.elementwise import Elementwise
 
-    if name in {m.name for m in pkgutil.iter_modules(layers.__path__)}:
-        found = getattr(importlib.import_module(f"{layers.__name__}.{name}"), "LAYER", None)
+    if name in _modules():
+        found = getattr(importlib.import_module(f".network.layers.{name}", __package__), "LAYER", None)
         if isinstance(found, type) and issubclass(found, Elementwise) and found.kind == name:
             return found
     return kinds().get(name)
@@ -42,11 +50,9 @@ def kind(name: str) -> type[Elementwise] | None:
 
 def resolve(value: Any, canonical: Callable[[Any], Any]) -> str | None:
     """The kind a spec's `value` names, compared by `canonical` (Leaky-ReLU is leaky_relu), or None."""
-    from .network import layers
-
-    for module in pkgutil.iter_modules(layers.__path__):
-        if canonical(module.name) == canonical(value) and kind(module.name) is not None:
-            return module.name
+    for module in _modules():
+        if canonical(module) == canonical(value) and kind(module) is not None:
+            return module
     return next((name for name in kinds() if canonical(name) == canonical(value)), None)
 
 
@@ -64,10 +70,10 @@ def layer(problem: Problem) -> Elementwise | None:
     """The problem's activation as its layer (with the spec's slope if it takes one), or None."""
     if problem.activation == NONE:
         return None
-    layer = kind(problem.activation)
-    assert layer is not None, "a problem's activation was validated against the layer kinds"
-    options = {SLOPE: fraction(problem.negative_slope)} if SLOPE in layer.options_allowed else {}
-    return layer.parse(options, "activation", (problem.filters, *problem.conv_shape))
+    found = kind(problem.activation)
+    assert found is not None, "a problem's activation was validated against the layer kinds"
+    options = {SLOPE: fraction(problem.negative_slope)} if SLOPE in found.options_allowed else {}
+    return found.parse(options, "activation", (problem.filters, *problem.conv_shape))
 
 
 def listing() -> str:
