@@ -28,7 +28,7 @@ every key (itself a valid spec: derive spec > problem.yaml).
   dilation:       int or [rows, cols], spacing of the kernel's taps, default 1
   operation:      cross-correlation (default) or convolution (kernel flipped)
   bias:           a number (2-D) or one per filter (3-D), trained like the weights
-  activation:     none (default), relu, leaky_relu, sigmoid or tanh
+  activation:     ⟨activations⟩
   negative_slope: leaky ReLU's slope, default 0.01
   pooling:        none (default) or {type: max|avg, size: k, stride: s}
   loss:           mse (mean, default), sse (sum) or half_sse (half the sum)
@@ -82,7 +82,18 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-@cli.command(short_help="Solve SPEC: the worked solution, or the answer key.",
+class _SpecHelp(click.Command):
+    """A command whose help names the activations, read from the layer modules only when the help
+    is shown (they import SymPy, which `derive --help` must not wait for)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from .activation import listing
+
+        self.help = (self.help or "").replace("⟨activations⟩", listing())
+        super().format_help_text(ctx, formatter)
+
+
+@cli.command(cls=_SpecHelp, short_help="Solve SPEC: the worked solution, or the answer key.",
              help="Solve the problem in SPEC and print the worked solution.\n\n" + SPEC_HELP)
 @click.argument("spec", metavar="SPEC")
 @click.option("--format", "fmt", type=click.Choice(list(FILES) + list(EXTRA_FILES)), default="markdown", show_default=True,
@@ -335,9 +346,9 @@ def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool
                   "edit, then derive solve problem.yaml.")
 def spec_reference() -> None:
     """`derive spec`: the annotated reference spec on stdout."""
-    from .reference import REFERENCE_SPEC
+    from .reference import reference_spec
 
-    click.echo(REFERENCE_SPEC, nl=False)
+    click.echo(reference_spec(), nl=False)
 
 
 def _progress(items, total: int):

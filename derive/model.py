@@ -43,21 +43,9 @@ class _Lookup(Mapping[str, Any]):
         return len(self.names)
 
 
-@dataclass(frozen=True)
-class Activation:
-    """A flat activation: its layer class (network/layers/), named as the documents name it."""
-
-    layer: Any
-
-    @property
-    def name(self) -> str:
-        return self.layer.title
-
-
-# The flat spec's losses and activations are the network's modules: LOSSES[k].name, .scale(n) and
-# .grad_scale(n) (network/losses/squared.py); ACTIVATIONS[k].name and .layer (network/layers/).
+# The flat spec's losses are the network's modules: LOSSES[k].name, .scale(n) and .grad_scale(n)
+# (network/losses/squared.py); its activation is a layer module too (activation.py).
 LOSSES: Mapping[str, Any] = _Lookup("losses", "LOSS", ("mse", "sse", "half_sse"))
-ACTIVATIONS: Mapping[str, Activation] = _Lookup("layers", "LAYER", ("relu", "leaky_relu", "sigmoid", "tanh"), Activation)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, Un
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
+from . import activation
 from .problem import Problem
 from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
 from .typeset import width
@@ -615,14 +616,6 @@ LOSS_GRADIENTS = {
     "sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩⟨f⟩_{ij}} = 2 \left(⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}\right)",
     "half_sse": r"\frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩⟨f⟩_{ij}} = ⟨Yhat⟩⟨f⟩_{ij} - ⟨Y⟩⟨f⟩_{ij}",
 }
-ACTIVATION_FORMULAS = {  # (A = f(Z), ∂A/∂Z); ⟨a⟩ is the activation's output
-    "relu": (r"⟨a⟩ = \max(0, ⟨Z⟩)", r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \begin{cases} 1 & ⟨Z⟩ > 0 \\ 0 & ⟨Z⟩ \le 0 \end{cases}"),
-    "leaky_relu": (r"⟨a⟩ = \begin{cases} ⟨Z⟩ & ⟨Z⟩ > 0 \\ \alpha ⟨Z⟩ & ⟨Z⟩ \le 0 \end{cases}",
-                   r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \begin{cases} 1 & ⟨Z⟩ > 0 \\ \alpha & ⟨Z⟩ \le 0 \end{cases}"),
-    "sigmoid": (r"⟨a⟩ = \sigma(⟨Z⟩) = \frac{1}{1 + e^{-⟨Z⟩}}",
-                r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = \sigma(⟨Z⟩)\bigl(1 - \sigma(⟨Z⟩)\bigr) = ⟨a⟩ (1 - ⟨a⟩)"),
-    "tanh": (r"⟨a⟩ = \tanh(⟨Z⟩)", r"\frac{\partial ⟨a⟩}{\partial ⟨Z⟩} = 1 - \tanh^{2}(⟨Z⟩) = 1 - ⟨a⟩^{2}"),
-}
 POOLING_FORMULAS = {  # (forward, backward); ⟨a⟩ is the map being pooled
     "max": (r"⟨Yhat⟩_{ij} = \max_{(r, c) \in \text{window}(i, j)} ⟨a⟩_{rc}",
             r"\frac{\partial ⟨L⟩}{\partial ⟨a⟩_{rc}} = \sum_{(i, j):\ (r, c) \text{ wins window } (i, j)} \frac{\partial ⟨L⟩}{\partial ⟨Yhat⟩_{ij}}"),
@@ -687,8 +680,6 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
         "update_rule": rf"{n['Wnext']} = {w} - {eta} \cdot \frac{{\partial {L}}}{{\partial {w}}}",
         "bias_update_rule": rf"{n['bnext']} = {n['b']} - {eta} \cdot \frac{{\partial {L}}}{{\partial {n['b']}}}",
         "eta": eta, "mu": mu, "L": L, "v": v, "a": n["a"], "Z": n["Z"], "b": n["b"],
-        "relu_slope": rf"\partial {n['a']} / \partial {n['Z']} = 0",
-        "zero_input": rf"{n['Z']} = 0",
         "flipped": fill(FLIPPED, n),
     }
     if p.momentum is not None:
@@ -696,8 +687,11 @@ def formulas(p: Problem, style: Style = Style()) -> dict[str, str]:
                               rf"{n['Wnext']} = {w} - {eta} \cdot {n['Vnext']}")
         out["bias_update_rule"] = (rf"{n['Vbnext']} = {mu} {vb} + \frac{{\partial {L}}}{{\partial {n['b']}}}, \qquad "
                                    rf"{n['bnext']} = {n['b']} - {eta} \cdot {n['Vbnext']}")
-    if p.activation != "none":
-        out["activation"], out["activation_derivative"] = (fill(f, n) for f in ACTIVATION_FORMULAS[p.activation])
+    act = activation.layer(p)
+    if act is not None:
+        # The activation's layer module writes its formulas for networks: its input is Z here, its output A (or Ŷ).
+        layer_names = dict(n, **{"in": n["Z"], "out": n["a"]})
+        out["activation"], out["activation_derivative"] = fill(act.formula, layer_names), fill(act.derivative_formula, layer_names)
         a = n["a"]
         out["chain_z"] = (rf"\frac{{\partial {L}}}{{\partial {n['Z']}_{{ij}}}} = \frac{{\partial {L}}}{{\partial {a}_{{ij}}}}"
                           rf" \cdot \frac{{\partial {a}_{{ij}}}}{{\partial {n['Z']}_{{ij}}}}")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
 
+from . import activation
+from .activation import NONE, SLOPE
 from .errors import SpecError
 from .exact import Num, mpq
 from .literals import exact_number, has_comma_pairs, nesting, show
@@ -21,7 +23,6 @@ Pair = tuple[int, int]
 
 OPERATIONS = ("cross-correlation", "convolution")
 LOSSES = ("mse", "sse", "half_sse")
-ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
 POOLINGS = ("max", "avg")
 ALIASES = {"average": "avg", "mean": "avg"}  # other spellings of a value, after canonical() below
 REQUIRED = ("input", "kernel", "target", "learning_rate")
@@ -307,9 +308,13 @@ def _activation(spec: Mapping) -> tuple[str, mpq]:
             raise SpecError("given twice (top level and inside activation)", field="negative_slope")
         slope = value.get("negative_slope", slope)
         value = value.get("type")
-    name = _choice(value, "activation", ACTIVATIONS)
-    if slope is not None and name != "leaky_relu":
-        raise SpecError(f"only applies to activation leaky_relu, not {name}", field="negative_slope")
+    # The elementwise layer modules are the activations (activation.py); loaded only when one is named.
+    name = NONE if canonical(value) == NONE else activation.resolve(value, canonical)
+    if name is None:
+        raise SpecError(f"unknown value {value!r} (valid: {', '.join(activation.names())})", field="activation")
+    layer = activation.kind(name) if name != NONE else None
+    if slope is not None and (layer is None or SLOPE not in layer.options_allowed):
+        raise SpecError(f"only applies to activation {' or '.join(activation.takers(SLOPE))}, not {name}", field=SLOPE)
     return name, DEFAULT_SLOPE if slope is None else _number(slope, "negative_slope")
 
 

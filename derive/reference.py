@@ -1,6 +1,14 @@
 """The annotated reference spec that `derive spec` prints: every key, explained; itself a valid spec."""
 from __future__ import annotations
 
+
+def reference_spec() -> str:
+    """REFERENCE_SPEC with the activations named from the layer modules (a new one appears by itself)."""
+    from .activation import inexact, listing
+
+    return REFERENCE_SPEC.replace("⟨activations⟩", listing()).replace("⟨inexact⟩", inexact())
+
+
 REFERENCE_SPEC = r"""# A derive problem spec: every key, with what it means. Save it (derive spec > problem.yaml),
 # edit it, then run derive solve problem.yaml. Only input, kernel, target and learning_rate
 # are required; any other key may be left out, and then takes the default its comment names.
@@ -42,7 +50,7 @@ padding: 0            # rows/columns of zeros on each side: whole number or [row
 dilation: 1           # spacing between the kernel's taps: whole number or [rows, cols]; default 1
 operation: cross-correlation   # the default; or convolution (the kernel flipped, as in textbooks)
 bias: [0.1, -0.1]     # optional, trained like the weights: a number (2-D), one per filter (3-D)
-activation: leaky_relu   # none (default), relu, leaky_relu, sigmoid or tanh
+activation: leaky_relu   # ⟨activations⟩
 negative_slope: 0.1   # leaky ReLU's slope below 0; default 0.01 (or inside activation:
                       # {type: leaky_relu, negative_slope: 0.1})
 # pooling: none (default), or a mapping: type max or avg; size and stride a whole number or
@@ -78,7 +86,7 @@ variants:
   target: fixed                                # as above; or the output of a hidden "true" kernel:
                                                # {from_kernel: {decimals: 1, range: [-1, 1]}}
   bias: fixed                                  # as above
-  # nice: 4    # every asked answer has at most 4 decimals (not with sigmoid or tanh)
+  # nice: 4    # every asked answer has at most 4 decimals (not with ⟨inexact⟩)
 
 # variant: derive variants records the variant's seed and derive's version here in each
 # problem.yaml it writes; leave it out of a spec you write.

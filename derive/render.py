@@ -12,7 +12,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import printing as pr
 from .errors import SpecError
-from .model import ACTIVATIONS, LOSSES, values
+from . import activation
+from .activation import SLOPE
+from .model import LOSSES, values
 from .problem import Problem, Tensor3, Tensor4
 
 if TYPE_CHECKING:
@@ -218,6 +220,7 @@ def _step_numbers(p: Problem) -> dict[str, int]:
 def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
     formulas = pr.formulas(p, style)
     n = p.filters * p.output_shape[0] * p.output_shape[1]
+    act = activation.layer(p)
     channels = "" if p.channels == 1 else f"{p.channels}-channel "
     return {
         "input": pr.size((len(p.input[0]), len(p.input[0][0]))),
@@ -242,8 +245,11 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "learning_rate": pr.inline(p.learning_rate, style),
         "momentum": pr.inline(p.momentum, style) if p.momentum is not None else None,
         "activation": p.activation,
-        "activation_name": ACTIVATIONS[p.activation].name if p.activation != "none" else None,
+        "activation_name": act.title if act is not None else None,
         "negative_slope": pr.inline(p.negative_slope, style),
+        # The activation layer's own words: its slope, if it takes one, and what is taken at its kink.
+        "activation_slope": pr.inline(p.negative_slope, style) if act is not None and SLOPE in act.options_allowed else None,
+        "activation_note": act.backward_note if act is not None else None,
         "pooling": p.pooling.type if p.pooling else None,
         "pool_size": pr.size(p.pooling.size) if p.pooling else None,
         "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
@@ -286,8 +292,10 @@ def _given(p: Problem, m: Maps) -> list[dict[str, Any]]:
     items.append({"label": "Learning rate", "size": None, "math": [pr.scalar(n["eta"], p.learning_rate, m.style)]})
     if p.momentum is not None:
         items.append({"label": "Momentum", "size": None, "math": [pr.scalar(n["mu"], p.momentum, m.style)]})
-    if p.activation == "leaky_relu":
-        items.append({"label": "Leaky ReLU slope", "size": None, "math": [pr.scalar(r"\alpha", p.negative_slope, m.style)]})
+    act = activation.layer(p)
+    if act is not None and SLOPE in act.options_allowed:
+        items.append({"label": f"{act.title[:1].upper()}{act.title[1:]} slope", "size": None,
+                      "math": [pr.scalar(r"\alpha", p.negative_slope, m.style)]})
     return items
 
 
@@ -327,7 +335,7 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "feature_map": m.maps(z, it.feature_map),
         "activation": run(w.activation, conv_row),  # A = f(Z) and ∂A/∂Z of each cell, side by side
         "activation_map": m.maps(a, it.activation) if it.activation else None,
-        "relu_at_zero": w.relu_at_zero,
+        "activation_noted": w.activation_noted,
         "pooling": run(w.pooling, out_row),
         "pool_ties": [_cell_label(p, c) for c in w.pool_ties],
         "prediction": m.maps(n["Yhat"], it.prediction),

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
-from sympy import UnevaluatedExpr, exp, sech, tanh
+from sympy import UnevaluatedExpr
 
+from . import activation
 from .exact import ZERO, Num, is_exact
 from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
+
+if TYPE_CHECKING:
+    from .network.layers.elementwise import Elementwise
 
 L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
 
@@ -48,7 +52,7 @@ class IterationWork:
     values: Iteration
     cells: tuple[CellWork, ...]
     activation: tuple[tuple[Equation, Equation], ...]  # (A = f(Z), ∂A/∂Z) per shown cell
-    relu_at_zero: bool  # some ReLU input is exactly 0 (its derivative is taken as 0)
+    activation_noted: bool  # some input is where the activation's backward_note applies (ReLU's 0)
     pooling: tuple[Equation, ...]
     pool_ties: tuple[Cell, ...]  # max-pooling windows whose maximum is shared
     loss: Equation
@@ -105,7 +109,7 @@ def _partial(of: Expr, wrt: Expr) -> Derivative:
 
 def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, precision: int = 4) -> IterationWork:
     """All equations of one iteration; in "summary" only representative cells and weights. `precision`
-    (decimals printed) picks the form of a tanh slope far in its tail, where A prints as ±1."""
+    (decimals printed) lets the activation pick a form that does not read as 0 (tanh's sech² in its tail)."""
     n = Names(problem)
     conv_cells = _all_cells(problem.filters, problem.conv_shape)
     out_cells = _all_cells(problem.filters, problem.output_shape)
@@ -119,12 +123,13 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
         inputs = [_busiest_input(problem)]
     filters = range(problem.filters) if it.bias is not None else range(0)
     momentum = problem.momentum is not None
+    act = activation.layer(problem)
     return IterationWork(
         number=number,
         values=it,
         cells=tuple(_cell(problem, n, it, c) for c in conv_cells),
-        activation=tuple(_activation(problem, n, it, c, precision) for c in conv_cells) if it.activation is not None else (),
-        relu_at_zero=problem.activation == "relu" and any(z == 0 for m in it.feature_map for r in m for z in r),
+        activation=tuple(_activation(act, n, it, c, precision) for c in conv_cells) if act is not None else (),
+        activation_noted=act is not None and any(act.noted(z) for m in it.feature_map for r in m for z in r),
         pooling=tuple(_pool(problem, n, it, c) for c in out_cells) if problem.pooling else (),
         pool_ties=tied_windows(problem, it),
         loss=_loss(problem, n, it, detail),
@@ -213,39 +218,12 @@ def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
     return tuple(row[j * sw : j * sw + ew : dw] for row in rows)
 
 
-def _activation(problem: Problem, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
-    """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z."""
+def _activation(layer: Elementwise, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
+    """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z, as the activation's layer writes them."""
     z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
-    name, slope = problem.activation, problem.negative_slope
-    value: tuple[Expr, ...]  # symbolic, substituted, value (leaky ReLU's positive side has no middle)
-    slope_sides: tuple[Expr, ...]
-    if name == "relu":
-        value = (Max(Integer(0), zs), Max(Integer(0), v(z)), v(a))
-        slope_sides = (v(d),)
-    elif name == "leaky_relu":
-        positive = z > 0
-        value = (zs, v(a)) if positive else (_times(_const(slope), zs), _times(v(slope), v(z)), v(a))
-        slope_sides = (v(d),)
-    elif name == "sigmoid":
-        value = (
-            Pow(Add(Integer(1), exp(Mul(Integer(-1), zs, evaluate=False), evaluate=False), evaluate=False), -1, evaluate=False),
-            Pow(Add(Integer(1), exp(v(-z), evaluate=False), evaluate=False), -1, evaluate=False),
-            v(a),
-        )
-        slope_sides = (_times(as_, _minus(Integer(1), as_)), _times(v(a), _minus(Integer(1), v(a))), v(d))
-    else:  # tanh
-        value = (tanh(zs, evaluate=False), tanh(v(z), evaluate=False), v(a))
-        slope_sides = (_minus(Integer(1), _square(as_)), _minus(Integer(1), _square(v(a))), v(d))
-        if _prints_as_one(a, precision):
-            # 1 − (1.0000)² would read as 0: write sech²(Z), which is what model.py computes.
-            slope_sides = (slope_sides[0], _square(sech(zs, evaluate=False)), _square(sech(v(z), evaluate=False)), v(d))
-    return Equation(as_, value), Equation(_partial(as_, zs), slope_sides)
-
-
-def _prints_as_one(a: Num, precision: int) -> bool:
-    """|a| is within half a unit of the last printed decimal of 1, so it prints as ±1."""
-    return 1 - abs(a) <= Rational(1, 2 * 10**precision)
+    return (Equation(as_, layer.value_sides(zs, z, a)),
+            Equation(_partial(as_, zs), layer.slope_sides(zs, as_, z, a, d, precision)))
 
 
 def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:

@@ -13,7 +13,7 @@ from functools import partial
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from . import fields
+from . import activation, fields
 from .errors import SpecError
 from .exact import is_exact
 from .literals import parse_number
@@ -113,7 +113,8 @@ def plan(spec: Mapping[str, Any], problem: Problem | None = None) -> Plan:
     nice = block.get("nice")
     if nice is not None and (isinstance(nice, bool) or not isinstance(nice, int) or nice < 0):
         raise SpecError(f"must be a whole number of decimals, got {nice!r}", field="variants.nice")
-    if nice is not None and problem.activation in ("sigmoid", "tanh"):
+    act = activation.layer(problem)
+    if nice is not None and act is not None and not act.exact:
         raise SpecError(f"cannot be met: {problem.activation} values never terminate", field="variants.nice")
     return Plan(dict(spec), rules, hidden, nice, _ask(spec, problem))
 
@@ -244,13 +245,19 @@ NICE_CHECK = "answers with at most `nice` decimals"
 CHECKS: tuple[tuple[str, Callable[[Problem, tuple[Iteration, ...], Plan], bool]], ...] = (
     ("no gradient entry exactly zero", lambda pr, its, p: all(
         g != 0 for it in its for g in values(it.grad_kernel) + list(it.grad_bias or ()))),
-    ("no ReLU input exactly 0", lambda pr, its, p: pr.activation not in ("relu", "leaky_relu") or all(
-        z != 0 for it in its for z in values(it.feature_map))),
+    ("no ReLU input exactly 0", lambda pr, its, p: _off_kink(pr, its)),
     ("no max-pooling tie", lambda pr, its, p: not any(tied_windows(pr, it) for it in its)),
     ("the loss falls after the update", lambda pr, its, p: all(it.loss_next < it.loss for it in its)),
     (NICE_CHECK, lambda pr, its, p: p.nice is None or all(
         _nice(v, p.nice) for it in its for name in p.ask for v in values(fields.field(name).read(it)))),
 )
+
+
+def _off_kink(problem: Problem, its: tuple[Iteration, ...]) -> bool:
+    """No activation input sits where the activation has no derivative (ReLU's 0): there the
+    answer hangs on a convention."""
+    act = activation.layer(problem)
+    return act is None or act.kink is None or all(z != act.kink for it in its for z in values(it.feature_map))
 
 
 def _nice(value: Any, places: int) -> bool:

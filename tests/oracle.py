@@ -79,6 +79,8 @@ class Net:
         if self.act == "tanh":
             a = np.tanh(z)
             return a, 1 - a * a
+        if self.act == "softplus":  # torch.nn.Softplus: linear above its threshold 20
+            return np.where(z > 20, z, np.logaddexp(0, z)), np.where(z > 20, 1.0, 1 / (1 + np.exp(-z)))
         return z, np.ones_like(z)
 
     def pooled(self, a: np.ndarray):

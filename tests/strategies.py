@@ -67,7 +67,7 @@ def layer_specs(draw, max_size: int = 6, max_iterations: int = 3, rank2: bool | 
         "operation": draw(st.sampled_from(["cross-correlation", "convolution"])),
         "loss": draw(st.sampled_from(["mse", "sse", "half_sse"])),
         "iterations": draw(st.integers(1, max_iterations)),
-        "activation": draw(st.sampled_from(["none", "relu", "leaky_relu", "sigmoid", "tanh"])),
+        "activation": draw(st.sampled_from(["none", "relu", "leaky_relu", "sigmoid", "tanh", "softplus"])),
     }
     if spec["activation"] == "leaky_relu" and draw(st.booleans()):
         spec["activation"] = {"type": "leaky_relu", "negative_slope": draw(st.sampled_from(["0.1", "1/4", 0.2]))}

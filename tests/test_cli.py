@@ -237,7 +237,7 @@ BAD_SPECS = [
     ("channel-ragged.yaml", LAYERS.replace("[[0, 1, 0], [1, 0, 1], [0, 1, 0]]", "[[0, 1], [1, 0]]"),
      "input: ragged: input[1] is 2×2, input[0] is 3×3"),
     ("activation.yaml", SEED_TEXT + "activation: relu6\n",
-     "activation: unknown value 'relu6' (valid: none, relu, leaky_relu, sigmoid, tanh)"),
+     "activation: unknown value 'relu6' (valid: none, leaky_relu, relu, sigmoid, softplus, tanh)"),
     ("slope.yaml", SEED_TEXT + "activation: relu\nnegative_slope: 0.1\n", "negative_slope: only applies to activation leaky_relu"),
     ("pool-type.yaml", SEED_TEXT.replace("target:\n  - [1, 2]\n  - [2, 1]", "target: [[1]]") + "pooling: {type: min, size: 2}\n",
      "pooling.type: unknown value 'min' (valid: max, avg)"),

@@ -32,7 +32,17 @@ def test_relu_derivative_at_zero_is_zero_and_said():
     it = d.answers()["iterations"][0]
     assert it["feature_map"] == [[1, -1], [2, 0]] and it["activation"] == [[1, 0], [2, 0]]
     assert it["grad_kernel"] == [[(2 / 4) * 1 * 1 + (2 / 4) * 2 * 2]]  # ReLU'(0) = 0 and ReLU'(-1) = 0
-    assert "we take $\\partial \\hat{Y} / \\partial Z = 0$ there, as PyTorch does" in d.to_markdown()
+    # The relu layer module's own words (the same in a network), said only where an input is exactly 0.
+    assert "**Note:** At exactly 0, where ReLU has no derivative, it is taken as 0, as PyTorch does." in d.to_markdown()
+    assert "as PyTorch does" not in derive.solve(dict(spec, input=[[1, -1], [2, 3]])).to_markdown()
+
+
+def test_leaky_relu_states_its_slope_and_its_convention_only_at_zero():
+    spec = {"input": [[1, -1], [2, 0]], "kernel": [[1]], "target": [[0, 0], [0, 0]], "learning_rate": 0.1,
+            "activation": "leaky_relu", "negative_slope": 0.1}
+    markdown = derive.solve(spec).to_markdown()
+    assert "with slope $\\alpha = 0.1$." in markdown and "Leaky ReLU slope" in markdown
+    assert "**Note:** At exactly 0 the derivative is taken as the slope α, as PyTorch does." in markdown
     assert "as PyTorch does" not in derive.solve(dict(spec, input=[[1, -1], [2, 3]])).to_markdown()
 
 

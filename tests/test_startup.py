@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ("import sys, runpy; sys.argv = ['derive'] + sys.argv[1:]\n"
          "try:\n    runpy.run_module('derive', run_name='__main__')\nexcept SystemExit:\n    pass\n"
@@ -35,6 +37,15 @@ HEAVY = {"sympy", "jinja2", "matplotlib", "numpy", "latex2mathml"}
 def test_json_answer_key_imports_no_document_library():
     # An autograder runs this once per submission: its start-up is the cost.
     loaded = modules_loaded("solve", "examples/seed.yaml", "--format", "json")
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "{type: leaky_relu, negative_slope: 0.1}", "Soft-Plus"])
+def test_json_answer_key_with_an_activation_imports_no_document_library(tmp_path, activation):
+    # The activation's layer module is loaded alone, and its rule needs no SymPy.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((ROOT / "examples" / "seed.yaml").read_text() + f"\nactivation: {activation}\n")
+    loaded = modules_loaded("solve", str(spec), "--format", "json")
     assert "gmpy2" in loaded and not loaded & HEAVY
 
 

@@ -9,7 +9,8 @@ The path, one module per stage:
 One module per rule: a layer kind is a module of layers/ (its parsing and shape checks, exact
 forward, local derivatives, general formulas and worked SymPy equations); losses/ and
 optimizers/ likewise. layers/ and losses/ find their modules by themselves, so adding an
-activation (GELU, softplus) is one module of layers/ subclassing Elementwise, plus its tests.
+activation (GELU, softplus) is one module of layers/ subclassing Elementwise, plus its tests;
+a flat spec's `activation:` reads the same modules (derive/activation.py).
 
 Optimizers as torch.optim computes them: plain SGD and momentum (sgd.py, momentum.py: a velocity), and
 the stateful ones (stateful.py: per-value state under torch's names, carried in LayerValues.state; adam.py,

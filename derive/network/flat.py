@@ -57,6 +57,7 @@ def _kind(value: Any) -> str:
 def flat_network(problem: Any) -> Any:
     """The flat Problem as its Network, built from the Problem's exact numbers (nothing re-parsed): conv
     (always C×H×W in, F×C×kh×kw kernel, so its values nest as the flat Iteration's), the activation, the pooling."""
+    from .. import activation
     from ..model import values
     from ..problem import Problem
     from .layers.conv import Conv
@@ -73,7 +74,7 @@ def flat_network(problem: Any) -> Any:
     layers: list[Any] = [Conv(shape, out, init, stride=problem.stride, padding=problem.padding,
                               dilation=problem.dilation, operation=problem.operation)]
     if problem.activation != "none":
-        layers.append(activation_layer(problem.activation, out, problem.negative_slope))
+        layers.append(activation.layer(problem))  # its module, with the spec's slope if it takes one
     if problem.pooling is not None:
         pool = problem.pooling
         layers.append(_module("layers", pool.type + "pool").LAYER(out, (problem.filters,) + problem.output_shape,
@@ -82,12 +83,6 @@ def flat_network(problem: Any) -> Any:
     return Network(input=Tensor(shape, tuple(values(problem.input))), layers=tuple(layers), target=target, target_class=None,
                    loss=_module("losses", problem.loss).LOSS, optimizer=_optimizer(problem),
                    iterations=problem.iterations, title=problem.title)
-
-
-def activation_layer(name: str, shape: tuple[int, ...], slope: Any) -> Any:
-    """The flat spec's activation as its layer (one module per activation, named by its kind)."""
-    layer = _module("layers", name).LAYER
-    return layer(shape, shape, slope=slope) if "negative_slope" in layer.options_allowed else layer(shape, shape)
 
 
 def _optimizer(problem: Any) -> Any:

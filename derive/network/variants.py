@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import SpecError
 from ..variants import NICE_PROBE, Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing, variant_seed
+from .layers.elementwise import Elementwise
 from .model import NetIteration, train
 from .spec import Network, build_network
 from .tensor import Tensor, zeros
@@ -181,9 +182,9 @@ Check = Callable[[Network, tuple[NetIteration, ...], NetPlan], bool]
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("no gradient entry exactly zero", lambda net, its, p: all(
         g != 0 for it in its for r in it.layers for t in r.backward.grads.values() for g in t.data)),
-    ("no ReLU input exactly 0", lambda net, its, p: all(
-        z != 0 for it in its for layer, r in zip(net.layers, it.layers)
-        if layer.kind in ("relu", "leaky_relu") for z in r.input.data)),
+    ("no ReLU input exactly 0", lambda net, its, p: all(  # at an activation's kink, where it has no derivative
+        z != layer.kink for it in its for layer, r in zip(net.layers, it.layers)
+        if isinstance(layer, Elementwise) and layer.kink is not None for z in r.input.data)),
     ("no max-pooling tie", lambda net, its, p: not any(
         _ties(r.input, layer) for it in its for layer, r in zip(net.layers, it.layers) if layer.kind == "maxpool")),
     ("the loss falls after the update", lambda net, its, p: all(it.loss_next < it.loss for it in its)),

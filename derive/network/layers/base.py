@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import SpecError
+from ..tensor import Shape, Tensor
+
 if TYPE_CHECKING:
     from ...printing import Equation
-from ..tensor import Shape, Tensor
 
 Params = Mapping[str, Tensor]
 
@@ -118,6 +119,14 @@ class Layer:
         return dict(self.init)
 
 
+def fill(template: str, names: Mapping[str, str]) -> str:
+    """printing.fill for the layers' formulas, imported when called: printing loads SymPy, which an
+    answer key or a check (the rules alone) should not wait for."""
+    from ...printing import fill as fill_names
+
+    return fill_names(template, names)
+
+
 def unknown_options(options: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
     """Refuse an option the layer does not have."""
     for key in options:
@@ -134,13 +143,6 @@ def parse_fixed(options: Mapping[str, Any], field: str, names: tuple[str, ...]) 
         if item not in names:
             raise SpecError(f"{item!r} is not a parameter of this layer (valid: {', '.join(names)})", field=f"{field}.fixed")
     return frozenset(items)
-
-
-def fill(template: str, symbols: Mapping[str, str]) -> str:
-    """printing.fill, imported on first use: a layer's rules run without SymPy (an answer key never loads it)."""
-    from ...printing import fill as fill_in
-
-    return fill_in(template, symbols)
 
 
 def partial(of: str, by: str) -> str:

@@ -1,18 +1,20 @@
 """The shared shape of activations applied cell by cell: a = f(z), ∂L/∂z = ∂L/∂a · f'(z).
 
-Each activation module subclasses Elementwise with its rule, its derivative and their
-equations; this module is not a layer kind itself."""
+Each activation module subclasses Elementwise with its rule, its derivative, their formulas,
+equations and words; this module is not a layer kind itself. A flat spec's `activation:` names
+one of these modules too (derive/activation.py), so adding one serves both kinds of spec. SymPy
+is imported where equations are written, so the rules load without it (an answer key's start-up)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...exact import Num
 from ..tensor import Shape, Tensor
 from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_options
 
-if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+if TYPE_CHECKING:
     from sympy import Expr
 
 
@@ -23,6 +25,9 @@ class Elementwise(Layer):
     symbol = "a"
     formula = ""  # a = f(z), with ⟨in⟩ and ⟨out⟩ placeholders
     derivative_formula = ""  # ∂a/∂z
+    # The input where f has no derivative (ReLU's 0): backward_note says what is taken there, and
+    # a flat document repeats it when an input is exactly there.
+    kink: ClassVar[int | None] = None
 
     @classmethod
     def parse(cls, options: Mapping[str, Any], field: str, in_shape: Shape) -> Elementwise:
@@ -41,11 +46,16 @@ class Elementwise(Layer):
         """a = f(z): symbolic, substituted, value."""
         raise NotImplementedError
 
-    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
-        """∂a/∂z: symbolic, substituted, value."""
+    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
+        """∂a/∂z: symbolic, substituted, value (`precision`: the decimals printed, for a form that
+        must not read as 0)."""
         from ..algebra import v
 
         return (v(d),)
+
+    def noted(self, z: Num) -> bool:
+        """The backward_note is about input z (it is the kink), so a document should say it there."""
+        return self.kink is not None and z == self.kink
 
     def forward(self, x: Tensor, params: Params) -> Forward:
         return Forward(x.map(self.f))

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+
 from ...exact import ONE, Num, mpq
 from ...literals import show
 from ..tensor import Shape, number
@@ -24,9 +25,10 @@ class LeakyReLU(Elementwise):
     kind = "leaky_relu"
     title = "leaky ReLU"
     mark = "leaky"
+    kink = 0
     backward_note = "At exactly 0 the derivative is taken as the slope α, as PyTorch does."
     options_allowed = ("negative_slope",)
-    formula = r"⟨out⟩ = \begin{cases} ⟨in⟩ & ⟨in⟩ > 0 \\ \alpha \, ⟨in⟩ & ⟨in⟩ \le 0 \end{cases}"
+    formula = r"⟨out⟩ = \begin{cases} ⟨in⟩ & ⟨in⟩ > 0 \\ \alpha ⟨in⟩ & ⟨in⟩ \le 0 \end{cases}"
     derivative_formula = (r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = \begin{cases} 1 & ⟨in⟩ > 0 \\ \alpha & ⟨in⟩ \le 0"
                           r" \end{cases}")
     slope: Any = DEFAULT_SLOPE

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from ...exact import ONE, ZERO, Num
@@ -19,6 +18,7 @@ class ReLU(Elementwise):
     kind = "relu"
     title = "ReLU"
     mark = "ReLU"
+    kink = 0
     backward_note = "At exactly 0, where ReLU has no derivative, it is taken as 0, as PyTorch does."
     formula = r"⟨out⟩ = \max(0, ⟨in⟩)"
     derivative_formula = (r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = \begin{cases} 1 & ⟨in⟩ > 0 \\ 0 & ⟨in⟩ \le 0"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from ...exact import ONE, Num, mpq
@@ -24,14 +23,17 @@ class Sigmoid(Elementwise):
     mark = "σ"
     exact = False
     formula = r"⟨out⟩ = \sigma(⟨in⟩) = \frac{1}{1 + e^{-⟨in⟩}}"
-    derivative_formula = r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = ⟨out⟩ \, (1 - ⟨out⟩)"
+    derivative_formula = (r"\frac{\partial ⟨out⟩}{\partial ⟨in⟩} = \sigma(⟨in⟩)\bigl(1 - \sigma(⟨in⟩)\bigr)"
+                          r" = ⟨out⟩ (1 - ⟨out⟩)")
 
     def f(self, z: Num) -> Num:
         return HALF if z == 0 else ONE / (ONE + exact_exp(-z))  # exact where the value is rational
 
     def derivative(self, z: Num, a: Num) -> Num:
-        # σ'(z) = σ(z)·σ(−z) = a/(1 + e^z): 1 − a would cancel to 0 far in the tail, where a rounds to 1.
-        return a * (ONE - a) if z == 0 else a / (ONE + exact_exp(z))
+        if z == 0:
+            return a * (ONE - a)  # 1/4, exact
+        # σ(z)·σ(−z) = a / (1 + e^z): 1 − a would cancel to 0 far in the tail, where a rounds to 1.
+        return a / (ONE + exact_exp(z))
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
         from sympy import Add, Integer, Mul, Pow, exp
@@ -43,7 +45,7 @@ class Sigmoid(Elementwise):
                 Pow(Add(one, exp(v(-z), evaluate=False), evaluate=False), -1, evaluate=False),
                 v(a))
 
-    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
+    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
         from sympy import Integer
 
         from ..algebra import minus, times, v

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from ...exact import ONE, Num, mpq
@@ -46,6 +45,9 @@ class Softplus(Elementwise):
             return ONE
         return HALF if z == 0 else ONE / (ONE + exact_exp(-z))  # exact where the value is rational
 
+    def noted(self, z: Num) -> bool:
+        return z > THRESHOLD  # the note is about the linear tail
+
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
         from sympy import Add, Integer, exp, log
 
@@ -57,7 +59,7 @@ class Softplus(Elementwise):
         return (log(Add(one, exp(zs, evaluate=False), evaluate=False), evaluate=False),
                 log(Add(one, exp(v(z), evaluate=False), evaluate=False), evaluate=False), v(a))
 
-    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num) -> tuple[Expr, ...]:
+    def slope_sides(self, zs: Expr, as_: Expr, z: Num, a: Num, d: Num, precision: int = 4) -> tuple[Expr, ...]:
         from sympy import Integer, Mul
 
         from ..algebra import v

@@ -1,0 +1,88 @@
+"""A flat spec's activation is an elementwise layer module of network/layers/ (relu.py, tanh.py, …).
+
+Its rule, derivative, formulas and words serve flat and `layers:` specs alike, so adding an
+activation is adding one module there. A spec's activation is found by loading its module alone
+(each kind's module is named as its kind, and the rules load without SymPy), so an answer key
+starts light; the whole registry is read only to list every name or find one named otherwise."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
+
+from .exact import fraction
+
+if TYPE_CHECKING:
+    from .network.layers.elementwise import Elementwise
+    from .problem import Problem
+
+NONE = "none"
+SLOPE = "negative_slope"  # the flat spec's one activation option, also a top-level key
+
+
+def kinds() -> dict[str, type[Elementwise]]:
+    """Every elementwise layer kind by its spec name (relu, sigmoid, …), read from the layer registry."""
+    from .network.layers import kinds as layer_kinds
+    from .network.layers.elementwise import Elementwise
+
+    return {name: layer for name, layer in layer_kinds().items() if issubclass(layer, Elementwise)}
+
+
+@lru_cache(maxsize=1)
+def _modules() -> tuple[str, ...]:
+    """The names of the layer modules, listed once without importing them."""
+    from .network import layers
+
+    return tuple(m.name for m in pkgutil.iter_modules(layers.__path__))
+
+
+def kind(name: str) -> type[Elementwise] | None:
+    """The elementwise kind `name` (exactly as spelt): its module alone, else the registry."""
+    from .network.layers.elementwise import Elementwise
+
+    if name in _modules():
+        found = getattr(importlib.import_module(f".network.layers.{name}", __package__), "LAYER", None)
+        if isinstance(found, type) and issubclass(found, Elementwise) and found.kind == name:
+            return found
+    return kinds().get(name)
+
+
+def resolve(value: Any, canonical: Callable[[Any], Any]) -> str | None:
+    """The kind a spec's `value` names, compared by `canonical` (Leaky-ReLU is leaky_relu), or None."""
+    for module in _modules():
+        if canonical(module) == canonical(value) and kind(module) is not None:
+            return module
+    return next((name for name in kinds() if canonical(name) == canonical(value)), None)
+
+
+def names() -> tuple[str, ...]:
+    """The values a flat spec's `activation:` may take: none, then each elementwise kind."""
+    return (NONE, *kinds())
+
+
+def takers(option: str) -> tuple[str, ...]:
+    """The activations that have `option` (negative_slope: leaky_relu)."""
+    return tuple(name for name, layer in kinds().items() if option in layer.options_allowed)
+
+
+def layer(problem: Problem) -> Elementwise | None:
+    """The problem's activation as its layer (with the spec's slope if it takes one), or None."""
+    if problem.activation == NONE:
+        return None
+    found = kind(problem.activation)
+    assert found is not None, "a problem's activation was validated against the layer kinds"
+    options = {SLOPE: fraction(problem.negative_slope)} if SLOPE in found.options_allowed else {}
+    return found.parse(options, "activation", (problem.filters, *problem.conv_shape))
+
+
+def listing() -> str:
+    """The activations in words, for help text: none (default), leaky_relu, relu, … or tanh."""
+    *first, last = kinds()
+    return f"none (default), {', '.join(first)} or {last}"
+
+
+def inexact() -> str:
+    """The activations whose values never terminate (so `nice:` cannot be met through them), in words."""
+    *first, last = [name for name, layer in kinds().items() if not layer.exact]
+    return f"{', '.join(first)} or {last}" if first else last
