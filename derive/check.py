@@ -683,10 +683,11 @@ class _FollowThrough:
         p, it = self.p, self.its[k]
         kernel = self._tensor(k - 1, "kernel_next", it.kernel) if k > 0 else it.kernel
         bias = self._tensor(k - 1, "bias_next", it.bias) if k > 0 and it.bias is not None else it.bias
-        z = self._tensor(k, "feature_map", None)
-        if z is None:
-            z = model.convolve(p, kernel, bias)
-        a = self._tensor(k, "activation", model.activate(p, z)) if p.activation != "none" else None
+        # Each field's own value comes from the fields before it (submitted where given), never from itself.
+        own_z = model.convolve(p, kernel, bias)
+        z = self._tensor(k, "feature_map", own_z)
+        own_a = model.activate(p, z) if p.activation != "none" else None
+        a = self._tensor(k, "activation", own_a) if own_a is not None else None
         source = a if a is not None else z
         pooled, winners = model.pool(p, source) if p.pooling else (source, None)
         y = self._tensor(k, "prediction", pooled)
@@ -701,7 +702,7 @@ class _FollowThrough:
         bias_next = lambda: _step(p, bias, g_bias, it.velocity_bias, self._tensor(k, "velocity_bias", None))  # noqa: E731
         given_kernel_next, given_bias_next = self._tensor(k, "kernel_next", None), self._tensor(k, "bias_next", None)
         values: dict[str, Callable[[], Any]] = {
-            "feature_map": lambda: z, "activation": lambda: a, "prediction": lambda: y,
+            "feature_map": lambda: own_z, "activation": lambda: own_a, "prediction": lambda: pooled,
             "loss": lambda: model.loss(p, y),
             "grad_kernel": lambda: grads[0], "grad_bias": lambda: grads[1], "grad_input": lambda: grads[2],
             "velocity": velocity, "velocity_bias": velocity_bias,

@@ -733,3 +733,28 @@ def test_scale_causes_name_only_what_the_loss_has(loss, factor, named, never):
     assert report.fields[0].verdict == "scale"
     note = report.fields[0].note.split(": ", 1)[1]
     assert named in note and never not in note
+
+
+ACT_SPEC = {"input": [[1, 2, 0], [0, 1, 3], [2, 1, 1]], "kernel": [[0.5, -1], [0.25, 0.5]],
+            "target": [[0, 1], [1, 0]], "activation": "relu", "learning_rate": 0.1}
+
+
+def test_a_forward_value_is_carried_only_if_it_follows_from_the_earlier_ones():
+    """A submitted activation is compared with f(the submission's own Z), not with itself: ReLU(−0.5) is 0, so
+    0.5 there is wrong even after a wrong Z; the cells that do follow are carried."""
+    report = mark(ACT_SPEC, {"feature_map": [[1.5, -0.5], [1.5, 2.5]], "activation": [[1.5, 0.5], [1.5, 2.5]]})
+    activation = next(f for f in report.fields if f.name == "activation")
+    assert activation.cells == [["carried", "wrong"], ["carried", "carried"]]
+    assert activation.verdict == "wrong"
+
+
+def test_a_later_feature_map_follows_the_submitted_update_not_itself():
+    """Iteration 2's Z follows from iteration 1's submitted kernel_next: any other Z is wrong, not carried."""
+    spec = {**ACT_SPEC, "iterations": 2}
+    answers = derive.solve(spec).answers()
+    first = answers["iterations"][0]
+    wrong_next = (np.asarray(first["kernel_next"], dtype=float) + 0.25).tolist()
+    submission = {"iterations": [{"kernel_next": wrong_next}, {"feature_map": [[9, 9], [9, 9]]}]}
+    report = mark(spec, submission)
+    z = next(f for f in report.fields if f.name == "iteration_2.feature_map")
+    assert z.verdict == "wrong", z
