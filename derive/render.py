@@ -383,13 +383,13 @@ def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
 def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
     style, its, n = d.style, d.iterations, m.n
     first, last = its[0], its[-1]
-    new = r"_{\text{new}}"
     return {
         "loss_initial": pr.scalar(n["L"], first.loss, style),
         # L′, as the update step calls the loss after it: one name for one quantity.
         "loss_final": pr.scalar(n["Lnext"], last.loss_next, style),
-        "kernel": m.kernels(n["W"] + new, last.kernel_next),
-        "bias": m.vector(n["b"] + new, last.bias_next),
+        # W′ and b′, as the update step names them (not a second name, W_new, for the same matrix).
+        "kernel": m.kernels(n["Wnext"], last.kernel_next),
+        "bias": m.vector(n["bnext"], last.bias_next),
         "first_loss": pr.inline(first.loss, style),
         "last_loss": pr.inline(last.loss_next, style),
         "losses": [
