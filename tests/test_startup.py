@@ -96,3 +96,34 @@ def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
         (folder / "t.j2").write_text(text)
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), bytecode_cache=cache, **OPTIONS)
         assert env.get_template("t.j2").render(x=1) == text.replace("{{ x }}", "1")
+
+
+# Counts the cycle collector's runs during `main` (the imports before it are not the command's), then
+# says whether the collector is on again for the caller.
+GC_PROBE = ("import gc, sys\nfrom derive.cli import main\nruns = []\n"
+            "gc.callbacks.append(lambda phase, info: runs.append(info['generation']) if phase == 'start' else None)\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(len(runs), gc.isenabled(), file=sys.stderr)")
+
+
+def _collections(*args: str, cwd: Path = ROOT) -> tuple[int, bool]:
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    runs, enabled = result.stderr.strip().splitlines()[-1].split()
+    return int(runs), enabled == "True"
+
+
+def test_a_one_problem_command_does_not_walk_its_imports_with_the_cycle_collector():
+    # SymPy's and Jinja2's imports made the collector run some 170 times over objects that live as
+    # long as the process; a solve or a check makes almost no cycles, so it runs without it.
+    for args in (["solve", "examples/seed.yaml"], ["solve", "examples/tiny-lenet.yaml", "--format", "latex"],
+                 ["check", "examples/seed.yaml", "examples/seed.submission.yaml"]):
+        runs, enabled = _collections(*args)
+        assert runs == 0, args
+        assert enabled, args  # a caller in the same process gets its collector back
+
+
+def test_a_command_over_many_problems_keeps_the_cycle_collector(tmp_path):
+    # variants, mark and build loop over problems: their cycles must not pile up.
+    runs, enabled = _collections("variants", str(ROOT / "examples" / "seed.yaml"), "--count", "2", "--seed", "1",
+                                 "-o", str(tmp_path / "v"))
+    assert runs > 0 and enabled
