@@ -29,6 +29,16 @@ def test_markdown_does_not_import_figures_mathml_or_numpy():
     assert not loaded & {"matplotlib", "latex2mathml", "numpy", "tqdm"}
 
 
+def test_a_json_spec_does_not_import_yaml(tmp_path):
+    # PyYAML's import compiles its resolver's regular expressions: only a YAML spec (or submission) pays for it.
+    spec = tmp_path / "seed.json"
+    spec.write_text('{"input": [[1, 2], [3, 4]], "kernel": [[0.5]], "target": [[1, 2], [3, 4]], "learning_rate": 0.1}')
+    for args in (["solve", str(spec)], ["solve", str(spec), "--format", "json"]):
+        loaded = modules_loaded(*args)
+        assert "gmpy2" in loaded and "yaml" not in loaded, args
+    assert "yaml" in modules_loaded("solve", "examples/seed.yaml", "--format", "json")
+
+
 HEAVY = {"sympy", "jinja2", "matplotlib", "numpy", "latex2mathml"}
 
 
