@@ -39,6 +39,14 @@ def test_a_json_spec_does_not_import_yaml(tmp_path):
     assert "yaml" in modules_loaded("solve", "examples/seed.yaml", "--format", "json")
 
 
+def test_a_network_document_without_figures_does_not_import_the_figures_module():
+    script = ("import sys, derive\nderive.solve('examples/tiny-lenet.yaml').to_markdown()\n"
+              "print(' '.join(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    loaded = set(result.stdout.split())
+    assert "derive.network.view" in loaded and not loaded & {"derive.figures", "derive.network.figures", "matplotlib"}
+
+
 HEAVY = {"sympy", "jinja2", "matplotlib", "numpy", "latex2mathml"}
 
 
