@@ -47,6 +47,14 @@ def test_a_network_document_without_figures_does_not_import_the_figures_module()
     assert "derive.network.view" in loaded and not loaded & {"derive.figures", "derive.network.figures", "matplotlib"}
 
 
+def test_only_user_templates_import_the_sandbox(tmp_path):
+    script = ("import sys, derive\nderive.solve('examples/seed.yaml', templates=sys.argv[1] or None).to_markdown()\n"
+              "print('jinja2.sandbox' in sys.modules)")
+    for folder, sandboxed in (("", "False"), (str(tmp_path), "True")):
+        result = subprocess.run([sys.executable, "-c", script, folder], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert result.stdout.split() == [sandboxed], result.stderr
+
+
 HEAVY = {"sympy", "jinja2", "matplotlib", "numpy", "latex2mathml"}
 
 
