@@ -18,6 +18,7 @@ from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, Un
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
+from .exact import mpq
 from .problem import Problem
 from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
 from .typeset import width
@@ -81,9 +82,11 @@ def _rational_number(numerator: int, denominator: int, precision: int, fractions
 
 def _ratio(value: Any) -> tuple[int, int] | None:
     """A rational's (numerator, denominator), cheaper than a Fraction (which would reduce them again)."""
+    if type(value) is mpq:  # the model's numbers: most of a document's values
+        return int(value.numerator), int(value.denominator)
     if isinstance(value, Rational):
         return int(value.p), int(value.q)
-    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
+    if isinstance(value, (int, Fraction)):
         return int(value.numerator), int(value.denominator)
     return None
 
@@ -179,6 +182,8 @@ class DerivePrinter(LatexPrinter):
         # ∂L/∂Z_ij, printed once each: hundreds recur in a long sum and in every weight's sum. Shared
         # by the copies of one prototype (`_fresh`), which all have this printer's notation.
         self._derivatives: dict[Derivative, str] = {}
+        style = self._settings["style"]
+        self._precision, self._fractions = style.precision, style.fractions  # read for every number printed
 
     # The printing methods of the classes derive's equations are made of, looked up once:
     # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
@@ -189,22 +194,22 @@ class DerivePrinter(LatexPrinter):
         method = self._methods.get(type(expr))
         if method is None:
             return super()._print(expr, **kwargs)
-        self._print_level += 1
-        try:
-            return getattr(self, method)(expr, **kwargs)
-        finally:
-            self._print_level -= 1
+        # The class's function, called unbound (a bound method per node costs more); SymPy's own _print
+        # also counts its nesting (_print_level), which only its str printer reads.
+        return getattr(type(self), method)(self, expr, **kwargs)
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
-        style = self._settings["style"]
-        shown = number(v, style.precision, style.fractions)
+        ratio = _ratio(v)  # as `number`, a call less: this runs for every number of a document
+        shown = (_rational_number(*ratio, self._precision, self._fractions) if ratio is not None
+                 else _rounded_real(v, self._precision))
         self.rounded |= shown.rounded
         return shown.text
 
     def _print_UnevaluatedExpr(self, expr: UnevaluatedExpr) -> str:
-        text = self.value(expr.args[0])
-        return f"({text})" if _negative(expr.args[0]) else text
+        value = expr.args[0]
+        text = self.value(value)
+        return f"({text})" if _negative(value) else text
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return self.names.get(expr.name, expr.name)
@@ -300,11 +305,13 @@ class DerivePrinter(LatexPrinter):
         room = self._settings["line_width"] if not self._inside_left else 0
         out: list[str] = []
         for k, term in enumerate(expr.args):
-            negative = _is_negation(term) or (_is_value(term) and _negative(term.args[0]))
-            if negative:
-                body = self._factor(term.args[1]) if _is_negation(term) else self.value(-term.args[0])
+            negative = True
+            if _is_negation(term):
+                body = self._factor(term.args[1])
+            elif _is_value(term) and _negative(term.args[0]):
+                body = self.value(-term.args[0])
             else:
-                body = self._term(term)
+                body, negative = self._term(term), False
             piece = ("-" if negative else "") + body if k == 0 else (" - " if negative else " + ") + body
             if room:
                 wide = width(piece, continues=k > 0)
@@ -317,7 +324,7 @@ class DerivePrinter(LatexPrinter):
 
     def _term(self, term: Expr) -> str:
         text = self._print(term)
-        if isinstance(term, Mul) and all(_is_value(f) for f in term.args):
+        if isinstance(term, Mul) and all(map(_is_value, term.args)):
             return f"({text})"  # the seed's (1 · 0.5) + (2 · 0.2)
         return text
 
