@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
-from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from mpmath.libmp import prec_to_dps, to_str as mpmath_to_str
+from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
@@ -70,9 +71,18 @@ def _rounded_real(value: Any, precision: int) -> Number:
     (a value of 1e76 at 4 decimals needs 81 digits, past the 80 that serve ordinary values)."""
     with localcontext() as ctx:
         ctx.prec = 80
-        exact = Decimal(str(value))
+        exact = Decimal(_digits(value))
         ctx.prec = max(80, exact.adjusted() + precision + 5)
         return _rounded(exact, precision)
+
+
+def _digits(value: Any) -> str:
+    """A real's decimal text, every digit it holds. A SymPy Float's str() is its str printer's
+    mpmath to_str at the Float's own precision, without stripping zeros: called here directly,
+    as that printer's set-up was most of the cost."""
+    if isinstance(value, Float) and value._prec >= 5:
+        return mpmath_to_str(value._mpf_, prec_to_dps(value._prec), strip_zeros=False)
+    return str(value)
 
 
 @lru_cache(maxsize=16384)
