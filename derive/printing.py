@@ -6,7 +6,6 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -353,7 +352,10 @@ def _prototype(kind: type, style: Style, line_width: float) -> DerivePrinter:
 
 
 def _fresh(proto: DerivePrinter) -> DerivePrinter:
-    p = copy.copy(proto)  # the settings dict is shared and never written after construction
+    # A shallow copy (the settings dict is shared and never written after construction), made
+    # directly: copy.copy's generic __reduce_ex__ path was a tenth of printing a small equation.
+    p = object.__new__(type(proto))
+    p.__dict__.update(proto.__dict__)
     p.rounded, p._inside_left, p.used, p._print_level, p._context = False, 0, 0.0, 0, {}
     return p
 
