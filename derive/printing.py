@@ -191,6 +191,7 @@ class DerivePrinter(LatexPrinter):
         # ∂L/∂Z_ij, printed once each: hundreds recur in a long sum and in every weight's sum. Shared
         # by the copies of one prototype (`_fresh`), which all have this printer's notation.
         self._derivatives: dict[Derivative, str] = {}
+        self._symbols: dict[Indexed, str] = {}  # W_{01} and the like, likewise (each depends only on the notation)
         style = self._settings["style"]
         self._precision, self._fractions = style.precision, style.fractions  # read for every number printed
 
@@ -200,6 +201,11 @@ class DerivePrinter(LatexPrinter):
                 UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
+        if type(expr) is Indexed:  # the same objects recur (made once each): a dictionary hit is an identity test
+            text = self._symbols.get(expr)
+            if text is None:
+                text = self._symbols[expr] = type(self)._print_Indexed(self, expr)
+            return text
         method = self._methods.get(type(expr))
         if method is None:
             return super()._print(expr, **kwargs)
