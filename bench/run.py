@@ -1,8 +1,10 @@
 """Benchmarks: `python bench/run.py` prints four tables (no assertions: machines are noisy);
 `python bench/run.py ratios` prints only the first.
 
-0. Start-up ratios: whole processes against the imports they cannot avoid, measured side by side
-   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them.
+0. Start-up ratios: whole processes (the seed's answer key and check, the seed, a 28×28 problem and
+   issue 14's tiny LeNet as documents) against the imports they cannot avoid, measured side by side
+   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them;
+   the documents also against a "lean" `import sympy` run without the cycle collector, as derive runs.
 
 1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
 2. Scaling: time per (output cell × kernel weight) over grid sizes; it should stay flat.
