@@ -338,10 +338,12 @@ class DerivePrinter(LatexPrinter):
         return "".join(out)
 
     def _term(self, term: Expr) -> str:
-        text = self._print(term)
         if isinstance(term, Mul) and all(map(_is_value, term.args)):
-            return f"({text})"  # the seed's (1 · 0.5) + (2 · 0.2)
-        return text
+            # The seed's (1 · 0.5) + (2 · 0.2): most terms of a long sum, so written here at once (as
+            # _print_Mul would: the first value bare, the others bracketed when negative).
+            first, *rest = term.args
+            return "(" + r" \cdot ".join([self.value(first.args[0]), *map(self._print_UnevaluatedExpr, rest)]) + ")"
+        return self._print(term)
 
 
 def printer(style: Style, line_width: float = 0) -> DerivePrinter:
