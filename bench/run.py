@@ -1,8 +1,10 @@
 """Benchmarks: `python bench/run.py` prints four tables (no assertions: machines are noisy);
 `python bench/run.py ratios` prints only the first.
 
-0. Start-up ratios: whole processes against the imports they cannot avoid, measured side by side
-   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them.
+0. Start-up ratios: whole processes (the seed's answer key and check, the seed, a 28×28 problem and
+   issue 14's tiny LeNet as documents) against the imports they cannot avoid, measured side by side
+   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them;
+   the documents also against a "lean" `import sympy` run without the cycle collector, as derive runs.
 
 1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
 2. Scaling: time per (output cell × kernel weight) over grid sizes; it should stay flat.
@@ -49,6 +51,39 @@ def layers_spec(seed: int = 0) -> dict:
             "activation": "relu", "pooling": {"type": "max", "size": 2}}
 
 
+# The issue's tiny LeNet, written as a teacher writes it (YAML): a 6×6 input, a 3×3 convolution with
+# bias, ReLU, 2×2 max pooling, flatten, dense 4→3, softmax and cross-entropy (examples/tiny-lenet.yaml's numbers).
+LENET = """\
+input:
+  - [0, 1, 1, 0, 0, 1]
+  - [1, 2, 0, 1, 0, 0]
+  - [0, 1, 2, 1, 1, 0]
+  - [1, 0, 1, 2, 0, 1]
+  - [0, 1, 0, 1, 2, 1]
+  - [1, 0, 0, 0, 1, 2]
+layers:
+  - conv: {kernel: [[0.1, 0.2, -0.1], [0, 0.3, 0.1], [-0.2, 0.1, 0.2]], bias: -0.2}
+  - relu
+  - maxpool: {size: 2}
+  - flatten
+  - dense:
+      weights: [[0.2, -0.1, 0.3, 0.1], [-0.3, 0.2, 0.1, 0.4], [0.1, 0.1, -0.2, 0.2]]
+      bias: [0.1, 0, -0.1]
+  - softmax
+target: 1
+loss: cross_entropy
+learning_rate: 0.5
+"""
+
+
+def compiled() -> None:
+    """Compile derive's modules to bytecode first, as installing a wheel does: a checkout run with
+    PYTHONDONTWRITEBYTECODE (or edited since) would otherwise compile every module in every run."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "derive"), quiet=1)
+
+
 def measure(args: list[str], repeats: int = 3) -> tuple[float, float]:
     """Best wall seconds and its peak MB over `repeats` whole-process runs."""
     best = None
@@ -72,9 +107,13 @@ def cpu(command: list[str]) -> float:
 def ratios(tmp: Path, repeats: int = 9) -> None:
     """Each command's best CPU time as a multiple of its baseline's, the two run alternately."""
     (tmp / "28x28.json").write_text(json.dumps(square_spec(28, 5)))
+    (tmp / "lenet.yaml").write_text(LENET)
     py = [sys.executable]
     floor = py + ["-c", "import gmpy2, yaml, click"]  # what the answer key cannot do without
     sympy = py + ["-c", "import sympy"]  # what every document pays
+    # The same import as derive's solve and check run it: without the cycle collector, and frozen at the
+    # end (no walk to free it all at exit). Against it, a ratio shows derive's own cost only.
+    lean = py + ["-c", "import gc; gc.disable(); import sympy; gc.freeze()"]
     derive = py + ["-m", "derive"]
     cases = [
         ("seed, JSON answer key", derive + ["solve", "examples/seed.yaml", "--format", "json"], "floor", 2.0),
@@ -82,18 +121,22 @@ def ratios(tmp: Path, repeats: int = 9) -> None:
                                        "--format", "json"], "floor", 2.0),
         ("seed, Markdown", derive + ["solve", "examples/seed.yaml"], "sympy", 1.25),
         ("28×28 / 5×5, Markdown", derive + ["solve", str(tmp / "28x28.json")], "sympy", 1.5),
+        ("tiny LeNet (issue 14), Markdown", derive + ["solve", str(tmp / "lenet.yaml")], "sympy", 1.5),
     ]
     best: dict[str, float] = {}
     for _ in range(repeats):
-        for name, command in [("floor", floor), ("sympy", sympy)] + [(c[0], c[1]) for c in cases]:
+        for name, command in [("floor", floor), ("sympy", sympy), ("lean", lean)] + [(c[0], c[1]) for c in cases]:
             best[name] = min(best.get(name, float("inf")), cpu(command))
-    print(f"{'start-up, CPU s (best of ' + str(repeats) + ')':<36} {'cpu s':>6} {'baseline':>14} {'ratio':>6} {'target':>7}")
+    print(f"{'start-up, CPU s (best of ' + str(repeats) + ')':<36} {'cpu s':>6} {'baseline':>14} {'ratio':>6} {'target':>7}"
+          f" {'vs lean':>8}")
     print(f"{'floor: import gmpy2, yaml, click':<36} {best['floor']:>6.3f}")
     print(f"{'sympy: import sympy':<36} {best['sympy']:>6.3f}")
+    print(f"{'lean: the same, no cycle collector':<36} {best['lean']:>6.3f}")
     for name, _, base, target in cases:
         ratio = best[name] / best[base]
+        lean_ratio = f"{best[name] / best['lean']:>7.2f}×" if base == "sympy" else ""
         print(f"{name:<36} {best[name]:>6.3f} {base + ' ' + format(best[base], '.3f'):>14} {ratio:>5.2f}× "
-              f"{target:>5.2f}×{' ✓' if ratio <= target else ' ✗'}")
+              f"{target:>5.2f}×{' ✓' if ratio <= target else ' ✗'} {lean_ratio}")
     # derive's own work, imports left out: what a change to derive can move (a profile's start).
     own = min(float(subprocess.run(py + ["-c", IN_PROCESS, str(tmp / "28x28.json")], capture_output=True, text=True,
                                    cwd=ROOT, check=True).stdout) for _ in range(repeats))
@@ -205,6 +248,7 @@ def versus_naive() -> None:
 
 
 def main() -> None:
+    compiled()
     with tempfile.TemporaryDirectory() as tmp:
         ratios(Path(tmp))
         if sys.argv[1:] == ["ratios"]:

@@ -6,7 +6,6 @@ constants and print as fractions.
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,11 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
-from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from mpmath.libmp import prec_to_dps, to_str as mpmath_to_str
+from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
 from . import activation
+from .exact import mpq
 from .problem import Problem
 from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
 from .typeset import width
@@ -70,9 +71,18 @@ def _rounded_real(value: Any, precision: int) -> Number:
     (a value of 1e76 at 4 decimals needs 81 digits, past the 80 that serve ordinary values)."""
     with localcontext() as ctx:
         ctx.prec = 80
-        exact = Decimal(str(value))
+        exact = Decimal(_digits(value))
         ctx.prec = max(80, exact.adjusted() + precision + 5)
         return _rounded(exact, precision)
+
+
+def _digits(value: Any) -> str:
+    """A real's decimal text, every digit it holds. A SymPy Float's str() is its str printer's
+    mpmath to_str at the Float's own precision, without stripping zeros: called here directly,
+    as that printer's set-up was most of the cost."""
+    if isinstance(value, Float) and value._prec >= 5:
+        return mpmath_to_str(value._mpf_, prec_to_dps(value._prec), strip_zeros=False)
+    return str(value)
 
 
 @lru_cache(maxsize=16384)
@@ -82,9 +92,11 @@ def _rational_number(numerator: int, denominator: int, precision: int, fractions
 
 def _ratio(value: Any) -> tuple[int, int] | None:
     """A rational's (numerator, denominator), cheaper than a Fraction (which would reduce them again)."""
+    if type(value) is mpq:  # the model's numbers: most of a document's values
+        return int(value.numerator), int(value.denominator)
     if isinstance(value, Rational):
         return int(value.p), int(value.q)
-    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
+    if isinstance(value, (int, Fraction)):
         return int(value.numerator), int(value.denominator)
     return None
 
@@ -180,6 +192,9 @@ class DerivePrinter(LatexPrinter):
         # ∂L/∂Z_ij, printed once each: hundreds recur in a long sum and in every weight's sum. Shared
         # by the copies of one prototype (`_fresh`), which all have this printer's notation.
         self._derivatives: dict[Derivative, str] = {}
+        self._symbols: dict[Indexed, str] = {}  # W_{01} and the like, likewise (each depends only on the notation)
+        style = self._settings["style"]
+        self._precision, self._fractions = style.precision, style.fractions  # read for every number printed
 
     # The printing methods of the classes derive's equations are made of, looked up once:
     # SymPy's dispatcher walks each expression's class hierarchy, a large share of the cost.
@@ -187,25 +202,30 @@ class DerivePrinter(LatexPrinter):
                 UnevaluatedExpr: "_print_UnevaluatedExpr", Indexed: "_print_Indexed", Derivative: "_print_Derivative"}
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
+        if type(expr) is Indexed:  # the same objects recur (made once each): a dictionary hit is an identity test
+            text = self._symbols.get(expr)
+            if text is None:
+                text = self._symbols[expr] = type(self)._print_Indexed(self, expr)
+            return text
         method = self._methods.get(type(expr))
         if method is None:
             return super()._print(expr, **kwargs)
-        self._print_level += 1
-        try:
-            return getattr(self, method)(expr, **kwargs)
-        finally:
-            self._print_level -= 1
+        # The class's function, called unbound (a bound method per node costs more); SymPy's own _print
+        # also counts its nesting (_print_level), which only its str printer reads.
+        return getattr(type(self), method)(self, expr, **kwargs)
 
     def value(self, v: Rational) -> str:
         """A data value as text, remembering whether it was rounded."""
-        style = self._settings["style"]
-        shown = number(v, style.precision, style.fractions)
+        ratio = _ratio(v)  # as `number`, a call less: this runs for every number of a document
+        shown = (_rational_number(*ratio, self._precision, self._fractions) if ratio is not None
+                 else _rounded_real(v, self._precision))
         self.rounded |= shown.rounded
         return shown.text
 
     def _print_UnevaluatedExpr(self, expr: UnevaluatedExpr) -> str:
-        text = self.value(expr.args[0])
-        return f"({text})" if _negative(expr.args[0]) else text
+        value = expr.args[0]
+        text = self.value(value)
+        return f"({text})" if _negative(value) else text
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return self.names.get(expr.name, expr.name)
@@ -301,11 +321,13 @@ class DerivePrinter(LatexPrinter):
         room = self._settings["line_width"] if not self._inside_left else 0
         out: list[str] = []
         for k, term in enumerate(expr.args):
-            negative = _is_negation(term) or (_is_value(term) and _negative(term.args[0]))
-            if negative:
-                body = self._factor(term.args[1]) if _is_negation(term) else self.value(-term.args[0])
+            negative = True
+            if _is_negation(term):
+                body = self._factor(term.args[1])
+            elif _is_value(term) and _negative(term.args[0]):
+                body = self.value(-term.args[0])
             else:
-                body = self._term(term)
+                body, negative = self._term(term), False
             piece = ("-" if negative else "") + body if k == 0 else (" - " if negative else " + ") + body
             if room:
                 wide = width(piece, continues=k > 0)
@@ -317,10 +339,12 @@ class DerivePrinter(LatexPrinter):
         return "".join(out)
 
     def _term(self, term: Expr) -> str:
-        text = self._print(term)
-        if isinstance(term, Mul) and all(_is_value(f) for f in term.args):
-            return f"({text})"  # the seed's (1 · 0.5) + (2 · 0.2)
-        return text
+        if isinstance(term, Mul) and all(map(_is_value, term.args)):
+            # The seed's (1 · 0.5) + (2 · 0.2): most terms of a long sum, so written here at once (as
+            # _print_Mul would: the first value bare, the others bracketed when negative).
+            first, *rest = term.args
+            return "(" + r" \cdot ".join([self.value(first.args[0]), *map(self._print_UnevaluatedExpr, rest)]) + ")"
+        return self._print(term)
 
 
 def printer(style: Style, line_width: float = 0) -> DerivePrinter:
@@ -337,7 +361,10 @@ def _prototype(kind: type, style: Style, line_width: float) -> DerivePrinter:
 
 
 def _fresh(proto: DerivePrinter) -> DerivePrinter:
-    p = copy.copy(proto)  # the settings dict is shared and never written after construction
+    # A shallow copy (the settings dict is shared and never written after construction), made
+    # directly: copy.copy's generic __reduce_ex__ path was a tenth of printing a small equation.
+    p = object.__new__(type(proto))
+    p.__dict__.update(proto.__dict__)
     p.rounded, p._inside_left, p.used, p._print_level, p._context = False, 0, 0.0, 0, {}
     return p
 

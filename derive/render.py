@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import printing as pr
 from .errors import SpecError
@@ -80,7 +79,9 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
         builtin,
         jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
     ]
-    if user_templates:  # only user templates pay for the sandbox's checks; derive's own are trusted
+    if user_templates:  # only user templates pay for the sandbox's checks (and its import); derive's own are trusted
+        from jinja2.sandbox import SandboxedEnvironment
+
         env: jinja2.Environment = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
     else:
         env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **OPTIONS)

@@ -253,3 +253,22 @@ def test_huge_real_value_is_rounded_not_a_traceback():
 
     shown = pr.number(Float("1e76", 60), 4)
     assert shown.rounded and shown.text.startswith("1") and shown.text.endswith(".0000") and len(shown.text) == 82
+
+
+def test_a_reals_digits_are_its_str_without_the_str_printer():
+    # _digits reads a SymPy Float through mpmath directly; the number it gives must be str()'s exactly.
+    import random
+    from decimal import Decimal
+
+    import gmpy2
+    from sympy import Float
+
+    from derive.exact import precise
+
+    rng = random.Random(7)
+    with precise():
+        for k in range(3000):
+            x = gmpy2.exp(gmpy2.mpfr(rng.uniform(-80, 80))) * rng.choice([1, -1]) / rng.randint(1, 10**6)
+            value = Float(str(gmpy2.mpfr(k % 17 - 8) / 16 if k % 5 == 0 else x), 60)
+            assert Decimal(pr._digits(value)) == Decimal(str(value)), value
+    assert pr._digits(gmpy2.mpfr("0.125")) == str(gmpy2.mpfr("0.125"))  # not a SymPy Float: str() as before

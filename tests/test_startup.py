@@ -31,6 +31,32 @@ def test_markdown_does_not_import_figures_mathml_or_numpy():
     assert not loaded & {"matplotlib", "latex2mathml", "numpy", "tqdm"}
 
 
+def test_a_json_spec_does_not_import_yaml(tmp_path):
+    # PyYAML's import compiles its resolver's regular expressions: only a YAML spec (or submission) pays for it.
+    spec = tmp_path / "seed.json"
+    spec.write_text('{"input": [[1, 2], [3, 4]], "kernel": [[0.5]], "target": [[1, 2], [3, 4]], "learning_rate": 0.1}')
+    for args in (["solve", str(spec)], ["solve", str(spec), "--format", "json"]):
+        loaded = modules_loaded(*args)
+        assert "gmpy2" in loaded and "yaml" not in loaded, args
+    assert "yaml" in modules_loaded("solve", "examples/seed.yaml", "--format", "json")
+
+
+def test_a_network_document_without_figures_does_not_import_the_figures_module():
+    script = ("import sys, derive\nderive.solve('examples/tiny-lenet.yaml').to_markdown()\n"
+              "print(' '.join(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    loaded = set(result.stdout.split())
+    assert "derive.network.view" in loaded and not loaded & {"derive.figures", "derive.network.figures", "matplotlib"}
+
+
+def test_only_user_templates_import_the_sandbox(tmp_path):
+    script = ("import sys, derive\nderive.solve('examples/seed.yaml', templates=sys.argv[1] or None).to_markdown()\n"
+              "print('jinja2.sandbox' in sys.modules)")
+    for folder, sandboxed in (("", "False"), (str(tmp_path), "True")):
+        result = subprocess.run([sys.executable, "-c", script, folder], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert result.stdout.split() == [sandboxed], result.stderr
+
+
 HEAVY = {"sympy", "jinja2", "matplotlib", "numpy", "latex2mathml"}
 
 
@@ -107,3 +133,34 @@ def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
         (folder / "t.j2").write_text(text)
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), bytecode_cache=cache, **OPTIONS)
         assert env.get_template("t.j2").render(x=1) == text.replace("{{ x }}", "1")
+
+
+# Counts the cycle collector's runs during `main` (the imports before it are not the command's), then
+# says whether the collector is on again for the caller.
+GC_PROBE = ("import gc, sys\nfrom derive.cli import main\nruns = []\n"
+            "gc.callbacks.append(lambda phase, info: runs.append(info['generation']) if phase == 'start' else None)\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(len(runs), gc.isenabled(), file=sys.stderr)")
+
+
+def _collections(*args: str, cwd: Path = ROOT) -> tuple[int, bool]:
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    runs, enabled = result.stderr.strip().splitlines()[-1].split()
+    return int(runs), enabled == "True"
+
+
+def test_a_one_problem_command_does_not_walk_its_imports_with_the_cycle_collector():
+    # SymPy's and Jinja2's imports made the collector run some 170 times over objects that live as
+    # long as the process; a solve or a check makes almost no cycles, so it runs without it.
+    for args in (["solve", "examples/seed.yaml"], ["solve", "examples/tiny-lenet.yaml", "--format", "latex"],
+                 ["check", "examples/seed.yaml", "examples/seed.submission.yaml"]):
+        runs, enabled = _collections(*args)
+        assert runs == 0, args
+        assert enabled, args  # a caller in the same process gets its collector back
+
+
+def test_a_command_over_many_problems_keeps_the_cycle_collector(tmp_path):
+    # variants, mark and build loop over problems: their cycles must not pile up.
+    runs, enabled = _collections("variants", str(ROOT / "examples" / "seed.yaml"), "--count", "2", "--seed", "1",
+                                 "-o", str(tmp_path / "v"))
+    assert runs > 0 and enabled

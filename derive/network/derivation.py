@@ -50,9 +50,11 @@ class NetworkDerivation:
         return make_figures(self)
 
     def _figure_view(self, wanted: bool) -> dict[str, list[dict[str, str]]] | None:
-        from ..figures import places
+        if not wanted:
+            return None
+        from ..figures import places  # only a document with figures imports the figures module
 
-        return places(self._figures) if wanted else None
+        return places(self._figures)
 
     def to_markdown(self, figures: bool = False) -> str:
         """The worked solution as Markdown with $$ math."""
