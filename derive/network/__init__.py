@@ -42,7 +42,7 @@ def solve_network(data: Mapping[str, Any], source: str | None, *, precision: int
     """Solve a `layers:` spec (already read into `data`) into a NetworkDerivation; `flat`: the flat spec's
     Problem when the network is a flat spec's (its answer key then names the flat fields too)."""
     from ..derivation import DETAILS
-    from ..printing import Style
+    from ..style import Style
     from .answers import check_range
     from .derivation import NetworkDerivation
     from .model import train, work

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
-from ..printing import Style
+from ..style import Style
 from .model import NetIteration
 from .spec import Network
 
