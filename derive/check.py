@@ -45,6 +45,7 @@ NOTE_CARRIED = "right given the submission's own earlier values (follow-through)
 NOTE_SIGN = "the sign is reversed"
 NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)"
 NOTE_ADDED = "the step was added instead of subtracted (w + η·g instead of w − η·g)"
+NOTE_UNMOVED = "the weight left as it was: no step taken (a copy of the weight earns no follow-through credit)"
 NOTE_ADDED_OWN = ("the step was added instead of subtracted (w + η·g instead of w − η·g), and the gradient it "
                   "used, the submission's own, is itself wrong")
 
@@ -315,7 +316,13 @@ class _Marking:
             # writes), unless a nonzero entry of the field follows through too.
             if all(s[i] == 0 for i in follows):
                 follows = []
+            # Nor is an update that leaves the weight where it started (a zero step), when the right one moves it:
+            # copying the given weights would otherwise earn follow-through credit from a zero gradient.
+            start = follow.start(k, self.name)
+            unmoved = [i for i in follows if start is not None and s[i] == start[i]]
+            follows = [i for i in follows if i not in unmoved]
             diagnose("carried", follows, NOTE_CARRIED)
+            diagnose("wrong", unmoved, NOTE_UNMOVED)  # decided: a copy is not also an added step
         # A 0 or the right value rounded too coarsely is a guess or a slip, not one of the classic mistakes.
         rounded = {i: d for i in open_cells() if (d := self.rounded_to(i, s[i])) is not None}
         plain = {i for i in open_cells() if s[i] == 0} | set(rounded)

@@ -178,7 +178,7 @@ TWO_THIRDS = "input: [[2]]\nkernel: [['1/3']]\ntarget: [[1]]\nlearning_rate: 0.2
 EXACT_TWO_THIRDS = "input: [[1]]\nkernel: [['2/3']]\ntarget: [['2/3']]\nlearning_rate: 0.01\n"
 KEYWORDS = {"right given": "carried", "sign is reversed": "sign", "added instead of subtracted": "sign",
             "times the right one": "scale", "rotated by 180°": "flipped", "transposed": "flipped",
-            "partial sum": "partial-sum", "rounded to": "wrong"}
+            "partial sum": "partial-sum", "rounded to": "wrong", "no step taken": "wrong"}
 
 
 def true_values(d, name: str, k: int = 0) -> list[Fraction]:
@@ -694,18 +694,19 @@ def test_a_coarse_rounding_is_wrong_with_a_note_saying_so():
     assert notes["0"].note == ""  # a 0 is the lazy default: no diagnosis, no note
 
 
-def test_a_zero_is_carried_only_beside_a_nonzero_entry_that_follows_through():
-    """Zeros everywhere: W'₀₀ = 0 − η·0 follows from the zero gradient, but zeros are what a guess
-    writes; with W'₀₁ = 0.5 − η·0 written too, the student visibly follows through."""
+def test_a_zero_step_is_never_carried():
+    """Zeros everywhere: W'₀₀ = 0 − η·0 follows from the zero gradient, but zeros are what a guess writes; and
+    W'₀₁ = 0.5 − η·0, the given weight copied, is no step either (the teacher trial: copying the given weights
+    after zero gradients earned half credit on every update cell)."""
     spec = {"input": [[1, 2, 1], [0, 1, 2], [2, 1, 0]], "kernel": [[0, 0.5], [0.3, 0.7]],
             "target": [[1, 2], [2, 1]], "learning_rate": 0.1}
     d = derive.solve(spec)
     zeros = [["0", "0"], ["0", "0"]]
     lazy = {f.name: f for f in check(d, read_submission({"grad_kernel": zeros, "kernel_next": zeros}, d)).fields}
     assert values(lazy["kernel_next"].cells) == ["wrong"] * 4
-    following = {"grad_kernel": zeros, "kernel_next": [["0", "0.5"], ["0", "0"]]}
-    update = {f.name: f for f in check(d, read_submission(following, d)).fields}["kernel_next"]
-    assert values(update.cells)[:2] == ["carried", "carried"]
+    copied = {"grad_kernel": zeros, "kernel_next": [["0", "0.5"], ["0.3", "0.7"]]}
+    update = {f.name: f for f in check(d, read_submission(copied, d)).fields}["kernel_next"]
+    assert values(update.cells) == ["wrong"] * 4 and "no step taken" in update.note
 
 
 def test_a_flip_that_also_negates_some_entries_is_one_flip():
@@ -758,3 +759,11 @@ def test_a_later_feature_map_follows_the_submitted_update_not_itself():
     report = mark(spec, submission)
     z = next(f for f in report.fields if f.name == "iteration_2.feature_map")
     assert z.verdict == "wrong", z
+
+
+def test_a_copied_kernel_after_a_zero_gradient_is_no_step():
+    """grad_kernel all 0 and kernel_next = the given kernel: W − η·0 = W follows, but earns nothing and is named."""
+    report = mark(ACT_SPEC, {"grad_kernel": [[0, 0], [0, 0]], "kernel_next": [[0.5, -1], [0.25, 0.5]]})
+    update = next(f for f in report.fields if f.name == "kernel_next")
+    assert update.verdict == "wrong" and "no step taken" in update.note and "added" not in update.note, update
+    assert update.cells == [["wrong", "correct"], ["wrong", "wrong"]]  # ∂L/∂W₀₁ is 0: there the copy is right

@@ -225,7 +225,7 @@ def test_classic_two_two_two_slips():
     assert by["layers[3].grad_output"].verdict == "sign" and "y − out instead of out − y" in by["layers[3].grad_output"].note
     # The sigmoid's derivative forgotten: the gradient passed down unchanged.
     assert by["layers[2].grad_output"].verdict == "wrong"
-    assert by["layers[2].grad_output"].note == "layer 3's sigmoid derivative left out (∂L/∂out of layer 3 passed down unchanged)"
+    assert by["layers[2].grad_output"].note == "layers[3]'s sigmoid derivative left out (∂L/∂out of layers[3] passed down unchanged)"
     # Everything after follows from the student's own numbers.
     assert by["layers[2].grad_weights"].verdict == by["layers[2].weights_next"].verdict == "carried"
     assert report.score == round((3 + 0.5 * 8) / 15, 4)
@@ -258,8 +258,8 @@ def test_nested_and_flat_names_mark_the_same():
 
 @pytest.mark.parametrize("submission, message", [
     ({"layers[2].grad_weight": 1}, "layers[2].grad_weight: unknown field (did you mean 'layers[2].grad_weights'?)"),
-    ({"layers[1].grad_weights": 1}, "layers[1].grad_weights: unknown field: layer 1 (sigmoid) has no grad_weights "
-                                     "(layers with it: 0 (dense), 2 (dense))"),
+    ({"layers[1].grad_weights": 1}, "layers[1].grad_weights: unknown field: layers[1] (sigmoid) has no grad_weights "
+                                     "(layers with it: layers[0] (dense), layers[2] (dense))"),
     ({"grad_weights": 1}, "grad_weights: unknown field: per-layer fields are named layers[J].grad_weights"),
     ({"layers[9].output": 1}, "layers[9].output: unknown field: the network has layers 0 to 3"),
     ({"los": 1}, "los: unknown field (did you mean 'loss'?)"),
@@ -340,3 +340,47 @@ def test_a_doubled_network_gradient_names_only_what_its_loss_has(loss, named, ne
                      "layers[2].grad_weights")
     note = f.note.split("times the right one: ", 1)[1]
     assert f.verdict == "scale" and named in note and never not in note
+
+
+def test_copied_weights_after_a_zero_gradient_earn_no_follow_through():
+    """A zero gradient and the given weights copied as 'updated' (W − η·0 = W) is no step: wrong, named, not carried."""
+    submission = {"layers[2].grad_weights": [[0, 0], [0, 0]], "layers[2].weights_next": [[0.40, 0.45], [0.50, 0.55]],
+                  "layers[0].grad_weights": [[0, 0], [0, 0]], "layers[0].weights_next": [[0.15, 0.20], [0.25, 0.30]]}
+    report = mark(CLASSIC, submission)
+    for name in ("layers[0].weights_next", "layers[2].weights_next"):
+        f = next(f for f in report.fields if f.name == name)
+        assert f.verdict == "wrong" and "no step taken" in f.note, f
+    assert report.score == 0
+
+
+def _adam_without_bias_correction(iterations: int = 2) -> list[dict]:
+    """A spreadsheet's Adam without bias correction on the flat Adam example: full precision, written to 4 decimals."""
+    import numpy as np
+
+    x = np.array([[1, 2, 0], [0, 1, -1], [2, 1, 1]], float)
+    k, b, t = np.array([[.5, -.3], [.2, .4]]), .1, np.array([[1, 0], [.5, 1]])
+    mk, vk, mb, vb, rows = np.zeros((2, 2)), np.zeros((2, 2)), 0.0, 0.0, []
+    for _ in range(iterations):
+        y = np.array([[(x[i:i + 2, j:j + 2] * k).sum() + b for j in range(2)] for i in range(2)])
+        g = 2 * (y - t) / 4
+        gk = np.array([[(x[a:a + 2, c:c + 2] * g).sum() for c in range(2)] for a in range(2)])
+        gb = g.sum()
+        mk, vk = .9 * mk + .1 * gk, .999 * vk + .001 * gk ** 2
+        mb, vb = .9 * mb + .1 * gb, .999 * vb + .001 * gb ** 2
+        k, b = k - .1 * mk / (np.sqrt(vk) + 1e-8), b - .1 * mb / (np.sqrt(vb) + 1e-8)
+        rows.append({"prediction": np.round(y, 4).tolist(), "loss": round(float(((y - t) ** 2).mean()), 4),
+                     "grad_kernel": np.round(gk, 4).tolist(), "grad_bias": round(float(gb), 4),
+                     "kernel_next": np.round(k, 4).tolist(), "bias_next": round(float(b), 4)})
+    return rows
+
+
+def test_an_adam_slip_carried_at_full_precision_is_named_in_every_cell():
+    """The slip's replay starts from the submission's rounded values, so it is matched as loosely as follow-through."""
+    spec = {"input": [[1, 2, 0], [0, 1, -1], [2, 1, 1]], "kernel": [[0.5, -0.3], [0.2, 0.4]], "bias": 0.1,
+            "target": [[1, 0], [0.5, 1]], "learning_rate": 0.1, "loss": "mse", "optimizer": {"type": "adam"}, "iterations": 2}
+    d = derive.solve(spec)
+    report = d.check(d.read_submission({"iterations": _adam_without_bias_correction()}), Settings())
+    updates = [f for f in report.fields if f.field.endswith("_next")]
+    assert len(updates) == 4
+    for f in updates:
+        assert f.verdict == "wrong" and "without bias correction" in f.note and "entr" not in f.note, f

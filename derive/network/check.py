@@ -17,7 +17,7 @@ from functools import partial
 from fractions import Fraction
 from typing import Any
 
-from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, VERDICTS, FieldReport,
+from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, NOTE_UNMOVED, VERDICTS, FieldReport,
                      Report, Settings, _notes, _numbers, _shape, _shaped, exact, slip_factors, submission_rounds, tolerance)
 from ..errors import SpecError
 from ..exact import Num, precise, rational
@@ -104,16 +104,16 @@ def unknown_field(name: str, names: list[str], kinds: list[str]) -> str:
     own = [n.split(".", 1)[1] for n in names if n.startswith(f"layers[{j}].")]
     holders = [n for n in names if n.endswith(f"].{field}")]
     if holders:
-        return f"unknown field: layer {j} ({kinds[j]}) has no {field} ({_holders(holders, kinds)})"
+        return f"unknown field: layers[{j}] ({kinds[j]}) has no {field} ({_holders(holders, kinds)})"
     guess = difflib.get_close_matches(field, own, n=1, cutoff=0.6)
     if guess:
         return f"unknown field (did you mean 'layers[{j}].{guess[0]}'?)"
-    return f"unknown field (layer {j} ({kinds[j]}) has: {', '.join(own)})"
+    return f"unknown field (layers[{j}] ({kinds[j]}) has: {', '.join(own)})"
 
 
 def _holders(names: list[str], kinds: list[str]) -> str:
     layers = [int(NAME.match(n).group(1)) for n in names]  # type: ignore[union-attr]
-    return ("layers with it: " if len(layers) > 1 else "the layer with it: ") + ", ".join(f"{j} ({kinds[j]})" for j in layers)
+    return ("layers with it: " if len(layers) > 1 else "the layer with it: ") + ", ".join(f"layers[{j}] ({kinds[j]})" for j in layers)
 
 
 def _top(names: list[str]) -> list[str]:
@@ -229,8 +229,8 @@ class _Walk:
             below, true = (f"layers[{j - 1}].grad_output", it.layers[j - 1].grad_output) if j else ("grad_input", it.grad_input)
             skipped: dict[str, Any] = {}
             if isinstance(layer, Elementwise):
-                skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layer {j}'s {layer.kind} derivative left out "
-                           f"(∂L/∂out of layer {j} passed down unchanged)"}
+                skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layers[{j}]'s {layer.kind} derivative left out "
+                           f"(∂L/∂out of layers[{j}] passed down unchanged)"}
             grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped))
         return grads
 
@@ -369,6 +369,9 @@ class _Marker:
                 verdicts[i] = "correct"
             elif a == 0:
                 continue  # a 0 is the lazy guess: never diagnosed
+            elif update and e.own_start is not None and a == e.own_start[i]:
+                # The weight copied, not stepped (the right step moves it, or it would be correct): no credit.
+                verdicts[i], notes[i] = "wrong", NOTE_UNMOVED
             elif e.carried is not None and e.carried[i] != true and self.near(a, e.carried[i], slack=2):
                 # From the submission's own values: if all of them were right (only rounded), so is this one.
                 verdicts[i], notes[i] = ("carried", NOTE_CARRIED) if dirty else ("correct", "")
@@ -392,7 +395,7 @@ class _Marker:
                     break
         for values, note in e.slips:  # an optimizer slip, named (the verdict stays wrong)
             for i in open_cells:
-                if not verdicts[i] and self.near(s[i], values[i]):
+                if not verdicts[i] and self.near(s[i], values[i], slack=2):  # from the submission's own values, as carried
                     verdicts[i], notes[i] = "wrong", note
         verdicts = [v or "wrong" for v in verdicts]
         shape = _shape(submitted)
