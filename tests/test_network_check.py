@@ -384,3 +384,19 @@ def test_an_adam_slip_carried_at_full_precision_is_named_in_every_cell():
     assert len(updates) == 4
     for f in updates:
         assert f.verdict == "wrong" and "without bias correction" in f.note and "entr" not in f.note, f
+
+
+def test_backpropagating_with_the_updated_weights_is_named():
+    """The teacher trial's classic: ∂L/∂a⁽¹⁾ = W⁽²⁾′ᵀ·δ with the weights after the step, from the right δ."""
+    import numpy as np
+
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    x, w1, w2, t = np.array([.05, .1]), np.array([[.15, .2], [.25, .3]]), np.array([[.4, .45], [.5, .55]]), np.array([.01, .99])
+    h = sig(w1 @ x + .35)
+    o = sig(w2 @ h + .6)
+    delta = (o - t) * o * (1 - o)
+    used = (w2 - .5 * np.outer(delta, h)).T @ delta
+    report = mark(CLASSIC, {"layers[1].grad_output": np.round(used, 6).tolist()})
+    assert report.fields[0].verdict == "wrong" and "after the update" in report.fields[0].note, report.fields[0]
+    right = (w2.T @ delta).round(6).tolist()
+    assert mark(CLASSIC, {"layers[1].grad_output": right}).fields[0].verdict == "correct"

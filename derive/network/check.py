@@ -195,6 +195,16 @@ class _Walk:
         given = [rational(Fraction(x)) for x in _flat_submitted(self.sub[name])]
         return Tensor(true.shape, tuple(given)) if isinstance(true, Tensor) else given[0]
 
+    def _given(self, name: str, true: Tensor) -> Tensor:
+        """A field as the submission gives it (shaped like `true`), else `true`."""
+        name = self.names.get(name, name)
+        if name not in self.sub:
+            return true
+        try:
+            return Tensor(true.shape, tuple(rational(Fraction(x)) for x in _flat_submitted(self.sub[name])))
+        except (ArithmeticError, ValueError, TypeError):
+            return true
+
     def run(self) -> _Carry:
         """Forward, loss, backward, update and the loss after it; returns what the next iteration starts from."""
         net, it = self.net, self.it
@@ -231,8 +241,30 @@ class _Walk:
             if isinstance(layer, Elementwise):
                 skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layers[{j}]'s {layer.kind} derivative left out "
                            f"(∂L/∂out of layers[{j}] passed down unchanged)"}
-            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped))
+            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped, slips=self._updated(j, x, fwd, grad)))
         return grads
+
+    def _updated(self, j: int, x: Tensor, fwd: Any, grad: Tensor) -> tuple[tuple[list[Fraction], str], ...]:
+        """The classic slip of backpropagating through layer j with its parameters after the update (W′ for W):
+        with the submission's own or the right updated values, and its own or the right gradient from above."""
+        layer, record = self.net.layers[j], self.it.layers[j]
+        moved = [P for P in record.params if P not in layer.fixed and record.params_next[P] != record.params[P]]
+        if not moved:
+            return ()
+        note = (f"computed with layers[{j}]'s {' and '.join(moved)} after the update, instead of the values the forward "
+                "pass used")
+        # The submission's own updated values where it gives them (they are marked later in the walk), or the right ones.
+        afters = [{P: self._given(f"layers[{j}].{P}_next", record.params_next[P]) for P in record.params}, record.params_next]
+        found: list[tuple[list[Fraction], str]] = []
+        for after in afters:
+            for above in (grad, record.grad_output):
+                try:
+                    below = _flat(layer.backward(x, fwd, after, above).grad_input)
+                except (ArithmeticError, ValueError):
+                    continue
+                if all(below != other for other, _ in found):
+                    found.append((below, note))
+        return tuple(found)
 
     def _update(self, params: list, grads: list) -> _Carry:
         net, it, opt = self.net, self.it, self.net.optimizer
