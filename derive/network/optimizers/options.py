@@ -11,14 +11,7 @@ from gmpy2 import mpq
 from ...errors import SpecError
 from ...exact import Num
 from ...literals import show
-from .adagrad import Adagrad
-from .adam import Adam
-from .adamw import AdamW
 from .base import Optimizer
-from .momentum import Momentum
-from .nesterov import TorchSGD
-from .rmsprop import RMSprop
-from .sgd import SGD
 
 # Each type's keys and torch.optim's defaults (AdamW's weight_decay is 1e-2, the others' 0).
 KEYS: dict[str, dict[str, Any]] = {
@@ -51,21 +44,39 @@ def parse_optimizer(value: Any, eta: Num, number: Callable[[Any, str], Num]) -> 
     got = {key: _read(value[key], key, number) if key in value else default for key, default in KEYS[kind].items()}
     _check_ranges(kind, got)
     decay = got.get("weight_decay", 0)
+    # Each rule's module imported for its kind alone: a spec steps with one optimizer, never loads the others.
     if kind == "sgd":
         if got["nesterov"] and (got["momentum"] <= 0 or got["dampening"] != 0):
             raise SpecError("Nesterov momentum needs a momentum above 0 and dampening 0 (as torch.optim.SGD)",
                             field="optimizer.nesterov")
         if not got["nesterov"] and got["dampening"] == 0 and decay == 0:
             # PyTorch's plain and momentum rules, with their own documents (unchanged since before Adam).
-            return Momentum(eta, got["momentum"]) if "momentum" in value else SGD(eta)
+            if "momentum" in value:
+                from .momentum import Momentum
+
+                return Momentum(eta, got["momentum"])
+            from .sgd import SGD
+
+            return SGD(eta)
+        from .nesterov import TorchSGD
+
         return TorchSGD(eta, weight_decay=decay, momentum=got["momentum"], dampening=got["dampening"],
                         nesterov=got["nesterov"])
-    if kind in ("adam", "adamw"):
-        cls = Adam if kind == "adam" else AdamW
-        return cls(eta, weight_decay=decay, beta1=got["betas"][0], beta2=got["betas"][1], eps=got["eps"])
+    if kind == "adam":
+        from .adam import Adam
+
+        return Adam(eta, weight_decay=decay, beta1=got["betas"][0], beta2=got["betas"][1], eps=got["eps"])
+    if kind == "adamw":
+        from .adamw import AdamW
+
+        return AdamW(eta, weight_decay=decay, beta1=got["betas"][0], beta2=got["betas"][1], eps=got["eps"])
     if kind == "rmsprop":
+        from .rmsprop import RMSprop
+
         return RMSprop(eta, weight_decay=decay, alpha=got["alpha"], eps=got["eps"], momentum=got["momentum"],
                        centered=got["centered"])
+    from .adagrad import Adagrad
+
     return Adagrad(eta, weight_decay=decay, eps=got["eps"], lr_decay=got["lr_decay"],
                    initial_accumulator_value=got["initial_accumulator_value"])
 
