@@ -156,6 +156,23 @@ def test_network_variant_drawing_and_answer_keys_import_no_document_library():
     assert "gmpy2" in loaded and not loaded & HEAVY
 
 
+def test_marking_a_network_variant_imports_no_document_library(tmp_path):
+    # derive mark: each variant's key and every student's check need only the exact model (the feedback
+    # report, rendered afterwards, is what loads the templates).
+    key = tmp_path / "answers.json"
+    key.write_text(subprocess.run([sys.executable, "-m", "derive", "solve", "examples/two-two-two.yaml", "--format", "json"],
+                                  capture_output=True, text=True, cwd=ROOT, check=True).stdout)
+    script = ("import sys\nfrom derive.check import Settings\nfrom derive.mark import _derivation, answer_key\n"
+              "rows = answer_key(sys.argv[1], 4)\nd = _derivation(sys.argv[1], 4)\n"
+              "report = d.check(d.read_submission({'loss': 0.3, 'prediction': rows[0]['prediction']}), Settings())\n"
+              "assert [f.verdict for f in report.fields] == ['correct', 'wrong'], report\n"
+              "print(' '.join(sorted(m for m in sys.modules if '.' not in m)))")
+    result = subprocess.run([sys.executable, "-c", script, str(key)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
 def _render_in_a_process(cache: Path) -> str:
     code = "import derive; print(derive.solve('examples/seed.yaml').to_markdown(), end='')"
     env = {**os.environ, "DERIVE_CACHE_DIR": str(cache)}
