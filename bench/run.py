@@ -1,9 +1,10 @@
 """Benchmarks: `python bench/run.py` prints four tables (no assertions: machines are noisy);
 `python bench/run.py ratios` prints only the first.
 
-0. Start-up ratios: whole processes (the seed's answer key and check, the seed, a 28×28 problem and
-   issue 14's tiny LeNet as documents) against the imports they cannot avoid, measured side by side
-   (interleaved, best of several runs) in CPU time, so other processes on the machine barely move them;
+0. Start-up ratios: whole processes (the seed's answer key and check, the 2-2-2 network's answer key,
+   the tiny LeNet's check, the seed, a 28×28 problem and issue 14's tiny LeNet as documents) against
+   the imports they cannot avoid, measured side by side (interleaved, best of several runs) in CPU
+   time, so other processes on the machine barely move them;
    the documents also against a "lean" `import sympy` run without the cycle collector, as derive runs.
 
 1. Whole `derive` processes, start-up included: wall time and peak memory, against the targets.
@@ -74,6 +75,12 @@ target: 1
 loss: cross_entropy
 learning_rate: 0.5
 """
+# A student's answers to it, the dense layer's gradient with its sign reversed (y − p for p − y), for check's JSON.
+LENET_SUBMISSION = """\
+prediction: [0.4229, 0.3102, 0.2670]
+loss: 1.1707
+layers[4].grad_weights: [[-0.4652, -0.1692, -0.296, -0.5075], [0.7588, 0.2759, 0.4829, 0.8278], [-0.2937, -0.1068, -0.1869, -0.3203]]
+"""
 
 
 def compiled() -> None:
@@ -108,6 +115,7 @@ def ratios(tmp: Path, repeats: int = 9) -> None:
     """Each command's best CPU time as a multiple of its baseline's, the two run alternately."""
     (tmp / "28x28.json").write_text(json.dumps(square_spec(28, 5)))
     (tmp / "lenet.yaml").write_text(LENET)
+    (tmp / "lenet.submission.yaml").write_text(LENET_SUBMISSION)
     py = [sys.executable]
     floor = py + ["-c", "import gmpy2, yaml, click"]  # what the answer key cannot do without
     sympy = py + ["-c", "import sympy"]  # what every document pays
@@ -119,6 +127,9 @@ def ratios(tmp: Path, repeats: int = 9) -> None:
         ("seed, JSON answer key", derive + ["solve", "examples/seed.yaml", "--format", "json"], "floor", 2.0),
         ("seed, check JSON", derive + ["check", "examples/seed.yaml", "examples/seed.submission.yaml",
                                        "--format", "json"], "floor", 2.0),
+        ("2-2-2 network, JSON answer key", derive + ["solve", "examples/two-two-two.yaml", "--format", "json"], "floor", 2.0),
+        ("tiny LeNet, check JSON", derive + ["check", str(tmp / "lenet.yaml"), str(tmp / "lenet.submission.yaml"),
+                                             "--format", "json"], "floor", 2.0),
         ("seed, Markdown", derive + ["solve", "examples/seed.yaml"], "sympy", 1.25),
         ("28×28 / 5×5, Markdown", derive + ["solve", str(tmp / "28x28.json")], "sympy", 1.5),
         ("tiny LeNet (issue 14), Markdown", derive + ["solve", str(tmp / "lenet.yaml")], "sympy", 1.5),

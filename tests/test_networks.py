@@ -233,6 +233,11 @@ BAD = [
     (_layer(2, {"dense": {"weights": [[1, 2, 3]]}}), "layers[2].weights: 3 columns, but the previous layer gives 2 values"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3, 4]], "bias": [1, 2, 3]}}), "layers[0].bias: 3 values for 2 output units"),
     (_layer(1, "sigmoidd"), "layers[1]: unknown layer 'sigmoidd' (did you mean 'sigmoid'?)"),
+    # modules of layers/ and losses/ that are no kind: a spec loads its kinds' modules alone, these are still unknown
+    (_layer(1, "pooling"), "layers[1]: unknown layer 'pooling' (valid: avgpool, conv, dense, flatten, leaky_relu, maxpool, "
+                           "relu, sigmoid, softmax, softplus, tanh)"),
+    (_layer(1, "Dense"), "layers[1]: unknown layer 'Dense' (did you mean 'dense'?)"),
+    (_with(loss="squared"), "loss: unknown value 'squared' (valid: binary_cross_entropy, cross_entropy, half_sse, mse, sse)"),
     (_layer(1, {"relu": {"slope": 1}}), "layers[1].slope: unknown option (valid: none)"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3, 4]], "fixed": ["bias"]}}),
      "layers[0].fixed: 'bias' is not a parameter of this layer (valid: weights)"),

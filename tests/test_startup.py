@@ -99,6 +99,82 @@ def test_variant_drawing_checks_and_answer_keys_import_no_document_library():
     assert "gmpy2" in loaded and not loaded & HEAVY
 
 
+# A network's answer key and marks need only its exact model: the layers, loss and optimizer modules
+# the spec names run their rules without SymPy (their equations import it where they are built).
+NETWORK_KEYS = [
+    ["solve", "examples/two-two-two.yaml", "--format", "json"],
+    ["solve", "examples/tiny-lenet.yaml", "--format", "json"],  # conv, maxpool, dense, softmax, cross-entropy
+    ["solve", "examples/adam.yaml", "--format", "json"],  # a flat spec stepped by Adam, solved as its network
+    ["check", "examples/two-two-two.yaml", "examples/two-two-two.submission.yaml", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("args", NETWORK_KEYS, ids=lambda args: " ".join(args[:2]))
+def test_network_json_key_and_check_import_no_document_library(args):
+    loaded = modules_loaded(*args)
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
+@pytest.mark.parametrize("optimizer", [
+    "{type: rmsprop, momentum: 0.5, centered: true, weight_decay: 0.1}",
+    "{type: adagrad, lr_decay: 0.1, weight_decay: 0.1}",
+    "{type: adamw}",
+    "{type: sgd, momentum: 0.9, nesterov: true, weight_decay: 0.1}",
+])
+def test_every_stateful_optimizer_steps_an_answer_key_and_a_check_without_sympy(tmp_path, optimizer):
+    # check also replays each optimizer's classic slips: those run the rule, never its equations.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((ROOT / "examples" / "two-two-two.yaml").read_text() + f"iterations: 2\noptimizer: {optimizer}\n")
+    submission = tmp_path / "submission.yaml"
+    submission.write_text("loss: 0.3\nlayers[2].weights_next: [[0.35, 0.4], [0.5, 0.55]]\n")
+    for args in (["solve", str(spec), "--format", "json"], ["check", str(spec), str(submission), "--format", "json"]):
+        loaded = modules_loaded(*args)
+        assert "gmpy2" in loaded and not loaded & HEAVY, args
+
+
+def test_a_network_loads_only_the_layer_loss_and_optimizer_modules_it_names():
+    # Through the Python API's answers(), which also imports no document library.
+    script = ("import sys, derive\nderive.solve('examples/two-two-two.yaml').answers()\n"
+              "print(' '.join(sorted(m for m in sys.modules if m.startswith('derive.network.') or '.' not in m)))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert not set(result.stdout.split()) & HEAVY
+    loaded = {m.rsplit(".", 1)[1] for m in result.stdout.split() if m.count(".") == 3}
+    assert {"dense", "sigmoid", "half_sse", "sgd"} <= loaded
+    assert not loaded & {"conv", "maxpool", "softmax", "tanh", "mse", "cross_entropy", "adam", "stateful", "worked"}
+
+
+def test_network_variant_drawing_and_answer_keys_import_no_document_library():
+    script = ("import sys\n"
+              "from derive.network.variants import first_good, plan\n"
+              "from derive.pipeline import solve\nfrom derive.spec import read_spec\n"
+              "data = read_spec('examples/two-two-two.yaml')\n"
+              "spec, attempts, failure = first_good(plan(data), 3, 2026)\n"
+              "assert failure is None and solve(spec).to_json()\n"
+              "print(' '.join(sorted(m for m in sys.modules if '.' not in m)))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
+def test_marking_a_network_variant_imports_no_document_library(tmp_path):
+    # derive mark: each variant's key and every student's check need only the exact model (the feedback
+    # report, rendered afterwards, is what loads the templates).
+    key = tmp_path / "answers.json"
+    key.write_text(subprocess.run([sys.executable, "-m", "derive", "solve", "examples/two-two-two.yaml", "--format", "json"],
+                                  capture_output=True, text=True, cwd=ROOT, check=True).stdout)
+    script = ("import sys\nfrom derive.check import Settings\nfrom derive.mark import _derivation, answer_key\n"
+              "rows = answer_key(sys.argv[1], 4)\nd = _derivation(sys.argv[1], 4)\n"
+              "report = d.check(d.read_submission({'loss': 0.3, 'prediction': rows[0]['prediction']}), Settings())\n"
+              "assert [f.verdict for f in report.fields] == ['correct', 'wrong'], report\n"
+              "print(' '.join(sorted(m for m in sys.modules if '.' not in m)))")
+    result = subprocess.run([sys.executable, "-c", script, str(key)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
 def _render_in_a_process(cache: Path) -> str:
     code = "import derive; print(derive.solve('examples/seed.yaml').to_markdown(), end='')"
     env = {**os.environ, "DERIVE_CACHE_DIR": str(cache)}

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..answers import normalized_spec as flat_spec
 from ..answers import spec_number, to_json_number
 from ..errors import SpecError
 from .fields import iteration_fields, layer_fields, param_fields
 from .model import NetIteration
-from .optimizers import Stateful
 from .spec import Network
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .optimizers.stateful import Stateful
 
 __all__ = ["answer_key", "normalized_spec", "spec_number", "check_range", "flat_names", "flat_table"]
 
@@ -64,7 +66,7 @@ def flat_names(net: Network) -> tuple[tuple[str, str], ...]:
     """(flat name, network field) for a flat spec's network, in the flat answer key's order; () for a `layers:` spec."""
     if net.flat is None:
         return ()
-    return flat_table(net.flat, isinstance(net.optimizer, Stateful) and bool(net.optimizer.names()))
+    return flat_table(net.flat, net.optimizer.stateful and bool(cast("Stateful", net.optimizer).names()))
 
 
 def flat_table(p: Any, state: bool) -> tuple[tuple[str, str], ...]:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..literals import show
+from .layers import kind as layer_kind
 from .layers import kinds
 from .layers.base import Layer
+from .losses import loss as named_loss
 from .losses import losses
 from .losses.base import Loss
 from .tensor import Tensor, dims, number, parse_tensor, whole
@@ -85,14 +87,14 @@ def _layers(value: Any, shape: tuple[int, ...]) -> tuple[Layer, ...]:
     layers = []
     for k, entry in enumerate(value):
         field = f"layers[{k}]"
-        kind, options = _entry(entry, field)
-        layer = kinds()[kind].parse(options, field, shape)
+        cls, options = _entry(entry, field)
+        layer = cls.parse(options, field, shape)
         layers.append(layer)
         shape = layer.out_shape
     return tuple(layers)
 
 
-def _entry(entry: Any, field: str) -> tuple[str, Mapping[str, Any]]:
+def _entry(entry: Any, field: str) -> tuple[type[Layer], Mapping[str, Any]]:
     """A layer entry: `relu`, or `{dense: {weights: ...}}` (`{relu: null}` too)."""
     options: Any
     if isinstance(entry, str):
@@ -104,11 +106,12 @@ def _entry(entry: Any, field: str) -> tuple[str, Mapping[str, Any]]:
             raise SpecError(f"the options of {kind!r} must be a mapping, not {show_value(options)}", field=field)
     else:
         raise SpecError("must be a layer name (relu) or a mapping with one layer name as key ({dense: {...}})", field=field)
-    if kind not in kinds():
+    found = layer_kind(kind)
+    if found is None:  # only now every kind is loaded: to list them or suggest the nearest
         near = difflib.get_close_matches(str(kind), list(kinds()), n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"valid: {', '.join(kinds())}"
         raise SpecError(f"unknown layer {str(kind)!r} ({hint})", field=field)
-    return kind, options
+    return found, options
 
 
 def show_value(value: Any) -> str:
@@ -118,10 +121,9 @@ def show_value(value: Any) -> str:
 
 
 def _loss(value: Any, layers: tuple[Layer, ...]) -> Loss:
-    table = losses()
-    if value not in table:
-        raise SpecError(f"unknown value {value!r} (valid: {', '.join(table)})", field="loss")
-    loss = table[value]
+    loss = named_loss(value)
+    if loss is None:  # only now every loss is loaded, to list them
+        raise SpecError(f"unknown value {value!r} (valid: {', '.join(losses())})", field="loss")
     if loss.after is not None and layers[-1].kind != loss.after:
         raise SpecError(f"{value} needs a final {loss.after} layer, but the last layer is {layers[-1].kind}", field="loss")
     if loss.after == "softmax" and len(layers[-1].out_shape) != 1:
@@ -153,11 +155,11 @@ def _title(spec: Mapping) -> str | None:
 
 
 def _notation(spec: Mapping) -> tuple[tuple[str, str], ...]:
-    from ..printing import NETWORK_NOTATION_KEYS
-
     value = spec.get("notation")
     if value is None:
         return ()
+    from ..printing import NETWORK_NOTATION_KEYS  # SymPy: only for a spec that renames symbols
+
     if not isinstance(value, Mapping):
         raise SpecError("must be a mapping such as {weights: \\theta, learning_rate: \\alpha}", field="notation")
     pairs = []

@@ -5,11 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Derivative
-
 from ...errors import SpecError
 from ...exact import ZERO
-from ..algebra import L, label, pick, sym, times, total, v
 from ..tensor import Shape, Tensor, dims, parse_tensor
 from .base import (
     Backward,
@@ -105,7 +102,10 @@ class Dense(Layer):
         return out
 
     def work(self, step: Step) -> Work:
+        from sympy import Derivative  # here, not at import: an answer key's dense layer runs without SymPy
+
         from ...printing import Equation
+        from ..algebra import L, label, pick, sym, times, total, v
 
         x, z, g = step.x, step.forward.output, step.grad_output
         w, b = step.params["weights"], step.params.get("bias")

@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gmpy2 import mpq
-from sympy import Integer, Symbol
 
 from ...exact import Num
-from ..algebra import ETA, Frac, minus, times, v
-from .stateful import Stateful, Work, plus, square
-
-DELTA, ETA_T = Symbol(r"\delta"), Symbol(r"\eta_{t}")
+from .stateful import Stateful, Work
 
 
 @dataclass(frozen=True)
@@ -44,16 +40,17 @@ class Adagrad(Stateful):
         return ((r"\epsilon", self.eps),) + decay + start + super().settings()
 
     def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        a = w.algebra  # worked.py when the lines are shown, else None (and no lambda runs)
         g, g_sym = self.decayed(w, p, g)
-        rate, rate_sym = self.learning_rate, ETA
+        rate, rate_sym = self.learning_rate, w.lazy(lambda: a.ETA)
         if self.lr_decay != 0:
             rate = self.learning_rate / (1 + (t - 1) * self.lr_decay)
-            rate = w.line(lambda: ETA_T, lambda: Frac(ETA, plus(Integer(1), times(minus(Symbol("t"), Integer(1)), DELTA))),
-                          lambda: Frac(v(self.learning_rate), plus(Integer(1), times(Integer(t - 1), v(self.lr_decay)))),
+            rate = w.line(lambda: a.ETA_T, lambda: a.Frac(a.ETA, a.plus(a.Integer(1), a.times(a.minus(a.Symbol("t"), a.Integer(1)), a.DELTA))),
+                          lambda: a.Frac(a.v(self.learning_rate), a.plus(a.Integer(1), a.times(a.Integer(t - 1), a.v(self.lr_decay)))),
                           rate)
-            rate_sym = ETA_T
-        total = w.line(lambda: w.symbol("G'"), lambda: plus(w.symbol("G"), square(g_sym)),
-                       lambda: plus(v(before["sum"]), square(v(g))),
+            rate_sym = w.lazy(lambda: a.ETA_T)
+        total = w.line(lambda: w.symbol("G'"), lambda: a.plus(w.symbol("G"), a.square(g_sym)),
+                       lambda: a.plus(a.v(before["sum"]), a.square(a.v(g))),
                        g * g if self.slip == "no_sum" else before["sum"] + self.squared(g))
         den, den_sym = self.root(w, "d", total, w.symbol("G'"), self.eps)
         return self.descend(w, p, w.own(), rate, rate_sym, g, g_sym, den, den_sym), {"sum": total}

@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gmpy2 import mpq
-from sympy import Integer, Pow, Symbol
 
 from ...exact import Num
-from ..algebra import ETA, Frac, minus, v
-from .stateful import Stateful, Work, lerp, square
-
-B1, B2, T = Symbol(r"\beta_{1}"), Symbol(r"\beta_{2}"), Symbol("t")
+from .stateful import Stateful, Work, lerp
 
 
 @dataclass(frozen=True)
@@ -55,21 +51,27 @@ class Adam(Stateful):
         return ((r"\beta_{1}", self.beta1), (r"\beta_{2}", self.beta2), (r"\epsilon", self.eps)) + super().settings()
 
     def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        a = w.algebra  # worked.py when the lines are shown, else None (and no lambda runs)
         start, start_sym = self.start(w, p)
         g, g_sym = self.gradient(w, p, g)
-        m = lerp(w, "m", before["exp_avg"], self.beta1, B1, g, g_sym)
+        m = lerp(w, "m", before["exp_avg"], self.beta1, w.lazy(lambda: a.B1), g, g_sym)
         vv = w.line(lambda: w.symbol("v'"),
-                    lambda: _plus(_times(B2, w.symbol("v")), _times(minus(Integer(1), B2), square(g_sym))),
-                    lambda: _plus(_times(v(self.beta2), v(before["exp_avg_sq"])),
-                                  _times(v(1 - self.beta2), square(v(g)))),
+                    lambda: a.plus(a.times(a.B2, w.symbol("v")), a.times(a.minus(a.Integer(1), a.B2), a.square(g_sym))),
+                    lambda: a.plus(a.times(a.v(self.beta2), a.v(before["exp_avg_sq"])),
+                                   a.times(a.v(1 - self.beta2), a.square(a.v(g)))),
                     self.beta2 * before["exp_avg_sq"] + (1 - self.beta2) * self.squared(g))
         c1, c2 = (1 - self.beta1 ** t, 1 - self.beta2 ** t) if self.slip != "no_bias_correction" else (mpq(1), mpq(1))
-        m_hat = w.line(lambda: w.symbol(r"\hat{m}"), lambda: Frac(w.symbol("m'"), minus(Integer(1), Pow(B1, T, evaluate=False))),
-                       lambda: Frac(v(m), minus(Integer(1), Pow(v(self.beta1), Integer(t), evaluate=False))), m / c1)
-        v_hat = w.line(lambda: w.symbol(r"\hat{v}"), lambda: Frac(w.symbol("v'"), minus(Integer(1), Pow(B2, T, evaluate=False))),
-                       lambda: Frac(v(vv), minus(Integer(1), Pow(v(self.beta2), Integer(t), evaluate=False))), vv / c2)
+        m_hat = w.line(lambda: w.symbol(r"\hat{m}"),
+                       lambda: a.Frac(w.symbol("m'"), a.minus(a.Integer(1), a.Pow(a.B1, a.T, evaluate=False))),
+                       lambda: a.Frac(a.v(m), a.minus(a.Integer(1), a.Pow(a.v(self.beta1), a.Integer(t), evaluate=False))),
+                       m / c1)
+        v_hat = w.line(lambda: w.symbol(r"\hat{v}"),
+                       lambda: a.Frac(w.symbol("v'"), a.minus(a.Integer(1), a.Pow(a.B2, a.T, evaluate=False))),
+                       lambda: a.Frac(a.v(vv), a.minus(a.Integer(1), a.Pow(a.v(self.beta2), a.Integer(t), evaluate=False))),
+                       vv / c2)
         den, den_sym = self.root(w, r"\hat{d}", v_hat, w.symbol(r"\hat{v}"), self.eps)
-        new = self.descend(w, start, start_sym, self.learning_rate, ETA, m_hat, w.symbol(r"\hat{m}"), den, den_sym)
+        new = self.descend(w, start, start_sym, self.learning_rate, w.lazy(lambda: a.ETA), m_hat, w.symbol(r"\hat{m}"),
+                           den, den_sym)
         return new, {"exp_avg": m, "exp_avg_sq": vv}
 
     def slip_notes(self) -> tuple[tuple[str, str], ...]:
@@ -96,14 +98,3 @@ class Adam(Stateful):
     def _spec_extra(self) -> dict[str, Any]:
         return {"betas": (self.beta1, self.beta2), "eps": self.eps, "weight_decay": self.weight_decay}
 
-
-def _plus(*terms: Any) -> Any:
-    from .stateful import plus
-
-    return plus(*terms)
-
-
-def _times(*factors: Any) -> Any:
-    from ..algebra import times
-
-    return times(*factors)

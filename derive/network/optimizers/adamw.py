@@ -5,12 +5,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gmpy2 import mpq
-from sympy import Integer
 
 from ...exact import Num
-from ..algebra import ETA, minus, times, v
 from .adam import Adam
-from .stateful import LAMBDA, Stateful, Work
+from .stateful import Stateful, Work
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,11 @@ class AdamW(Adam):
                 "θ(1 − ηλ) (AdamW)")
 
     def start(self, w: Work, p: Num) -> tuple[Num, Any]:
-        value = p * (1 - self.learning_rate * self.weight_decay)
-        w.line(lambda: w.symbol(r"\tilde{\theta}"), lambda: times(w.own(), minus(Integer(1), times(ETA, LAMBDA))),
-               lambda: times(v(p), minus(Integer(1), times(v(self.learning_rate), v(self.weight_decay)))), value)
+        value, a = p * (1 - self.learning_rate * self.weight_decay), w.algebra
+        w.line(lambda: w.symbol(r"\tilde{\theta}"), lambda: a.times(w.own(), a.minus(a.Integer(1), a.times(a.ETA, a.LAMBDA))),
+               lambda: a.times(a.v(p), a.minus(a.Integer(1), a.times(a.v(self.learning_rate), a.v(self.weight_decay)))),
+               value)
         return value, w.symbol(r"\tilde{\theta}")
 
     def gradient(self, w: Work, p: Num, g: Num) -> tuple[Num, Any]:
-        from sympy import Derivative
-
-        from ..algebra import L
-
-        return g, Derivative(L, w.own())  # the decay is not in the gradient: that is AdamW
+        return g, w.lazy(lambda: w.algebra.gradient(w.own()))  # the decay is not in the gradient: that is AdamW

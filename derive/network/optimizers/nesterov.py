@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gmpy2 import mpq
-from sympy import Integer, Symbol
 
 from ...exact import Num
-from ..algebra import ETA, MU, minus, times, v
-from .stateful import Stateful, Work, plus
-
-DAMP = Symbol(r"\tau")
+from .stateful import Stateful, Work
 
 
 @dataclass(frozen=True)
@@ -49,26 +45,28 @@ class TorchSGD(Stateful):
         return mu + damp + super().settings()
 
     def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        a = w.algebra  # worked.py when the lines are shown, else None (and no lambda runs)
         g, g_sym = self.decayed(w, p, g)
         if self.momentum == 0:
-            return w.line(lambda: w.own("next"), lambda: minus(w.own(), times(ETA, g_sym)),
-                          lambda: minus(v(p), times(v(self.learning_rate), v(g))), p - self.learning_rate * g), {}
+            return w.line(lambda: w.own("next"), lambda: a.minus(w.own(), a.times(a.ETA, g_sym)),
+                          lambda: a.minus(a.v(p), a.times(a.v(self.learning_rate), a.v(g))), p - self.learning_rate * g), {}
         if t == 1:
-            buf = w.line(lambda: w.symbol("b'"), lambda: g_sym, lambda: v(g), g)  # torch: buf = clone(grad)
+            buf = w.line(lambda: w.symbol("b'"), lambda: g_sym, lambda: a.v(g), g)  # torch: buf = clone(grad)
         else:
             keep = 1 - self.dampening
             buf = w.line(lambda: w.symbol("b'"),
-                         lambda: plus(times(MU, w.symbol("b")), times(minus(Integer(1), DAMP), g_sym) if self.dampening != 0 else g_sym),
-                         lambda: plus(times(v(self.momentum), v(before["momentum_buffer"])), times(v(keep), v(g))),
+                         lambda: a.plus(a.times(a.MU, w.symbol("b")),
+                                        a.times(a.minus(a.Integer(1), a.DAMP), g_sym) if self.dampening != 0 else g_sym),
+                         lambda: a.plus(a.times(a.v(self.momentum), a.v(before["momentum_buffer"])), a.times(a.v(keep), a.v(g))),
                          self.momentum * before["momentum_buffer"] + keep * g)
         if self.nesterov:
-            direction = w.line(lambda: w.symbol("d"), lambda: plus(g_sym, times(MU, w.symbol("b'"))),
-                               lambda: plus(v(g), times(v(self.momentum), v(buf))), g + self.momentum * buf)
+            direction = w.line(lambda: w.symbol("d"), lambda: a.plus(g_sym, a.times(a.MU, w.symbol("b'"))),
+                               lambda: a.plus(a.v(g), a.times(a.v(self.momentum), a.v(buf))), g + self.momentum * buf)
             d_sym = w.symbol("d")
         else:
             direction, d_sym = buf, w.symbol("b'")
-        new = w.line(lambda: w.own("next"), lambda: minus(w.own(), times(ETA, d_sym)),
-                     lambda: minus(v(p), times(v(self.learning_rate), v(direction))), p - self.learning_rate * direction)
+        new = w.line(lambda: w.own("next"), lambda: a.minus(w.own(), a.times(a.ETA, d_sym)),
+                     lambda: a.minus(a.v(p), a.times(a.v(self.learning_rate), a.v(direction))), p - self.learning_rate * direction)
         return new, {"momentum_buffer": buf}
 
     def _spec_extra(self) -> dict[str, Any]:

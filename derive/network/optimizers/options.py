@@ -11,14 +11,7 @@ from gmpy2 import mpq
 from ...errors import SpecError
 from ...exact import Num
 from ...literals import show
-from .adagrad import Adagrad
-from .adam import Adam
-from .adamw import AdamW
 from .base import Optimizer
-from .momentum import Momentum
-from .nesterov import TorchSGD
-from .rmsprop import RMSprop
-from .sgd import SGD
 
 # Each type's keys and torch.optim's defaults (AdamW's weight_decay is 1e-2, the others' 0).
 KEYS: dict[str, dict[str, Any]] = {
@@ -50,25 +43,48 @@ def parse_optimizer(value: Any, eta: Num, number: Callable[[Any, str], Num]) -> 
                             field=f"optimizer.{key}")
     got = {key: _read(value[key], key, number) if key in value else default for key, default in KEYS[kind].items()}
     _check_ranges(kind, got)
-    decay = got.get("weight_decay", 0)
-    if kind == "sgd":
-        if got["nesterov"] and (got["momentum"] <= 0 or got["dampening"] != 0):
-            raise SpecError("Nesterov momentum needs a momentum above 0 and dampening 0 (as torch.optim.SGD)",
-                            field="optimizer.nesterov")
-        if not got["nesterov"] and got["dampening"] == 0 and decay == 0:
-            # PyTorch's plain and momentum rules, with their own documents (unchanged since before Adam).
-            return Momentum(eta, got["momentum"]) if "momentum" in value else SGD(eta)
-        return TorchSGD(eta, weight_decay=decay, momentum=got["momentum"], dampening=got["dampening"],
-                        nesterov=got["nesterov"])
+    return _sgd(value, eta, got) if kind == "sgd" else _adaptive(kind, eta, got)
+
+
+# Each rule's module is imported for its kind alone: a spec steps with one optimizer and never loads the others.
+def _sgd(value: Mapping[str, Any], eta: Num, got: Mapping[str, Any]) -> Optimizer:
+    """torch.optim.SGD: the plain and momentum rules (their own documents), else the one with every option."""
+    if got["nesterov"] and (got["momentum"] <= 0 or got["dampening"] != 0):
+        raise SpecError("Nesterov momentum needs a momentum above 0 and dampening 0 (as torch.optim.SGD)",
+                        field="optimizer.nesterov")
+    if not got["nesterov"] and got["dampening"] == 0 and got["weight_decay"] == 0:
+        # PyTorch's plain and momentum rules, with their own documents (unchanged since before Adam).
+        if "momentum" in value:
+            from .momentum import Momentum
+
+            return Momentum(eta, got["momentum"])
+        from .sgd import SGD
+
+        return SGD(eta)
+    from .nesterov import TorchSGD
+
+    return TorchSGD(eta, weight_decay=got["weight_decay"], momentum=got["momentum"], dampening=got["dampening"],
+                    nesterov=got["nesterov"])
+
+
+def _adaptive(kind: str, eta: Num, got: Mapping[str, Any]) -> Optimizer:
+    """Adam, AdamW, RMSprop or Adagrad with the spec's (or torch's default) settings."""
+    decay = got["weight_decay"]
     if kind in ("adam", "adamw"):
-        cls = Adam if kind == "adam" else AdamW
+        if kind == "adam":
+            from .adam import Adam as cls
+        else:
+            from .adamw import AdamW as cls
         return cls(eta, weight_decay=decay, beta1=got["betas"][0], beta2=got["betas"][1], eps=got["eps"])
     if kind == "rmsprop":
+        from .rmsprop import RMSprop
+
         return RMSprop(eta, weight_decay=decay, alpha=got["alpha"], eps=got["eps"], momentum=got["momentum"],
                        centered=got["centered"])
+    from .adagrad import Adagrad
+
     return Adagrad(eta, weight_decay=decay, eps=got["eps"], lr_decay=got["lr_decay"],
                    initial_accumulator_value=got["initial_accumulator_value"])
-
 
 def _near(word: Any, valid: Any) -> str:
     close = difflib.get_close_matches(str(word), list(valid), n=1)

@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gmpy2 import mpq
-from sympy import Integer, Symbol
 
 from ...exact import Num
-from ..algebra import ETA, MU, Frac, minus, times, v
-from .stateful import Stateful, Work, lerp, plus, square
-
-ALPHA = Symbol(r"\alpha")
+from .stateful import Stateful, Work, lerp
 
 
 @dataclass(frozen=True)
@@ -50,28 +46,29 @@ class RMSprop(Stateful):
         return ((r"\alpha", self.alpha), (r"\epsilon", self.eps)) + mu + super().settings()
 
     def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
+        a = w.algebra  # worked.py when the lines are shown, else None (and no lambda runs)
         g, g_sym = self.decayed(w, p, g)
         sq = w.line(lambda: w.symbol("s'"),
-                    lambda: plus(times(ALPHA, w.symbol("s")), times(minus(Integer(1), ALPHA), square(g_sym))),
-                    lambda: plus(times(v(self.alpha), v(before["square_avg"])), times(v(1 - self.alpha), square(v(g)))),
+                    lambda: a.plus(a.times(a.ALPHA, w.symbol("s")), a.times(a.minus(a.Integer(1), a.ALPHA), a.square(g_sym))),
+                    lambda: a.plus(a.times(a.v(self.alpha), a.v(before["square_avg"])), a.times(a.v(1 - self.alpha), a.square(a.v(g)))),
                     self._square_avg(before["square_avg"], g))
         state: dict[str, Num] = {"square_avg": sq}
         if self.centered:
-            avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, ALPHA, g, g_sym)
+            avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, w.lazy(lambda: a.ALPHA), g, g_sym)
             state["grad_avg"] = avg
-            inner = w.line(lambda: w.symbol("c"), lambda: minus(w.symbol("s'"), square(w.symbol(r"\bar{g}'"))),
-                           lambda: minus(v(sq), square(v(avg))), sq - avg * avg)
+            inner = w.line(lambda: w.symbol("c"), lambda: a.minus(w.symbol("s'"), a.square(w.symbol(r"\bar{g}'"))),
+                           lambda: a.minus(a.v(sq), a.square(a.v(avg))), sq - avg * avg)
             den, den_sym = self.root(w, "d", inner, w.symbol("c"), self.eps)
         else:
             den, den_sym = self.root(w, "d", sq, w.symbol("s'"), self.eps)
         if self.momentum == 0:
-            return self.descend(w, p, w.own(), self.learning_rate, ETA, g, g_sym, den, den_sym), state
-        buf = w.line(lambda: w.symbol("b'"), lambda: plus(times(MU, w.symbol("b")), Frac(g_sym, den_sym)),
-                     lambda: plus(times(v(self.momentum), v(before["momentum_buffer"])), Frac(v(g), v(den))),
+            return self.descend(w, p, w.own(), self.learning_rate, w.lazy(lambda: a.ETA), g, g_sym, den, den_sym), state
+        buf = w.line(lambda: w.symbol("b'"), lambda: a.plus(a.times(a.MU, w.symbol("b")), a.Frac(g_sym, den_sym)),
+                     lambda: a.plus(a.times(a.v(self.momentum), a.v(before["momentum_buffer"])), a.Frac(a.v(g), a.v(den))),
                      self.momentum * before["momentum_buffer"] + g / den)
         state["momentum_buffer"] = buf
-        new = w.line(lambda: w.own("next"), lambda: minus(w.own(), times(ETA, w.symbol("b'"))),
-                     lambda: minus(v(p), times(v(self.learning_rate), v(buf))), p - self.learning_rate * buf)
+        new = w.line(lambda: w.own("next"), lambda: a.minus(w.own(), a.times(a.ETA, w.symbol("b'"))),
+                     lambda: a.minus(a.v(p), a.times(a.v(self.learning_rate), a.v(buf))), p - self.learning_rate * buf)
         return new, state
 
     def _square_avg(self, s: Num, g: Num) -> Num:

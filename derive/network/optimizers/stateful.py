@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import gmpy2
 from gmpy2 import mpfr, mpq
-from sympy import Add, Expr, Integer, Mul, Pow, Symbol
 
 from ...exact import Num, is_exact
-from ...printing import Equation
-from ..algebra import ETA, Frac, Sqrt, minus, relabel, sym, times, v
 from ..tensor import Tensor
 from .base import Optimizer
 
-EPS, LAMBDA = Symbol(r"\epsilon"), Symbol(r"\lambda")
+if TYPE_CHECKING:  # SymPy is imported (worked.py) only where a document's lines are built
+    from sympy import Expr
+
+    from ...printing import Equation
+
 # torch.optim's state names and the document's symbols for them
 STATE_SYMBOLS = {"exp_avg": "m", "exp_avg_sq": "v", "square_avg": "s", "sum": "G", "momentum_buffer": "b",
                  "grad_avg": r"\bar{g}"}
@@ -32,20 +33,6 @@ def sqrt(value: Num) -> Num:
     return gmpy2.sqrt(value)
 
 
-def plus(*terms: Expr) -> Expr:
-    """A sum kept in the order written."""
-    return Add(*terms, evaluate=False)
-
-
-def square(e: Expr) -> Expr:
-    """e², unevaluated (a derivative bracketed: (∂L/∂W)²)."""
-    from sympy import Derivative
-
-    from ..algebra import Bracket
-
-    return Pow(Bracket(e) if isinstance(e, Derivative) else e, Integer(2), evaluate=False)
-
-
 @dataclass(frozen=True)
 class Line:
     """One worked step: lhs = symbolic = substituted (= simplified) = value."""
@@ -55,26 +42,38 @@ class Line:
 
 
 class Work:
-    """The lines of one value's update, in the order PyTorch computes them, and the numbers."""
+    """The lines of one value's update, in the order PyTorch computes them, and the numbers.
+
+    Unshown (an answer key, a check, the model), its symbols are None and no line is built, so the
+    rule steps without SymPy; shown, `algebra` is worked.py, the lines' symbols and builders."""
 
     def __init__(self, param: str, index: tuple[int, ...], show: bool):
         self.param, self.index, self.show = param, index, show
         self.lines: list[Line] = []
+        self.algebra: Any = None
+        if show:
+            from . import worked
+
+            self.algebra = worked
+
+    def lazy(self, build: Callable[[], Expr]) -> Expr:
+        """build() when the document shows the lines, else None."""
+        return build() if self.show else None
 
     def symbol(self, name: str) -> Expr:
-        """The state symbol `name` (a LaTeX head such as m' or \\hat{m}) of this value."""
+        """The state symbol `name` (a LaTeX head such as m' or \\hat{m}) of this value (None unshown)."""
         _, base, tag = self.param.split("|")
-        return sym(f"state:{name}|{base}|{tag}", self.index)
+        return self.lazy(lambda: self.algebra.sym(f"state:{name}|{base}|{tag}", self.index))
 
     def own(self, kind: str = "") -> Expr:
-        """The parameter itself (kind '') or after the step ('next')."""
-        return sym(relabel(self.param, kind) if kind else self.param, self.index)
+        """The parameter itself (kind '') or after the step ('next'); None unshown."""
+        return self.lazy(lambda: self.algebra.sym(self.algebra.relabel(self.param, kind) if kind else self.param, self.index))
 
     def line(self, lhs: Callable[[], Expr], symbolic: Callable[[], Expr], numbers: Callable[[], Expr],
              value: Num) -> Num:
         """Record a line (built only when the document shows it) and return its value."""
         if self.show:
-            self.lines.append(Line(lhs(), (symbolic(), numbers(), v(value))))
+            self.lines.append(Line(lhs(), (symbolic(), numbers(), self.algebra.v(value))))
         return value
 
 
@@ -157,6 +156,8 @@ class Stateful(Optimizer):
     def worked(self, param: str, index: tuple[int, ...], p: Num, g: Num, before: Mapping[str, Num],
                t: int) -> tuple[Equation, ...]:
         """One value's update worked out, every state update with its numbers."""
+        from ...printing import Equation
+
         w = Work(param, index, True)
         self.work(w, p, g, before, t)
         return tuple(Equation(line.lhs, line.sides) for line in w.lines)
@@ -167,23 +168,20 @@ class Stateful(Optimizer):
 
     def decayed(self, w: Work, p: Num, g: Num) -> tuple[Num, Expr]:
         """g + λθ (L2 weight decay added to the gradient, as torch.optim does), and its symbol."""
-        from sympy import Derivative
-
-        from ..algebra import L
-
-        grad = Derivative(L, w.own())
+        a = w.algebra
+        grad = w.lazy(lambda: a.gradient(w.own()))
         if self.weight_decay == 0:
             return g, grad
-        value = w.line(lambda: w.symbol(r"\tilde{g}"), lambda: plus(grad, times(LAMBDA, w.own())),
-                       lambda: plus(v(g), times(v(self.weight_decay), v(p))), g + self.weight_decay * p)
+        value = w.line(lambda: w.symbol(r"\tilde{g}"), lambda: a.plus(grad, a.times(a.LAMBDA, w.own())),
+                       lambda: a.plus(a.v(g), a.times(a.v(self.weight_decay), a.v(p))), g + self.weight_decay * p)
         return value, w.symbol(r"\tilde{g}")
 
     def descend(self, w: Work, p: Num, p_sym: Expr, rate: Num, rate_sym: Expr, num: Num, num_sym: Expr,
                 den: Num, den_sym: Expr) -> Num:
         """θ' = θ − rate · num / den, worked."""
-        value = p - rate * num / den
-        return w.line(lambda: w.own("next"), lambda: minus(p_sym, times(rate_sym, Frac(num_sym, den_sym))),
-                      lambda: minus(v(p), times(v(rate), Frac(v(num), v(den)))), value)
+        value, a = p - rate * num / den, w.algebra
+        return w.line(lambda: w.own("next"), lambda: a.minus(p_sym, a.times(rate_sym, a.Frac(num_sym, den_sym))),
+                      lambda: a.minus(a.v(p), a.times(a.v(rate), a.Frac(a.v(num), a.v(den)))), value)
 
     def _spec_extra(self) -> dict[str, Any]:
         return {}
@@ -202,20 +200,20 @@ class Stateful(Optimizer):
 
 def lerp(w: Work, name: str, before: Num, rate: Num, rate_sym: Expr, new: Num, new_sym: Expr) -> Num:
     """state' = ρ·state + (1 − ρ)·new (torch's lerp_ / mul_().add_()), worked."""
-    value = rate * before + (1 - rate) * new
+    value, a = rate * before + (1 - rate) * new, w.algebra
     return w.line(lambda: w.symbol(name + "'"),
-                  lambda: plus(times(rate_sym, w.symbol(name)), times(minus(Integer(1), rate_sym), new_sym)),
-                  lambda: plus(times(v(rate), v(before)), times(v(1 - rate), v(new))), value)
+                  lambda: a.plus(a.times(rate_sym, w.symbol(name)), a.times(a.minus(a.Integer(1), rate_sym), new_sym)),
+                  lambda: a.plus(a.times(a.v(rate), a.v(before)), a.times(a.v(1 - rate), a.v(new))), value)
 
 
 def root_plus_eps(w: Work, name: str, value: Num, value_sym: Expr, eps: Num, inside: bool = False) -> tuple[Num, Expr]:
     """√value + ε, worked (ε outside the root, as PyTorch adds it; `inside`: the slip √(value + ε), for check)."""
     if inside:
         return sqrt(value + eps), w.symbol(name)
-    root = sqrt(value)
-    out = w.line(lambda: w.symbol(name), lambda: plus(Sqrt(value_sym), EPS),
-                 lambda: plus(Sqrt(v(value)), v(eps)), root + eps)
+    root, a = sqrt(value), w.algebra
+    out = w.line(lambda: w.symbol(name), lambda: a.plus(a.Sqrt(value_sym), a.EPS),
+                 lambda: a.plus(a.Sqrt(a.v(value)), a.v(eps)), root + eps)
     return out, w.symbol(name)
 
 
-__all__ = ["Stateful", "Work", "sqrt", "lerp", "root_plus_eps", "plus", "square", "EPS", "LAMBDA", "ETA", "Mul"]
+__all__ = ["Stateful", "Work", "sqrt", "lerp", "root_plus_eps", "STATE_SYMBOLS"]
