@@ -88,7 +88,13 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml
+    env.filters["cell"] = table_cell
     return env
+
+
+def table_cell(text: str) -> str:
+    """Text made safe for a cell of a Markdown table: a `|` in it would end the cell (also in a code span)."""
+    return text.replace("|", r"\|")
 
 
 def _mathml(latex: str, display: bool = False) -> str:

@@ -1,0 +1,39 @@
+"""Counted nouns on problem sheets and documents agree with their number (1 layer, 2 layers), and the
+check report's Markdown table survives a `|` in a note or a field name."""
+from __future__ import annotations
+
+import derive
+from derive.render import environment
+
+ONE_LAYER = {"input": [1, 2], "layers": [{"dense": {"weights": [[0.5, -0.5]]}}], "target": [1],
+             "learning_rate": 0.1}
+TWO_LAYERS = {**ONE_LAYER, "layers": [{"dense": {"weights": [[0.5, -0.5]]}}, "relu"]}
+FLAT = {"input": [[1, 2, 0], [0, 1, 3], [2, 1, 1]], "kernel": [[1, 0], [0, 1]], "target": [[1, 0], [0, 1]],
+        "learning_rate": 0.1}
+
+
+def test_a_network_of_one_layer_is_singular() -> None:
+    for text in (derive.solve(ONE_LAYER).to_markdown(), derive.solve(ONE_LAYER).problem_sheet("markdown")):
+        assert "A network of 1 layer maps" in text and "1 layers" not in text
+    assert "A network of 2 layers maps" in derive.solve(TWO_LAYERS).problem_sheet("markdown")
+
+
+def test_one_decimal_is_singular_on_both_sheets() -> None:
+    for spec in (ONE_LAYER, FLAT):
+        assert "rounded to 1 decimal." in derive.solve(spec, precision=1).problem_sheet("markdown")
+        assert "rounded to 3 decimals." in derive.solve(spec, precision=3).problem_sheet("markdown")
+
+
+def _report(name: str, note: str) -> str:
+    field = {"name": name, "verdict": "wrong", "note": note, "table": None, "submitted": "1", "expected": "2",
+             "worked": [], "counts": {}}
+    view = {"title": "Check of s.yaml", "spec": "p.yaml", "score": "0", "percent": "0.0", "fields": [field]}
+    return environment().get_template("check.j2").render(view)
+
+
+def test_a_pipe_in_a_note_or_name_stays_inside_its_table_cell() -> None:
+    text = _report("a|b", "off by |x − y| in cell (0, 1)")
+    row = next(line for line in text.splitlines() if line.startswith("| `a"))
+    assert row == r"| `a\|b` | wrong | off by \|x − y\| in cell (0, 1) |"
+    # Outside the table the note reads as written (a paragraph needs no escape).
+    assert "Off by |x − y| in cell (0, 1)." in text
