@@ -37,3 +37,16 @@ def test_a_pipe_in_a_note_or_name_stays_inside_its_table_cell() -> None:
     assert row == r"| `a\|b` | wrong | off by \|x − y\| in cell (0, 1) |"
     # Outside the table the note reads as written (a paragraph needs no escape).
     assert "Off by |x − y| in cell (0, 1)." in text
+
+
+def test_an_index_of_one_variant_is_singular(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import yaml
+
+    (tmp_path / "hw.yaml").write_text(yaml.safe_dump(FLAT), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "derive", "variants", "hw.yaml", "--count", "1", "--seed", "3",
+                           "-o", "out"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "index.md").read_text(encoding="utf-8").startswith("# hw: 1 variant\n")
