@@ -63,3 +63,12 @@ def test_the_report_names_the_slips(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     rows = {line.split(" | ")[0]: line for line in done.stdout.splitlines() if line.startswith("| `layers")}
     assert "| flipped |" in rows["| `layers[0].grad_kernel`"] and "max pooling went to every cell" in rows["| `layers[1].grad_output`"]
+
+
+def test_a_kernel_gradient_summed_over_one_output_row_is_a_partial_sum() -> None:
+    d, layers = _solved()
+    x = np.array(yaml.safe_load(SPEC.read_text(encoding="utf-8"))["input"], dtype=float)
+    dz = np.array(layers[0]["grad_output"], dtype=float)  # ∂L/∂z of the 6×6 → 4×4 convolution
+    row2 = [[sum(dz[2, j] * x[2 + u, j + v] for j in range(4)) for v in range(3)] for u in range(3)]
+    f = _report(d, {"layers[0].grad_kernel": _rounded(row2)})["layers[0].grad_kernel"]
+    assert f.verdict == "partial-sum" and "output row 2, of the 4×4" in f.note
