@@ -3,9 +3,10 @@
 A submission names its fields as answers.json does: `prediction`, `loss`, `loss_next`, `grad_input` at top
 level and `layers[J].FIELD` per layer (`layers[2].grad_weights`), or nested as `layers: {2: {grad_weights: …}}`;
 `iterations: [...]` for several. The verdicts are check.py's: correct, carried, sign, scale, flipped (a conv
-kernel's gradient rotated by 180°), partial-sum (summed over one output row, column or the first k cells), wrong (with a note for a named slip: max pooling's gradient sent to every
-cell of its window, an activation's derivative left out, an optimizer's slip). The
-follow-through walks the iteration in the model's order (forward, loss, backward, update, loss after it) with
+kernel's gradient rotated by 180°), partial-sum (summed over one output row, column or the first k cells),
+wrong (with a note for a named slip: max pooling's gradient sent to every cell of its window, an
+activation's derivative left out, an optimizer's slip). The follow-through walks the iteration in the
+model's order (forward, loss, backward, update, loss after it) with
 each layer's own forward and backward, the loss's own gradient and the optimizer's own step, taking the
 submission's value of every field it gave in place of the computed one.
 """
