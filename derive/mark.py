@@ -451,7 +451,12 @@ def _feedback(report: Any, derivation: Solved, response: Response, spec: str, so
     phrase = "of the submitted cells (a carried cell earns partial credit)"
     if phrase not in text:  # the template reworded: still say which cells the score is over
         phrase = "of the submitted cells"
-    return text.replace(phrase, f"of the {asked} asked cells (an unanswered one earns nothing, a carried one partial credit)", 1)
+    return text.replace(phrase, f"of the {_asked(asked)} (an unanswered one earns nothing, a carried one partial credit)", 1)
+
+
+def _asked(count: int) -> str:
+    """'13 asked cells', '1 asked cell'."""
+    return f"{count} asked cell" + ("" if count == 1 else "s")
 
 
 def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
@@ -512,7 +517,7 @@ def summary_markdown(summary: dict[str, Any], figure: bool) -> str:
     n = summary["students"]
     lines = [f"# Marking summary: {n} student{'s' if n != 1 else ''}", ""]
     if n:
-        of = f" of the {summary['asked_cells']} asked cells" if summary.get("asked_cells") else ""
+        of = f" of the {_asked(summary['asked_cells'])}" if summary.get("asked_cells") else ""
         lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}%{of} "
                   "(unanswered cells earn nothing).", ""]
     if figure:

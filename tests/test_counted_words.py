@@ -50,3 +50,20 @@ def test_an_index_of_one_variant_is_singular(tmp_path) -> None:
                            "-o", "out"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "index.md").read_text(encoding="utf-8").startswith("# hw: 1 variant\n")
+
+
+def test_marking_one_asked_cell_says_cell(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import yaml
+
+    (tmp_path / "hw.yaml").write_text(yaml.safe_dump({**FLAT, "ask": ["loss"]}), encoding="utf-8")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,  # noqa: E731
+                                       text=True, cwd=tmp_path, timeout=600)
+    assert run("variants", "hw.yaml", "--count", "1", "--seed", "3", "-o", "out").returncode == 0
+    (tmp_path / "r.csv").write_text("student,variant,loss\nAnn,1,0.5\n", encoding="utf-8")
+    done = run("mark", "out", "r.csv", "-o", "marked")
+    assert done.returncode == 0, done.stderr
+    assert "of the 1 asked cell (" in (tmp_path / "marked" / "feedback" / "Ann.md").read_text(encoding="utf-8")
+    assert "of the 1 asked cell " in (tmp_path / "marked" / "summary.md").read_text(encoding="utf-8")
