@@ -22,10 +22,12 @@ NEEDS: dict[str, tuple[Callable[["Problem"], bool], str]] = {
 @dataclass(frozen=True)
 class Field:
     """One answer field. `scope`: per iteration, per layer, or per parameter P of a layer (then
-    `name` holds {P}). `symbol` names the notation symbol (with ' for updated values). A flat field
+    `name` holds {P}). `symbol` names the notation symbol (with ′ for updated values). A flat field
     also says its `shape` (map: one per filter or channel, kernel: the filters', filter: a number per
     filter, scalar), its `role` (forward, loss, gradient, velocity, update), what the problem `needs`
-    for it to exist (NEEDS), and the model.Iteration `attribute` that holds it."""
+    for it to exist (NEEDS), the model.Iteration `attribute` that holds it, the Style.names key of
+    its symbol (`notation`; a gradient is ∂L/∂ of it) and its `wording` for a problem of several
+    maps (`plural`, when it differs: "the updated filters")."""
 
     name: str
     scope: str
@@ -37,6 +39,8 @@ class Field:
     role: str = ""
     needs: tuple[str, ...] = ()
     attribute: str = ""
+    notation: str = ""
+    plural: str = ""
 
     def key(self, param: str = "") -> str:
         """The JSON key (for a parameter field, with P filled in)."""
@@ -51,10 +55,11 @@ class Field:
         return "only with " + " and ".join(NEEDS[need][1] for need in self.needs) if self.needs else ""
 
 
-def _flat(name: str, symbol: str, wording: str, upstream: tuple[str, ...], shape: str, role: str,
-          needs: tuple[str, ...] = (), attribute: str = "") -> Field:
+def _flat(name: str, notation: str, symbol: str, wording: str, upstream: tuple[str, ...], shape: str, role: str,
+          needs: tuple[str, ...] = (), attribute: str = "", plural: str = "") -> Field:
     attribute = attribute or name
-    return Field(name, "iteration", symbol, wording, upstream, attrgetter(attribute), shape, role, needs, attribute)
+    return Field(name, "iteration", symbol, wording, upstream, attrgetter(attribute), shape, role, needs, attribute,
+                 notation, plural)
 
 
 _FORWARD = ("feature_map", "activation", "prediction")
@@ -62,23 +67,28 @@ _FORWARD = ("feature_map", "activation", "prediction")
 # In answers.json's order (a contract: autograders may read it by position). `upstream`: the fields of
 # the same iteration its value is computed from, which check's follow-through takes from a submission.
 FIELDS: tuple[Field, ...] = (
-    _flat("feature_map", "Z", "the feature map (convolution plus bias)", (), "map", "forward"),
-    _flat("activation", "A", "the activation output", ("feature_map",), "map", "forward", ("activation",)),
-    _flat("prediction", "Ŷ", "the prediction the loss compares with the target", ("feature_map", "activation"),
+    _flat("feature_map", "Z", "Z", "the feature map (convolution plus bias)", (), "map", "forward",
+          plural="the feature maps (convolution plus bias)"),
+    _flat("activation", "A", "A", "the activation output", ("feature_map",), "map", "forward", ("activation",)),
+    _flat("prediction", "Yhat", "Ŷ", "the prediction the loss compares with the target", ("feature_map", "activation"),
           "map", "forward"),
-    _flat("loss", "L", "the loss", _FORWARD, "scalar", "loss"),
-    _flat("grad_kernel", "∂L/∂W", "the gradient of the loss with respect to every filter weight", _FORWARD,
+    _flat("loss", "L", "L", "the loss", _FORWARD, "scalar", "loss"),
+    _flat("grad_kernel", "W", "∂L/∂W", "the gradient of the loss with respect to every filter weight", _FORWARD,
           "kernel", "gradient"),
-    _flat("grad_input", "∂L/∂I", "the gradient of the loss with respect to the input", _FORWARD, "map", "gradient"),
-    _flat("velocity", "V'", "the momentum velocity of every weight after the step", ("grad_kernel",), "kernel",
-          "velocity", ("momentum",), "velocity_next"),
-    _flat("kernel_next", "W'", "the updated filter", ("grad_kernel", "velocity"), "kernel", "update"),
-    _flat("grad_bias", "∂L/∂b", "the gradient of the loss with respect to the bias", _FORWARD, "filter", "gradient",
+    _flat("grad_input", "I", "∂L/∂I", "the gradient of the loss with respect to the input", _FORWARD, "map",
+          "gradient"),
+    _flat("velocity", "Vnext", "V′", "the momentum velocity of every weight after the step", ("grad_kernel",),
+          "kernel", "velocity", ("momentum",), "velocity_next"),
+    _flat("kernel_next", "Wnext", "W′", "the updated filter", ("grad_kernel", "velocity"), "kernel", "update",
+          plural="the updated filters"),
+    _flat("grad_bias", "b", "∂L/∂b", "the gradient of the loss with respect to the bias", _FORWARD, "filter",
+          "gradient", ("bias",)),
+    _flat("velocity_bias", "Vbnext", "V_b′", "the momentum velocity of the bias after the step", ("grad_bias",),
+          "filter", "velocity", ("bias", "momentum"), "velocity_bias_next"),
+    _flat("bias_next", "bnext", "b′", "the updated bias", ("grad_bias", "velocity_bias"), "filter", "update",
           ("bias",)),
-    _flat("velocity_bias", "V_b'", "the momentum velocity of the bias after the step", ("grad_bias",), "filter",
-          "velocity", ("bias", "momentum"), "velocity_bias_next"),
-    _flat("bias_next", "b'", "the updated bias", ("grad_bias", "velocity_bias"), "filter", "update", ("bias",)),
-    _flat("loss_next", "L'", "the loss with the updated weights", ("kernel_next", "bias_next"), "scalar", "loss"),
+    _flat("loss_next", "Lnext", "L′", "the loss with the updated weights", ("kernel_next", "bias_next"), "scalar",
+          "loss"),
 )
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
@@ -97,6 +107,30 @@ def present(problem: "Problem") -> tuple[Field, ...]:
 def named(role: str = "", shape: str = "") -> tuple[str, ...]:
     """The names of the fields with this role and/or shape (e.g. every gradient, every kernel-shaped field)."""
     return tuple(f.name for f in FIELDS if (not role or f.role == role) and (not shape or f.shape == shape))
+
+
+def last_stage(problem: "Problem") -> str | None:
+    """The forward field that is itself the prediction (and is written Ŷ): the feature map of a problem
+    without activation or pooling, the activation of one without pooling; None with pooling."""
+    if problem.pooling is not None:
+        return None
+    return "activation" if problem.activation != "none" else "feature_map"
+
+
+def notation(problem: "Problem", name: str) -> str:
+    """The Style.names key of answer field `name`'s symbol in this problem (a last stage is Yhat)."""
+    return "Yhat" if name == last_stage(problem) else BY_NAME[name].notation
+
+
+def symbol(problem: "Problem", name: str) -> str:
+    """Answer field `name`'s plain-text symbol in this problem (Z, or Ŷ when the feature map is the prediction)."""
+    return BY_NAME["prediction"].symbol if name == last_stage(problem) else BY_NAME[name].symbol
+
+
+def wording(problem: "Problem", name: str) -> str:
+    """What answer field `name` is, in words, in the number this problem has (several maps: plural)."""
+    f = BY_NAME[name]
+    return f.plural if f.plural and not problem.rank2 else f.wording
 
 
 def attribute(name: str) -> str:

@@ -8,6 +8,8 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from . import fields
+
 if TYPE_CHECKING:
     from .derivation import Derivation
 
@@ -62,11 +64,11 @@ def make_figures(d: "Derivation") -> list[Figure]:
             _figure("kernel", "given", "The initial filter" + ("s" if p.filters > 1 else ""), _kernels(p.kernel, "W"), plt, label),
             _window(d, plt, label),
             _figure("feature_map", "feature_map", "The feature map" + ("s" if p.filters > 1 else ""),
-                    _maps(first.feature_map, "Z" if (p.activation != "none" or p.pooling) else "Ŷ"), plt, label),
+                    _maps(first.feature_map, fields.symbol(p, "feature_map")), plt, label),
             _figure("grad_kernel", "grad_kernel", "The gradient of the loss with respect to the filter" + ("s" if p.filters > 1 else ""),
-                    _kernels(first.grad_kernel, "∂L/∂W"), plt, label, diverging=True),
+                    _kernels(first.grad_kernel, fields.symbol(p, "grad_kernel")), plt, label, diverging=True),
             _figure("kernel_next", "kernel_next", "The updated filter" + ("s" if p.filters > 1 else ""),
-                    _kernels(d.iterations[-1].kernel_next, "W′"), plt, label),
+                    _kernels(d.iterations[-1].kernel_next, fields.symbol(p, "kernel_next")), plt, label),
         ]
         if len(d.iterations) > 1:
             figures.append(_loss_curve(d, plt))

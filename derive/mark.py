@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import SpecError
 
@@ -104,7 +104,8 @@ def mark_class(homework: str, responses: str, out_dir: str, settings: Settings =
         raise SpecError("exists and is not empty: use --force to replace it", source=out_dir)
     reference = str(variants[min(variants)])
     known = {name: None for name in answer_columns(reference, settings.precision)}
-    rows, errors, answered = read_responses(responses, known, variants, _derivation(reference, settings.precision).answer_fields())
+    rows, errors, answered = read_responses(responses, known, variants, _derivation(reference, settings.precision).answer_fields(),
+                                            _flat_twins(reference, settings.precision))
     # Every asked field has a column, answered or not; a field answered beyond the `ask` is shown too.
     asked = asked_fields(reference, settings.precision)
     fields = tuple(name for name in _field_order(known) if name in asked or name in answered)
@@ -222,11 +223,12 @@ def _header(responses: str, table: list[list[str]]) -> list[str]:
     return header
 
 
-def read_responses(responses: str, known: dict[str, None], variants: dict[int, Path], fields: Sequence[str] = ()
-                   ) -> tuple[list[Response], list[str], tuple[str, ...]]:
+def read_responses(responses: str, known: dict[str, None], variants: dict[int, Path], fields: Sequence[str] = (),
+                   twins: Mapping[str, str] | None = None) -> tuple[list[Response], list[str], tuple[str, ...]]:
     """The good rows; one line per bad row (or unknown column) naming the file, row and problem; and
     the fields the columns ask for, in the answer key's order, named as check names them. `fields`: the
-    homework's answer fields (Solved.answer_fields), named when a column is near none of the columns."""
+    homework's answer fields (Solved.answer_fields), named when a column is near none of the columns;
+    `twins`: a flat spec's network fields by their flat name's (layers[0].kernel_next → kernel_next)."""
     from .literals import parse_number
 
     table = _read_table(responses)
@@ -237,7 +239,10 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
         if name in (STUDENT, VARIANT):
             continue
         if name in known:
-            usable[k] = parse_column(name)  # type: ignore[assignment]
+            column = parse_column(name)
+            assert column is not None  # every known column is of answers.csv's form
+            # A flat spec's network name is marked as the flat field it is, so it counts as the asked one.
+            usable[k] = replace(column, field=(twins or {}).get(column.field, column.field))
         else:
             errors.append(f"{responses}: row 1, column {name!r}: {_unknown_column(name, known, fields)}; its cells were not marked")
     s_col, v_col = header.index(STUDENT), header.index(VARIANT)
@@ -276,6 +281,14 @@ def read_responses(responses: str, known: dict[str, None], variants: dict[int, P
         rows.append(Response(number, student, variant, tuple(answers), tuple(unreadable)))
     answered = {column.report_name for column in usable.values()}
     return rows, errors, tuple(name for name in _field_order(known) if name in answered)
+
+
+def _flat_twins(answers: str, precision: int) -> dict[str, str]:
+    """{network field: flat name} of a flat spec's variant (Adam, … on a flat spec); {} otherwise."""
+    from .network.answers import flat_names
+
+    net = getattr(_derivation(answers, precision), "network", None)
+    return {field: name for name, field in flat_names(net) if name != field} if net is not None else {}
 
 
 def _unknown_column(name: str, known: dict[str, None], fields: Sequence[str]) -> str:
@@ -438,7 +451,12 @@ def _feedback(report: Any, derivation: Solved, response: Response, spec: str, so
     phrase = "of the submitted cells (a carried cell earns partial credit)"
     if phrase not in text:  # the template reworded: still say which cells the score is over
         phrase = "of the submitted cells"
-    return text.replace(phrase, f"of the {asked} asked cells (an unanswered one earns nothing, a carried one partial credit)", 1)
+    return text.replace(phrase, f"of the {_asked(asked)} (an unanswered one earns nothing, a carried one partial credit)", 1)
+
+
+def _asked(count: int) -> str:
+    """'13 asked cells', '1 asked cell'."""
+    return f"{count} asked cell" + ("" if count == 1 else "s")
 
 
 def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
@@ -499,7 +517,7 @@ def summary_markdown(summary: dict[str, Any], figure: bool) -> str:
     n = summary["students"]
     lines = [f"# Marking summary: {n} student{'s' if n != 1 else ''}", ""]
     if n:
-        of = f" of the {summary['asked_cells']} asked cells" if summary.get("asked_cells") else ""
+        of = f" of the {_asked(summary['asked_cells'])}" if summary.get("asked_cells") else ""
         lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}%{of} "
                   "(unanswered cells earn nothing).", ""]
     if figure:

@@ -18,7 +18,7 @@ from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Sym
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
-from . import activation
+from . import activation, fields
 from .exact import mpq
 from .problem import Problem
 from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
@@ -752,26 +752,17 @@ def _scaled(index: str, factor: int) -> str:
     return f"{factor}{index}" if len(index) == 1 else f"{factor}({index})"
 
 
-_ANSWER_SYMBOLS = {  # answer field → (semantic base name, whether it is ∂L/∂base)
-    "prediction": ("Yhat", False), "grad_kernel": ("W", True), "grad_bias": ("b", True), "grad_input": ("I", True),
-    "velocity": ("Vnext", False), "velocity_bias": ("Vbnext", False), "kernel_next": ("Wnext", False),
-    "bias_next": ("bnext", False), "loss": ("L", False), "loss_next": ("Lnext", False),
-}
-
-
 def cell_label(p: Problem, field: str, index: tuple[int, ...], style: Style = Style()) -> str:
-    """The symbol of one answer cell, as the worked solution writes it (W'_{01}, ∂L/∂W^{(0,1)}_{10})."""
+    """The symbol of one answer cell, as the worked solution writes it (W'_{01}, ∂L/∂W^{(0,1)}_{10}):
+    its notation and whether it is ∂L/∂ of it come from the answer-field table (fields.py)."""
     from sympy import Indexed, IndexedBase
 
-    staged = p.activation != "none" or p.pooling is not None
-    bases = dict(_ANSWER_SYMBOLS, feature_map=("Z" if staged else "Yhat", False),
-                 activation=("A" if p.pooling is not None else "Yhat", False))
-    name, partial_of = bases[field]
-    if p.rank2 and field in ("feature_map", "activation", "prediction", "grad_input"):
+    name = fields.notation(p, field)
+    if p.rank2 and fields.field(field).shape == "map":  # a 2-D problem's maps are answered in 2-D
         index = index[-2:]
     symbol: Expr = Symbol(name) if not index else Indexed(IndexedBase(name), *index)
     text = printer(style).doprint(symbol)
-    return partial(text, style.names["L"]) if partial_of else text
+    return partial(text, style.names["L"]) if fields.field(field).role == "gradient" else text
 
 
 # ---------------------------------------------------------------------------------------------

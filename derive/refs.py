@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .fields import BY_NAME, FIELDS, last_stage
 from .model import Iteration, grid, pool_windows, tap, weights
 from .printing import TABLE_SEPARATOR
 from .problem import Problem
 from .style import Style
 
 CLASS_PREFIX = "ref:"  # \class{ref:NAME}{…}: the one class mathml.py turns into data-ref
-# Symbols whose partial derivative ∂L/∂symbol is a value of its own.
-PARTIALS = {"W": "grad_kernel", "b": "grad_bias", "I": "grad_input", "Yhat": "grad_prediction",
-            "Z": "grad_feature_map", "A": "grad_activation"}
-# Symbols of one iteration (named with its `iteration_k.` prefix) and of the problem (no prefix).
-OWN = {"Yhat": "prediction", "Z": "feature_map", "A": "activation", "Wnext": "kernel_next", "bnext": "bias_next",
-       "Vnext": "velocity", "Vbnext": "velocity_bias", "L": "loss", "Lnext": "loss_next"}
+# Symbols whose partial derivative ∂L/∂symbol is a value of its own: the answer gradients, by the
+# notation of the answer-field table (fields.py), and the backward pass's steps no answer holds.
+PARTIALS = {**{f.notation: f.name for f in FIELDS if f.role == "gradient"},
+            "Yhat": "grad_prediction", "Z": "grad_feature_map", "A": "grad_activation"}
+# Symbols of one iteration (named with its `iteration_k.` prefix): every other answer field, by its notation.
+OWN = {f.notation: f.name for f in FIELDS if f.role != "gradient"}
 GIVEN = {"I": "input", "X": "padded_input", "Y": "target", "eta": "learning_rate", "mu": "momentum"}
 _DATA_REF = re.compile(r'data-ref="([^"]+)"')
 _NUMBER = r"-?\d+(?:\.\d+)?|-?\\frac\{\d+\}\{\d+\}"
@@ -62,10 +63,9 @@ def scope(p: Problem, k: int) -> Scope:
     fields.update({"W": "kernel", "b": "bias"} if k == 1 else {"W": before + "kernel_next", "b": before + "bias_next"})
     if k > 1:
         fields.update({"V": before + "velocity", "Vb": before + "velocity_bias"})
-    if not (p.activation != "none" or p.pooling is not None):
-        fields["Z"] = fields["Yhat"]  # without activation or pooling the feature map is the prediction
-    elif p.pooling is None:
-        fields["A"] = fields["Yhat"]  # without pooling the activation's output is the prediction
+    last = last_stage(p)
+    if last is not None:  # the feature map (no activation, no pooling) or the activation (no pooling) is Ŷ
+        fields[BY_NAME[last].notation] = fields["Yhat"]
     partials = {name: prefix(k) + field for name, field in PARTIALS.items()}
     return Scope(tuple(fields.items()), tuple(partials.items()), p.rank2)
 

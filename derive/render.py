@@ -5,13 +5,14 @@ import os
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from . import printing as pr
 from .errors import SpecError
-from . import activation
+from . import activation, fields
 from .activation import SLOPE
 from .model import LOSSES, values
 from .problem import Problem, Tensor3, Tensor4
@@ -88,7 +89,13 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
     env.filters["tex"] = pr.escape_latex
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml
+    env.filters["cell"] = table_cell
     return env
+
+
+def table_cell(text: str) -> str:
+    """Text made safe for a cell of a Markdown table: a `|` in it would end the cell (also in a code span)."""
+    return text.replace("|", r"\|")
 
 
 def _mathml(latex: str, display: bool = False) -> str:
@@ -120,24 +127,15 @@ def explorable(page: str, refs: str, templates: str | None = None) -> str:
 
 
 def tasks(p: Problem, ask: tuple[str, ...], style: pr.Style = pr.Style()) -> list[dict[str, str]]:
-    """What a problem sheet asks for, in words and symbols."""
-    f, n = pr.formulas(p, style), style.names
-    partial = lambda name: pr.partial(name, n["L"])  # noqa: E731
-    table = {
-        "feature_map": ("the feature map" + ("s" if not p.rank2 else "") + " (convolution plus bias)", f["z"]),
-        "activation": ("the activation output", f["a"]),
-        "prediction": ("the prediction the loss compares with the target", n["Yhat"]),
-        "loss": ("the loss", n["L"]),
-        "grad_kernel": ("the gradient of the loss with respect to every filter weight", partial(n["W"])),
-        "grad_bias": ("the gradient of the loss with respect to the bias", partial(n["b"])),
-        "grad_input": ("the gradient of the loss with respect to the input", partial(n["I"])),
-        "velocity": ("the momentum velocity of every weight after the step", n["Vnext"]),
-        "velocity_bias": ("the momentum velocity of the bias after the step", n["Vbnext"]),
-        "kernel_next": ("the updated filter" + ("s" if not p.rank2 else ""), n["Wnext"]),
-        "bias_next": ("the updated bias", n["bnext"]),
-        "loss_next": ("the loss with the updated weights", n["Lnext"]),
-    }
-    return [{"text": table[name][0].capitalize() + ":", "symbol": table[name][1]} for name in ask]
+    """What a problem sheet asks for, in words and symbols (both from the answer-field table, fields.py)."""
+    return [{"text": fields.wording(p, name).capitalize() + ":", "symbol": _symbol(p, name, style.names)}
+            for name in ask]
+
+
+def _symbol(p: Problem, name: str, names: Mapping[str, str]) -> str:
+    """Answer field `name`'s symbol in the notation `names` (∂L/∂W for a gradient)."""
+    symbol = names[fields.notation(p, name)]
+    return pr.partial(symbol, names["L"]) if fields.field(name).role == "gradient" else symbol
 
 
 def view(d: "Derivation") -> dict[str, Any]:
@@ -160,7 +158,20 @@ class Maps:
     """Named matrices for one problem: 2-D as they are, multi-channel one matrix per filter/channel."""
 
     def __init__(self, p: Problem, style: pr.Style):
-        self.rank2, self.style, self.n = p.rank2, style, style.names
+        self.p, self.rank2, self.style, self.n = p, p.rank2, style, style.names
+
+    def answer(self, name: str, it: Any) -> Any:
+        """Answer field `name` of iteration `it` (a model.Iteration) named by its symbol, laid out by its
+        shape (both from the answer-field table, fields.py): maps, kernels, a bias vector or a scalar."""
+        f = fields.field(name)
+        value, symbol, partial = f.read(it), self.n[fields.notation(self.p, name)], f.role == "gradient"
+        if f.shape == "map":
+            return self.maps(symbol, value, partial)
+        if f.shape == "kernel":
+            return self.kernels(symbol, value, partial)
+        if f.shape == "filter":
+            return self.vector(self.label(symbol, partial), value)
+        return pr.scalar(symbol, value, self.style)
 
     def maps(self, name: str, tensor: Tensor3, partial: bool = False) -> list[str]:
         """One `name = matrix` per filter (or channel), side by side as the page's width allows;
@@ -315,7 +326,6 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
     it, eqs, run, n = w.values, m.equations, m.run, m.n
     f = pr.formulas(p, m.style)
     conv_row, out_row, kernel_row = p.conv_shape[1], p.output_shape[1], p.kernel_size[1]
-    z, a = f["z"], f["a"]
     conv_total = p.filters * p.conv_shape[0] * p.conv_shape[1]
     return {
         "number": w.number,
@@ -333,13 +343,13 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "cells_total": conv_total,
         "weights_shown": len(w.grad_kernel),
         "weights_total": p.filters * p.channels * p.kernel_size[0] * p.kernel_size[1],
-        "feature_map": m.maps(z, it.feature_map),
+        "feature_map": m.answer("feature_map", it),
         "activation": run(w.activation, conv_row),  # A = f(Z) and ∂A/∂Z of each cell, side by side
-        "activation_map": m.maps(a, it.activation) if it.activation else None,
+        "activation_map": m.answer("activation", it) if it.activation else None,
         "activation_noted": w.activation_noted,
         "pooling": run(w.pooling, out_row),
         "pool_ties": [_cell_label(p, c) for c in w.pool_ties],
-        "prediction": m.maps(n["Yhat"], it.prediction),
+        "prediction": m.answer("prediction", it),
         "pooled_shown": len(w.pooling),
         "predictions_shown": len(w.grad_prediction),
         "outputs_total": p.filters * p.output_shape[0] * p.output_shape[1],
@@ -354,22 +364,22 @@ def _iteration(p: Problem, m: Maps, w: "IterationWork") -> dict[str, Any]:
         "grad_feature_map_matrix": m.maps(n["Z"], it.grad_feature_map, partial=True),
         "grad_kernel": m.sums(w.grad_kernel),
         "weights_symbolic": len(w.grad_kernel) < RUN_TABLE_FROM,
-        "grad_kernel_matrix": m.kernels(n["W"], it.grad_kernel, partial=True),
+        "grad_kernel_matrix": m.answer("grad_kernel", it),
         "grad_bias": eqs(w.grad_bias),
-        "grad_bias_vector": m.vector(m.label(n["b"], True), it.grad_bias),
+        "grad_bias_vector": m.answer("grad_bias", it),
         "grad_input": m.sums(w.grad_input) if "grad_input" in p.show else [],  # printed only when shown
         "inputs_symbolic": len(w.grad_input) < RUN_TABLE_FROM,
-        "grad_input_matrix": m.maps(n["I"], it.grad_input, partial=True) if "grad_input" in p.show else [],
+        "grad_input_matrix": m.answer("grad_input", it) if "grad_input" in p.show else [],
         "velocities": run(w.velocities, kernel_row),
         "velocity_before": m.kernels(n["V"], it.velocity) if it.velocity else None,
-        "velocity_matrix": m.kernels(n["Vnext"], it.velocity_next) if it.velocity_next else None,
+        "velocity_matrix": m.answer("velocity", it) if it.velocity_next else None,
         "bias_velocities": run(w.bias_velocities, p.filters),
         "updates": run(w.updates, kernel_row),
         "bias_updates": run(w.bias_updates, p.filters),
-        "kernel_next": m.kernels(n["Wnext"], it.kernel_next),
-        "bias_next": m.vector(n["bnext"], it.bias_next),
-        "loss_value": pr.scalar(n["L"], it.loss, m.style),
-        "loss_next": pr.scalar(n["Lnext"], it.loss_next, m.style),
+        "kernel_next": m.answer("kernel_next", it),
+        "bias_next": m.answer("bias_next", it),
+        "loss_value": m.answer("loss", it),
+        "loss_next": m.answer("loss_next", it),
     }
 
 
@@ -382,15 +392,14 @@ def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
 
 
 def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
-    style, its, n = d.style, d.iterations, m.n
+    style, its = d.style, d.iterations
     first, last = its[0], its[-1]
     return {
-        "loss_initial": pr.scalar(n["L"], first.loss, style),
-        # L′, as the update step calls the loss after it: one name for one quantity.
-        "loss_final": pr.scalar(n["Lnext"], last.loss_next, style),
-        # W′ and b′, as the update step names them (not a second name, W_new, for the same matrix).
-        "kernel": m.kernels(n["Wnext"], last.kernel_next),
-        "bias": m.vector(n["bnext"], last.bias_next),
+        "loss_initial": m.answer("loss", first),
+        # L′, W′ and b′, as the iteration's steps name them: one name for one quantity.
+        "loss_final": m.answer("loss_next", last),
+        "kernel": m.answer("kernel_next", last),
+        "bias": m.answer("bias_next", last),
         "first_loss": pr.inline(first.loss, style),
         "last_loss": pr.inline(last.loss_next, style),
         "losses": [

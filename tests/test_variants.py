@@ -9,6 +9,7 @@ import sys
 import zipfile
 from decimal import Decimal
 from fractions import Fraction
+from html import unescape
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -429,9 +430,7 @@ def test_moodle_questions_carry_the_worked_solution_as_general_feedback(homework
         assert "Step 1" in solution
         # the same worked solution: its last displayed equation (the updated kernel) is in both
         last_display = solution.rstrip().split("$$")[-2].strip()
-        from html import unescape
-
-        assert last_display in unescape(html)  # W' = …, with & and ' escaped in the HTML
+        assert last_display in unescape(html)  # the HTML escapes & and the prime of W'
 
 
 def test_qti_first_question_of_each_variant_carries_the_worked_solution(homework):

@@ -2,8 +2,11 @@
 
 A submission names its fields as answers.json does: `prediction`, `loss`, `loss_next`, `grad_input` at top
 level and `layers[J].FIELD` per layer (`layers[2].grad_weights`), or nested as `layers: {2: {grad_weights: …}}`;
-`iterations: [...]` for several. The verdicts are check.py's: correct, carried, sign, scale, wrong. The
-follow-through walks the iteration in the model's order (forward, loss, backward, update, loss after it) with
+`iterations: [...]` for several. The verdicts are check.py's: correct, carried, sign, scale, flipped (a conv
+kernel's gradient rotated by 180°), partial-sum (summed over one output row, column or the first k cells),
+wrong (with a note for a named slip: max pooling's gradient sent to every cell of its window, an
+activation's derivative left out, an optimizer's slip). The follow-through walks the iteration in the
+model's order (forward, loss, backward, update, loss after it) with
 each layer's own forward and backward, the loss's own gradient and the optimizer's own step, taking the
 submission's value of every field it gave in place of the computed one.
 """
@@ -14,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import product
 from fractions import Fraction
 from typing import Any
 
@@ -164,8 +168,12 @@ class _Expected:
     # The gradient handed to an activation (the submission's own, the right one): passed down without its derivative.
     skipped: tuple[list[Fraction], list[Fraction]] | None = None
     skipped_note: str = ""
-    # An update computed with a classic optimizer slip (Adam without bias correction, …): its values and the note.
+    # An update computed with a classic optimizer slip (Adam without bias correction, …), or a gradient with a
+    # classic backward slip (max pooling's gradient sent to every cell of the window): its values and the note.
     slips: tuple[tuple[list[Fraction], str], ...] = ()
+    # The right values with a slip made in the whole field (a conv kernel's gradient rotated by 180°: `flipped`;
+    # summed over only some output cells: `partial-sum`): (values, verdict, note), taken when every open cell fits.
+    moved: tuple[tuple[list[Fraction], str, str], ...] = ()
 
 
 class _Walk:
@@ -235,13 +243,20 @@ class _Walk:
             else:
                 back = layer.backward(x, fwd, params[j], grad)
             for P in record.params:
-                grads[j][P] = _tensor(self.take(f"layers[{j}].grad_{P}", record.backward.grads[P], _const(back.grads[P])))
+                moved = _rotations(layer, P, (back.grads[P], record.backward.grads[P]))
+                if self.names.get(f"layers[{j}].grad_{P}", f"layers[{j}].grad_{P}") in self.sub:  # only when marked
+                    moved += _partial_sums(layer, P, x, fwd, params[j], (grad, record.grad_output))
+                grads[j][P] = _tensor(self.take(f"layers[{j}].grad_{P}", record.backward.grads[P], _const(back.grads[P]),
+                                                moved=moved))
             below, true = (f"layers[{j - 1}].grad_output", it.layers[j - 1].grad_output) if j else ("grad_input", it.grad_input)
             skipped: dict[str, Any] = {}
             if isinstance(layer, Elementwise):
                 skipped = {"skipped": (_flat(grad), _flat(record.grad_output)), "skipped_note": f"layers[{j}]'s {layer.kind} derivative left out "
                            f"(∂L/∂out of layers[{j}] passed down unchanged)"}
-            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped, slips=self._updated(j, x, fwd, grad)))
+            slips = self._updated(j, x, fwd, grad)
+            if layer.kind == "maxpool":
+                slips += _unrouted(layer, j, (grad, record.grad_output))
+            grad = _tensor(self.take(below, true, _const(back.grad_input), **skipped, slips=slips))
         return grads
 
     def _updated(self, j: int, x: Tensor, fwd: Any, grad: Tensor) -> tuple[tuple[list[Fraction], str], ...]:
@@ -319,6 +334,63 @@ class _Walk:
             except (ArithmeticError, ValueError):  # the slip leaves the root of a negative number (RMSprop centred)
                 continue
         return _merged(out)
+
+
+NOTE_ROTATED = "the field is the right one rotated by 180° (convolution and cross-correlation confused)"
+NOTE_EVERY_CELL = ("the gradient of layers[{j}]'s max pooling went to every cell of its window; it goes only to the "
+                   "window's largest input (the one the forward pass kept), the others get 0")
+NOTE_SHARED = ("the gradient of layers[{j}]'s max pooling was shared evenly over its window (average pooling's rule); "
+               "it goes whole to the window's largest input, the others get 0")
+
+
+MAX_PARTIAL_CELLS = 36  # output cells of a conv whose partial sums are searched (one backward pass per set)
+
+
+def _rotations(layer: Any, P: str, grads: tuple[Tensor, ...]) -> tuple[tuple[list[Fraction], str, str], ...]:
+    """A conv kernel's gradient (the submission's own, the right one) rotated by 180° in every filter and channel."""
+    if layer.kind != "conv" or P != "kernel":
+        return ()
+    out = []
+    for g in grads:
+        kh, kw = g.shape[-2:]
+        out.append(([exact(g[i[:-2] + (kh - 1 - i[-2], kw - 1 - i[-1])]) for i in g.indices()], "flipped", NOTE_ROTATED))
+    return tuple(out)
+
+
+def _partial_sums(layer: Any, P: str, x: Tensor, fwd: Any, params: Mapping[str, Tensor],
+                  grads: tuple[Tensor, ...]) -> tuple[tuple[list[Fraction], str, str], ...]:
+    """A conv kernel's gradient summed over only some output cells (one output row, one column, the first k in
+    row-major order), from ∂L/∂out (the submission's own, the right one): the conv's backward pass on the kept cells."""
+    if layer.kind != "conv" or P != "kernel" or layer.out_shape[-2] * layer.out_shape[-1] > MAX_PARTIAL_CELLS:
+        return ()
+    oh, ow = layer.out_shape[-2:]
+    cells = [(i, j) for i in range(oh) for j in range(ow)]
+    subsets = [([c for c in cells if c[0] == i], f"output row {i}") for i in range(oh)]
+    subsets += [([c for c in cells if c[1] == j], f"output column {j}") for j in range(ow)]
+    subsets += [(cells[:k], f"the first {k} output cells in row-major order") for k in range(1, len(cells))]
+    out = []
+    for kept, which in subsets:
+        note = f"a partial sum over only {which}, of the {oh}×{ow} (every output cell's term belongs in it)"
+        for g in grads:
+            # v * 0: a zero of the tensor's own number type (imports stay as they are: another branch edits them)
+            mask = Tensor(g.shape, tuple(v if idx[-2:] in kept else v * 0 for idx, v in zip(g.indices(), g.data)))
+            out.append((_flat(layer.backward(x, fwd, params, mask).grads[P]), "partial-sum", note))
+    return tuple(out)
+
+
+def _unrouted(layer: Any, j: int, grads: tuple[Tensor, ...]) -> tuple[tuple[list[Fraction], str], ...]:
+    """Max pooling's ∂L/∂in with the gradient from above (the submission's own, the right one) sent to every cell
+    of each window, or shared evenly over it, instead of to the window's largest input."""
+    size = layer.size[0] * layer.size[1]
+    out = []
+    for share, note in ((Fraction(1), NOTE_EVERY_CELL), (Fraction(1, size), NOTE_SHARED)):
+        for g in grads:
+            spread = dict.fromkeys(product(*(range(n) for n in layer.in_shape)), Fraction(0))
+            for cell in g.indices():
+                for source in layer.window(cell):
+                    spread[source] += share * exact(g[cell])
+            out.append((list(spread.values()), note.format(j=j)))
+    return _merged(out)
 
 
 def _merged(slips: list[tuple[list[Fraction], str]]) -> tuple[tuple[list[Fraction], str], ...]:
@@ -425,7 +497,11 @@ class _Marker:
                     for i in open_cells:
                         verdicts[i], notes[i] = "wrong", e.skipped_note
                     break
-        for values, note in e.slips:  # an optimizer slip, named (the verdict stays wrong)
+        for values, verdict, note in e.moved:  # a slip made in the whole field: every open cell must fit
+            if open_cells and all(not verdicts[i] and self.near(s[i], values[i]) for i in open_cells):
+                for i in open_cells:
+                    verdicts[i], notes[i] = verdict, note
+        for values, note in e.slips:  # an optimizer or backward slip, named (the verdict stays wrong)
             for i in open_cells:
                 if not verdicts[i] and self.near(s[i], values[i], slack=2):  # from the submission's own values, as carried
                     verdicts[i], notes[i] = "wrong", note

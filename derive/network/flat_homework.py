@@ -1,9 +1,12 @@
 """`derive variants` on a flat spec whose optimizer only the network path computes (Adam, RMSprop, …): the
 network homework spec it means, with its `variants:` rules and `ask:` names translated (kernel is
-layers[0].kernel, kernel_next layers[0].kernel_next), so network/variants.py draws, solves and exports it."""
+layers[0].kernel, kernel_next layers[0].kernel_next), so network/variants.py draws it; each drawn
+variant then goes back to a flat spec with flat `ask:` names (flat_variants), so its problem.yaml,
+answers.csv, LMS blanks and `derive mark` name the answers as the teacher's flat spec does."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..errors import SpecError
@@ -18,7 +21,7 @@ def network_homework(flat: Mapping[str, Any]) -> dict[str, Any]:
     from .answers import flat_table
     from .flat import as_network
 
-    plain = {k: v for k, v in flat.items() if k not in HOMEWORK}
+    plain = _plain(flat)
     problem = build_problem({**plain, "optimizer": "sgd"})  # the flat checks and messages
     spec = as_network(plain, problem)
     if "variants" in flat:
@@ -56,3 +59,40 @@ def _ask(ask: Any, names: Mapping[str, str]) -> Any:
         else:
             raise SpecError(f"unknown answer field {name!r} (valid: {', '.join(names)})", field="ask")
     return out
+
+
+def flat_variants(flat: Mapping[str, Any], plan: Any, drawn: Sequence[Any]) -> tuple[Any, list[Any]]:
+    """The network plan and its drawn variants as the flat spec means them: `ask` in flat names, each
+    variant's spec the flat spec with the drawn input, kernel, bias and target."""
+    from ..problem import build_problem
+    from .answers import flat_table
+
+    problem = build_problem({**_plain(flat), "optimizer": "sgd"})
+    to_flat = {field: name for name, field in flat_table(problem, False)}
+    ask = tuple(dict.fromkeys(to_flat.get(name, name) for name in plan.ask))
+    return replace(plan, ask=ask), [replace(v, spec=_flat_spec(flat, v.spec)) for v in drawn]
+
+
+def _plain(flat: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in flat.items() if k not in HOMEWORK}
+
+
+def _flat_spec(flat: Mapping[str, Any], drawn: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat spec with a drawn network variant's numbers (the conv is layers[0], as network_homework made it)."""
+    conv = drawn["layers"][0]["conv"]
+    spec = {**_plain(flat), "input": drawn["input"], "kernel": conv["kernel"], "target": drawn["target"]}
+    if "bias" in conv:
+        spec["bias"] = conv["bias"]
+    return spec
+
+
+def normalized_flat(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """A flat spec's normalized form (every default filled in, numbers exact), as its answers.json records it."""
+    from ..problem import build_problem
+    from .answers import normalized_spec
+    from .flat import as_network
+    from .spec import build_network
+
+    plain = _plain(flat)
+    problem = build_problem({**plain, "optimizer": "sgd"})
+    return normalized_spec(replace(build_network(as_network(plain, problem)), flat=problem))

@@ -19,7 +19,11 @@ DEFAULT_TITLE = "A Neural Network"
 
 def flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
     """The answer key with each layer's fields named `layers[J].field`, as lms.columns and lms.blanks read them
-    (an optimizer's state, a mapping of tensors per parameter, stays in answers.json: it is no answer cell)."""
+    (an optimizer's state, a mapping of tensors per parameter, stays in answers.json: it is no answer cell).
+    A flat spec's key (Adam, … on a flat spec) keeps only its flat fields: the teacher's names, one column each."""
+    if "layers" not in answers.get("problem", {"layers": True}):
+        return {"iterations": [{k: v for k, v in it.items() if k not in ("layers", "optimizer_state")}
+                               for it in answers["iterations"]]}
     rows = []
     for it in answers["iterations"]:
         row = {k: v for k, v in it.items() if k not in ("layers", "optimizer_state")}
@@ -29,42 +33,59 @@ def flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return {"iterations": rows}
 
 
+def _tolerance_columns(derivation: "NetworkDerivation", precision: int) -> dict[str, Any]:
+    """Each answer cell's tolerance, named as flat_answers names the cell (a flat spec's by its flat names)."""
+    from dataclasses import replace
+
+    from .answers import answer_key, flat_names
+    from .tolerance import tolerances
+
+    net = derivation.network
+    # Keyed as a `layers:` network's (tolerances carry no optimizer state for a flat key to name), then renamed.
+    key = flat_answers(answer_key(replace(net, flat=None), tolerances(net, derivation.iterations, precision)))
+    if net.flat is None:
+        return key
+    names = [(name, field) for name, field in flat_names(net) if name != "optimizer_state"]
+    return {"iterations": [{name: row[field] for name, field in names} for row in key["iterations"]]}
+
+
 def titled(spec: dict[str, Any], index: int) -> dict[str, Any]:
     """The variant's spec with its number in the title."""
     return {**spec, "title": f"{spec.get('title') or DEFAULT_TITLE} (variant {index})"}
 
 
 def problem_yaml(spec: dict[str, Any], index: int, seed: int, ask: Sequence[str]) -> str:
-    """The spec that reproduces a variant (one layer a line), with where it came from."""
+    """The spec that reproduces a variant (one layer a line; a flat spec's stays flat), with where it came from."""
     from .answers import normalized_spec
+    from .flat_homework import normalized_flat
     from .spec import build_network
     from .variants import network_spec
 
+    source = {"index": index, "seed": seed, "derive": __version__}
+    if "layers" not in spec:  # Adam, … on a flat spec: recorded as the teacher wrote it
+        return dumps_yaml({**normalized_flat(titled(spec, index)), "ask": list(ask), "variant": source})
     normal = normalized_spec(build_network(network_spec(titled(spec, index))))
     layers = normal.pop("layers")
     head: dict[str, Any] = {k: normal[k] for k in ("title", "input") if k in normal}
     tail: dict[str, Any] = {k: v for k, v in normal.items() if k not in ("title", "input")}
     text = dumps_yaml(head) + "layers:\n" + "".join(f"  - {_flow(layer)}\n" for layer in layers)
-    return text + dumps_yaml({**tail, "ask": list(ask), "variant": {"index": index, "seed": seed, "derive": __version__}})
+    return text + dumps_yaml({**tail, "ask": list(ask), "variant": source})
 
 
 def render(spec: dict[str, Any], index: int, seed: int, ask: tuple[str, ...], precision: int, documents: bool,
            quiz_title: str) -> tuple[dict[str, str], dict[str, Any], Question, str]:
     """Solve one network variant: (its files, or none without `documents`; answer key; LMS question; QTI quiz)."""
     from ..pipeline import solve
-    from .answers import answer_key
     from .sheet import symbol
-    from .tolerance import tolerances
 
     derivation = cast("NetworkDerivation", solve(titled(spec, index), precision=precision))
     answers = derivation.answers()
     labels = {name: (lambda cell, n=name: symbol(derivation, n, cell)) for name in ask}
-    tolerance_key = answer_key(derivation.network, tolerances(derivation.network, derivation.iterations, precision))
     question = Question(
         ident=f"variant-{index:04d}",
         name=f"Variant {index}",
         html=derivation.problem_sheet("lms", ask, with_tasks=False),
-        blanks=blanks(flat_answers(answers), ask, labels, flat_answers(tolerance_key)),
+        blanks=blanks(flat_answers(answers), ask, labels, _tolerance_columns(derivation, precision)),
         feedback=derivation.to_lms(),
     )
     qti = qti_assessment(question, quiz_title)

@@ -34,6 +34,9 @@ def _layer_label(d: NetworkDerivation, name: str) -> tuple[str, str, str]:
 
 
 def _describe(d: NetworkDerivation, name: str) -> tuple[str, str, str]:
+    from .answers import flat_names
+
+    name = dict(flat_names(d.network)).get(name, name)  # a flat spec's kernel_next is layers[0].kernel_next
     syms = layer_symbols(d.network)
     top = {
         "prediction": ("the network's prediction", syms[-1].out, "plain"),
