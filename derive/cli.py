@@ -311,7 +311,7 @@ def mark(homework: str, responses: str, out_dir: str, jobs: int, figures: bool, 
         _fail(f"{exc.filename or out_dir}: {exc.strerror}")
     for error in outcome.errors:
         click.echo(f"error: {error}", err=True)
-    click.echo(f"marked {outcome.marked} students into {out_dir}"
+    click.echo(f"marked {outcome.marked} student{'s' if outcome.marked != 1 else ''} into {out_dir}"
                + (f"; {len(outcome.errors)} problem{'s' if len(outcome.errors) > 1 else ''} reported"
                   if outcome.errors else ""), err=True)
     if outcome.errors:

@@ -67,3 +67,17 @@ def test_marking_one_asked_cell_says_cell(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert "of the 1 asked cell (" in (tmp_path / "marked" / "feedback" / "Ann.md").read_text(encoding="utf-8")
     assert "of the 1 asked cell " in (tmp_path / "marked" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_one_marked_student_is_singular(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    spec = tmp_path / "hw.yaml"
+    spec.write_text("input: [[1, 2, 0], [0, 1, 3], [2, 1, 1]]\nkernel: [[1, 0], [0, 1]]\n"
+                    "target: [[1, 0], [0, 1]]\nlearning_rate: 0.1\n")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "derive", *a], capture_output=True, text=True)  # noqa: E731
+    assert run("variants", str(spec), "--count", "1", "--seed", "1", "-o", str(tmp_path / "hw")).returncode == 0
+    (tmp_path / "r.csv").write_text("student,variant,loss\nAda,1,0.5\n")
+    marked = run("mark", str(tmp_path / "hw"), str(tmp_path / "r.csv"), "-o", str(tmp_path / "out"))
+    assert "marked 1 student into" in marked.stderr, marked.stderr
