@@ -21,7 +21,7 @@ from sympy.printing.latex import LatexPrinter
 from . import activation, fields
 from .exact import mpq
 from .problem import Problem
-from .style import NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
+from .style import NETWORK_NOTATION, NETWORK_NOTATION_KEYS, NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
 from .typeset import width
 
 MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
@@ -771,17 +771,6 @@ def cell_label(p: Problem, field: str, index: tuple[int, ...], style: Style = St
 # base is a notation key below, tag the layer's superscript, kind '' (the value), 'next' (after
 # the update), 'v'/'vnext' (a velocity of parameter base) or 'pad' (the zero-padded input).
 # The flat path above does not use this section.
-
-NETWORK_NOTATION = {
-    "x": "x", "y": "y", "L": "L", "eta": r"\eta", "mu": r"\mu", "V": "v", "W": "W", "K": "K", "b": "b",
-    "z": "z", "a": "a", "p": "p", "f": "f",
-}
-NETWORK_NOTATION_KEYS = {
-    "input": "x", "target": "y", "loss": "L", "learning_rate": "eta", "momentum": "mu", "velocity": "V",
-    "weights": "W", "kernel": "K", "bias": "b", "pre_activation": "z", "activation": "a", "pooled": "p",
-    "flattened": "f",
-}
-
 
 def network_names(style: Style) -> dict[str, str]:
     """The network notation with the spec's renamings (Style.notation holds NETWORK_NOTATION keys here)."""

@@ -34,6 +34,17 @@ NOTATION_KEYS = {
     "bias": "b", "feature_map": "Z", "activation": "A", "momentum": "mu", "velocity": "V",
 }
 
+# A network's symbols (printing.py's network section), and the spec's `notation:` keys naming them.
+NETWORK_NOTATION = {
+    "x": "x", "y": "y", "L": "L", "eta": r"\eta", "mu": r"\mu", "V": "v", "W": "W", "K": "K", "b": "b",
+    "z": "z", "a": "a", "p": "p", "f": "f",
+}
+NETWORK_NOTATION_KEYS = {
+    "input": "x", "target": "y", "loss": "L", "learning_rate": "eta", "momentum": "mu", "velocity": "V",
+    "weights": "W", "kernel": "K", "bias": "b", "pre_activation": "z", "activation": "a", "pooled": "p",
+    "flattened": "f",
+}
+
 
 @dataclass(frozen=True)
 class Style:

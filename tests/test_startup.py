@@ -115,6 +115,14 @@ def test_network_json_key_and_check_import_no_document_library(args):
     assert "gmpy2" in loaded and not loaded & HEAVY
 
 
+def test_a_network_that_renames_its_symbols_still_answers_without_sympy(tmp_path):
+    """`notation:` keys are checked against style.py's table, not printing.py's (which imports SymPy)."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text((ROOT / "examples" / "two-two-two.yaml").read_text() + "notation: {weights: \\Theta}\n")
+    loaded = modules_loaded("solve", str(spec), "--format", "json")
+    assert "gmpy2" in loaded and not loaded & HEAVY
+
+
 @pytest.mark.parametrize("optimizer", [
     "{type: rmsprop, momentum: 0.5, centered: true, weight_decay: 0.1}",
     "{type: adagrad, lr_decay: 0.1, weight_decay: 0.1}",

@@ -158,7 +158,7 @@ def _notation(spec: Mapping) -> tuple[tuple[str, str], ...]:
     value = spec.get("notation")
     if value is None:
         return ()
-    from ..printing import NETWORK_NOTATION_KEYS  # SymPy: only for a spec that renames symbols
+    from ..style import NETWORK_NOTATION_KEYS
 
     if not isinstance(value, Mapping):
         raise SpecError("must be a mapping such as {weights: \\theta, learning_rate: \\alpha}", field="notation")
