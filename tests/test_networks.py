@@ -234,6 +234,11 @@ BAD = [
     (_layer(0, {"dense": {"weights": [[1, 2], [3, 4]], "bias": [1, 2, 3]}}), "layers[0].bias: 3 values for 2 output units"),
     (_layer(1, "sigmoidd"), "layers[1]: unknown layer 'sigmoidd' (did you mean 'sigmoid'?)"),
     (_layer(1, {"relu": {"slope": 1}}), "layers[1].slope: unknown option (valid: none)"),
+    (_layer(0, {"dense": {"weight": [[1, 2], [3, 4]]}}),
+     "layers[0].weight: unknown option (did you mean 'weights'?) (valid: weights, bias, fixed)"),
+    (_layer(1, {"leaky_relu": {"negative-slope": 1}}), "layers[1].negative-slope: unknown option (did you mean 'negative_slope'?)"),
+    (_with(loss="cross_entropyy"), "loss: unknown value 'cross_entropyy' (did you mean 'cross_entropy'?)"),
+    (_with(optimizer={"type": "adam", "beta": [0.9, 0.99]}), "optimizer.beta: unknown key for adam (did you mean 'betas'?)"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3, 4]], "fixed": ["bias"]}}),
      "layers[0].fixed: 'bias' is not a parameter of this layer (valid: weights)"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3]]}}), "layers[0].weights: ragged: layers[0].weights[1] is 1, layers[0].weights[0] is 2"),
@@ -283,7 +288,14 @@ def test_cli_bad_network_names_file_and_layer(tmp_path):
     assert not out.exists()
 
 
-
+def test_cli_mistyped_layer_option_suggests_the_name(tmp_path):
+    """A teacher's `weight:` (for weights) gets the same "did you mean" as a mistyped layer name."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text(yaml.safe_dump(_layer(0, {"dense": {"weight": [[1, 2], [3, 4]]}})))
+    run = _run("solve", str(spec))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == (f"error: {spec}: layers[0].weight: unknown option (did you mean 'weights'?) "
+                          "(valid: weights, bias, fixed)\n")
 
 
 def test_cli_writes_every_file_and_json_is_the_answer_key(tmp_path):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
+from ..errors import SpecError, did_you_mean
 from ..literals import show
 from .layers import kinds
 from .layers.base import Layer
@@ -120,7 +120,7 @@ def show_value(value: Any) -> str:
 def _loss(value: Any, layers: tuple[Layer, ...]) -> Loss:
     table = losses()
     if value not in table:
-        raise SpecError(f"unknown value {value!r} (valid: {', '.join(table)})", field="loss")
+        raise SpecError(f"unknown value {value!r}{did_you_mean(value, table)} (valid: {', '.join(table)})", field="loss")
     loss = table[value]
     if loss.after is not None and layers[-1].kind != loss.after:
         raise SpecError(f"{value} needs a final {loss.after} layer, but the last layer is {layers[-1].kind}", field="loss")
