@@ -18,7 +18,7 @@ from .tensor import Tensor, dims, number, parse_tensor, whole
 if TYPE_CHECKING:  # the optimizers build SymPy equations; the flat path imports only the one it uses
     from .optimizers import Optimizer
 
-KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation")
+KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation", "show")
 REQUIRED = ("input", "layers", "target", "learning_rate")
 MAX_ITERATIONS = 100
 MAX_LAYERS = 64
@@ -38,6 +38,7 @@ class Network:
     iterations: int = 1
     title: str | None = None
     notation: tuple[tuple[str, str], ...] = ()
+    show: tuple[str, ...] = ()  # optional parts of the document (`show:`, or asked in `ask:`), as a flat spec's
     flat: Any = None  # the flat spec's Problem when a flat spec is solved as this network (network/flat.py)
 
     @property
@@ -58,7 +59,7 @@ def build_network(spec: Any) -> Network:
     return Network(
         input=x, layers=layers, target=target, target_class=target_class, loss=loss,
         optimizer=_optimizer(spec), iterations=_iterations(spec), title=_title(spec),
-        notation=_notation(spec),
+        notation=_notation(spec), show=_show(spec),
     )
 
 
@@ -150,6 +151,13 @@ def _title(spec: Mapping) -> str | None:
     if title is not None and not isinstance(title, str):
         raise SpecError("must be a string", field="title")
     return title
+
+
+def _show(spec: Mapping) -> tuple[str, ...]:
+    """`show: [grad_input]`, read by the flat spec's rule (the same parts, the same one-line error)."""
+    from ..problem import _show as flat_show
+
+    return flat_show(spec)
 
 
 def _notation(spec: Mapping) -> tuple[tuple[str, str], ...]:
