@@ -51,8 +51,8 @@ one annotated, every layer kind, loss and optimizer key with its default (README
   input:          a vector, an H×W matrix, or C×H×W
   layers:         in order, a name (- relu) or {name: options}: conv {kernel, bias, stride,
                   padding, dilation, operation}, dense {weights: out×in (one row per output
-                  unit), bias}, maxpool/avgpool {size, stride}, flatten, relu, leaky_relu
-                  {negative_slope}, sigmoid, tanh, softplus, softmax; fixed: [bias] on a layer
+                  unit), bias}, maxpool/avgpool {size, stride}, flatten, softmax, and each
+                  activation above (leaky_relu {negative_slope}); fixed: [bias] on a layer
                   shows the gradient but does not update it
   target:         the output's shape; with cross_entropy a class index (2) or probabilities
   loss:           mse, sse, half_sse, cross_entropy (after softmax), binary_cross_entropy

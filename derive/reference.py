@@ -16,7 +16,7 @@ def network_reference_spec() -> str:
     from .printing import NETWORK_NOTATION_KEYS
 
     return (NETWORK_REFERENCE_SPEC.replace("⟨layers⟩", layer_listing()).replace("⟨losses⟩", loss_listing())
-            .replace("⟨optimizers⟩", optimizer_listing())
+            .replace("⟨optimizers⟩", optimizer_listing()).replace("⟨plain⟩", plain_activations())
             .replace("⟨notation⟩", _wrapped(", ".join(NETWORK_NOTATION_KEYS) + ".", "#   ")))
 
 
@@ -27,6 +27,15 @@ def layer_listing() -> str:
     width = max(map(len, kinds()))
     return "\n".join(f"#   {kind:<{width}}  {layer.title}: " + (", ".join(layer.options_allowed) or "no options")
                      for kind, layer in kinds().items())
+
+
+def plain_activations() -> str:
+    """The elementwise layer kinds without options, in words: relu, sigmoid, … and tanh."""
+    from .network.layers import kinds
+    from .network.layers.elementwise import Elementwise
+
+    *first, last = [kind for kind, layer in kinds().items() if issubclass(layer, Elementwise) and not layer.options_allowed]
+    return f"{', '.join(first)} and {last}" if first else last
 
 
 def loss_listing() -> str:
@@ -195,8 +204,8 @@ layers:
       padding: 0
       dilation: 1
       operation: cross-correlation
-  # Activations, elementwise: relu, sigmoid, tanh, softplus take no options; leaky_relu takes
-  # negative_slope (default 0.01). At exactly 0 ReLU's derivative is 0, leaky ReLU's the slope.
+  # Activations, elementwise: ⟨plain⟩ take no options (a bare name); leaky_relu
+  # takes negative_slope (default 0.01). At exactly 0 ReLU's derivative is 0, leaky ReLU's the slope.
   - leaky_relu: {negative_slope: 0.1}
   # maxpool, avgpool: size (required) and stride (default: size), a whole number or [rows, cols];
   # on each channel; a max-pooling tie goes to the first maximum in row-major order. 2×3×3 → 2×2×2.
