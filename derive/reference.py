@@ -205,8 +205,9 @@ layers:
       dilation: 1
       operation: cross-correlation
   # Activations, elementwise: ⟨plain⟩ take no options (a bare name); leaky_relu
-  # takes negative_slope (default 0.01). At exactly 0 ReLU's derivative is 0, leaky ReLU's the slope.
-  - leaky_relu: {negative_slope: 0.1}
+  # takes negative_slope (default 0.01): - leaky_relu: {negative_slope: 0.1}. At exactly 0 ReLU's
+  # derivative is 0, leaky ReLU's the slope.
+  - relu
   # maxpool, avgpool: size (required) and stride (default: size), a whole number or [rows, cols];
   # on each channel; a max-pooling tie goes to the first maximum in row-major order. 2×3×3 → 2×2×2.
   - maxpool: {size: 2, stride: 1}
@@ -238,7 +239,7 @@ learning_rate: 0.1   # η, a positive number (required)
 # ({type: sgd, momentum: m} alone is SGD with momentum: v ← μ·v + g, w ← w − η·v.)
 optimizer: {type: adam, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0}
 
-iterations: 2        # 1 to 100 (default 1): forward pass, loss, gradients and update, repeated
+iterations: 1        # 1 to 100 (default 1): forward pass, loss, gradients and update, repeated
 
 # notation: the symbols, in LaTeX, renamed by what they stand for:
 ⟨notation⟩
