@@ -44,9 +44,19 @@ every key (itself a valid spec: derive spec > problem.yaml).
 Numbers are exact: integers, decimals (0.1 is 1/10; 010 is 10) or fractions in quotes
 ("1/3"). Names ignore case, dashes, underscores and spaces (MSE, Leaky-ReLU).
 
-A spec with a `layers:` list instead of `kernel:` is a network: input, layers (conv, dense,
-maxpool, avgpool, flatten, and activations: relu, sigmoid, softmax, …), target, loss (also
-cross_entropy, binary_cross_entropy), learning_rate; see the README's "Networks".
+A spec with a `layers:` list instead of `kernel:` is a network; `derive spec --layers` prints
+one annotated, every layer kind, loss and optimizer key with its default (README: Networks):
+
+\b
+  input:          a vector, an H×W matrix, or C×H×W
+  layers:         in order, a name (- relu) or {name: options}: conv {kernel, bias, stride,
+                  padding, dilation, operation}, dense {weights: out×in (one row per output
+                  unit), bias}, maxpool/avgpool {size, stride}, flatten, softmax, and each
+                  activation above (leaky_relu {negative_slope}); fixed: [bias] on a layer
+                  shows the gradient but does not update it
+  target:         the output's shape; with cross_entropy a class index (2) or probabilities
+  loss:           mse, sse, half_sse, cross_entropy (after softmax), binary_cross_entropy
+  learning_rate, optimizer, iterations, title, notation, show, ask, variants: as above
 """
 
 FILES = {"markdown": "solution.md", "latex": "solution.tex", "json": "answers.json"}
@@ -363,12 +373,16 @@ def build(specs_dir: str, out_dir: str, check_only: bool, jobs: int, force: bool
 @cli.command("spec", short_help="Print an annotated example spec showing every key.",
              help="Print an annotated reference spec: every key with its meaning, its default and the shapes "
                   "for several channels and filters. It is itself a valid spec: derive spec > problem.yaml, "
-                  "edit, then derive solve problem.yaml.")
-def spec_reference() -> None:
-    """`derive spec`: the annotated reference spec on stdout."""
-    from .reference import reference_spec
+                  "edit, then derive solve problem.yaml. With --layers, a network (layers:) spec instead: "
+                  "every layer kind and its options, every loss, every optimizer with torch.optim's keys and "
+                  "defaults, and the homework keys.")
+@click.option("--layers", "network", is_flag=True, help="Print the annotated `layers:` (network) spec instead of "
+              "the flat one: derive spec --layers > net.yaml.")
+def spec_reference(network: bool) -> None:
+    """`derive spec`: the annotated reference spec (flat, or a network with --layers) on stdout."""
+    from .reference import network_reference_spec, reference_spec
 
-    click.echo(reference_spec(), nl=False)
+    click.echo(network_reference_spec() if network else reference_spec(), nl=False)
 
 
 def _progress(items, total: int):

@@ -210,7 +210,7 @@ class Derivation:
         """What a teacher should know before handing the problem out, one line each (a pooling tie, a rising loss)."""
         from .pipeline import flat_warnings
 
-        return flat_warnings(self.problem, self.iterations)
+        return flat_warnings(self.problem, self.iterations, self.style)
 
     def index_entry(self, key: str) -> dict[str, str]:
         """The line of `derive build`'s index: title, sizes, loss."""

@@ -1,6 +1,8 @@
 """The one error type derive raises for bad input, printed as a single line."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class SpecError(Exception):
     """A problem with the user's input: where it is (file, field) and what is wrong."""
@@ -26,3 +28,12 @@ def _printable(name: str | None) -> str | None:
     if name is None or (name.isprintable() and name.strip()):
         return name
     return repr(name)
+
+
+def did_you_mean(word: object, valid: Iterable[str]) -> str:
+    """' (did you mean 'weights'?)' for the closest of `valid` to a mistyped name, or '' when none is close;
+    every unknown option and key of a `layers:` spec, its loss and optimizer words it this way."""
+    import difflib  # here: only a message needs it
+
+    close = difflib.get_close_matches(str(word), list(valid), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -11,7 +11,7 @@ from .errors import SpecError
 from .model import Iteration, pool_windows, tied_windows, train
 from .problem import Problem, build_problem
 from .spec import plain_data, read_spec
-from .style import NOTATION_KEYS, style_from_notation
+from .style import NOTATION_KEYS, Style, style_from_notation
 
 if TYPE_CHECKING:  # mypy checks here that both kinds of solved problem give every command the same interface
     from .network.derivation import NetworkDerivation
@@ -120,15 +120,57 @@ def _check_settings(precision: int, detail: str | None) -> None:
 COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
-def flat_warnings(p: Problem, iterations: tuple[Iteration, ...]) -> tuple[str, ...]:
+def flat_warnings(p: Problem, iterations: tuple[Iteration, ...], style: Style | None = None) -> tuple[str, ...]:
     """What a teacher should know before handing a flat problem out, one line each (no location): a
-    max-pooling window whose maximum is shared, and a loss that rises after the update (Derivation.warnings)."""
-    return tuple(w for w in (_tie_warning(p, iterations), _rise_warning(iterations)) if w)
+    max-pooling window whose maximum is shared, a loss that rises after the update, and an answer that
+    prints with too few significant figures at the document's precision (Derivation.warnings)."""
+    from .fields import present
+
+    fields = [f for f in present(p) if f.name != "grad_input" or "grad_input" in p.show]  # as the document shows them
+    answers = [[(f.name, f.read(it)) for f in fields] for it in iterations]
+    return tuple(w for w in (_tie_warning(p, iterations), _rise_warning(iterations),
+                             _figures_warning(answers, style or Style())) if w)
 
 
 def network_warnings(d: Any) -> tuple[str, ...]:
     """A network's warnings (NetworkDerivation.warnings): its iterations carry loss and loss_next too."""
-    return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations)) if w)
+    return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations),
+                             _figures_warning([_network_answers(d.network, it) for it in d.iterations], d.style)) if w)
+
+
+def _network_answers(net: Any, it: Any) -> list[tuple[str, Any]]:
+    """(field, value) of one network iteration, as answers.json names them, less the given parameters and,
+    unless shown, ∂L/∂x of the network's input."""
+    from .network.fields import iteration_fields, layer_fields, param_fields
+
+    out = [(f.key(), f.read(it)) for f in iteration_fields() if f.key() != "grad_input" or "grad_input" in net.show]
+    for j, record in enumerate(it.layers):
+        out += [(f"layers[{j}].{f.key()}", f.read(record)) for f in layer_fields()]
+        out += [(f"layers[{j}].{f.key(name)}", f.read(record, name)) for name in record.params
+                for f in param_fields() if f.name != "{P}"]
+    return out
+
+
+def _figures_warning(answers: list[list[tuple[str, Any]]], style: Style) -> str | None:
+    """The first answer field (of each iteration's (field, value) pairs) with a nonzero value that prints
+    with fewer than 2 significant figures (0.000439 as 0.0004), and the precision that shows them all."""
+    from .significance import enough_precision, printed, scalars, too_few
+
+    if style.fractions:  # every value exact
+        return None
+    precision = style.precision
+    short = [(k, name, found) for k, row in enumerate(answers, 1) for name, value in row
+             if (found := list(too_few(scalars(value), precision)))]
+    if not short:
+        return None
+    k, name, found = short[0]
+    value, kept = found[0]
+    fields = {name for _, name, _ in short}
+    when = f" in iteration {k}" if len(answers) > 1 else ""
+    more = f"; {len(fields)} fields in all" if len(fields) > 1 else ""
+    wanted = enough_precision((v for _, _, pairs in short for v, _ in pairs), precision)
+    return (f"{name} prints with {kept} significant figure{'s' if kept != 1 else ''} at --precision {precision}{when} "
+            f"({float(value):.3g} as {printed(value, precision)}{more}): use --precision {wanted}")
 
 
 def _plain(value) -> str:

@@ -21,10 +21,11 @@ from sympy.printing.latex import LatexPrinter
 from . import activation, fields
 from .exact import mpq
 from .problem import Problem
-from .style import NETWORK_NOTATION, NETWORK_NOTATION_KEYS, NOTATION, NOTATION_KEYS, Style, style_from_notation  # noqa: F401 - re-exported
+from .style import (MAX_EXACT_DECIMALS, NETWORK_NOTATION, NETWORK_NOTATION_KEYS, NOTATION, NOTATION_KEYS,  # noqa: F401 - re-exported
+                    Style, style_from_notation)
+from .significance import terminating_places as _terminating_places
 from .typeset import width
 
-MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3
 # The LaTeX page's text is 45.7em wide (letter paper, 2cm margins, 11pt); typeset.width may be a few
 # per cent short, so a line is filled to 43.5em and never runs off the page.
 LINE_EM = 43.5
@@ -144,15 +145,6 @@ def inline(value: Rational, style: Style) -> str:
     """The number for inline math in prose, with \\approx in front when rounded."""
     shown = number(value, style.precision, style.fractions)
     return (r"\approx " if shown.rounded else "") + shown.text
-
-
-def _terminating_places(q: int) -> int | None:
-    twos = fives = 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    return max(twos, fives) if q == 1 else None
 
 
 def _decimal_text(value: Fraction, places: int) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+MAX_EXACT_DECIMALS = 10  # a terminating decimal longer than this is rounded like 1/3 (printing.number)
+
 # Semantic names used by steps.py, and how they are written (the seed's notation).
 NOTATION = {
     "I": "I",

@@ -103,6 +103,50 @@ def test_spec_prints_a_valid_reference_spec_with_every_key(tmp_path):
     assert homework.returncode == 0, homework.stderr
 
 
+def test_spec_layers_prints_a_network_spec_that_solves_and_names_every_module(tmp_path):
+    """derive spec --layers > x.yaml && derive solve x.yaml; every registered layer kind, loss and optimizer
+    type (with each of its keys and torch's default) is named, so a new module shows up by itself."""
+    from derive.network.layers import kinds
+    from derive.network.losses import losses
+    from derive.network.optimizers.options import KEYS
+    from derive.network.spec import KEYS as NETWORK_KEYS
+
+    result = derive("spec", "--layers")
+    assert result.returncode == 0 and result.stderr == ""
+    text = result.stdout
+    spec = tmp_path / "x.yaml"
+    spec.write_text(text)
+    solved = derive("solve", spec, "--format", "json")
+    assert solved.returncode == 0 and solved.stderr == "", solved.stderr
+    key = json.loads(solved.stdout)
+    assert len(key["iterations"]) == 1 and [layer["type"] for layer in key["iterations"][0]["layers"]] == [
+        "conv", "relu", "maxpool", "flatten", "dense", "softmax"]
+    data = yaml.safe_load(text)
+    assert set(NETWORK_KEYS) | {"ask", "variants"} == set(data)  # every key set, so every key is checked
+    for kind, layer in kinds().items():
+        assert f"#   {kind} " in text and all(option in text for option in layer.options_allowed), kind
+    for name in losses():
+        assert f"#   {name} " in text, name
+    for kind, keys in KEYS.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"#   {kind}: "))
+        assert all(f"{k}: " in line for k in keys), line
+    assert "alpha: 0.99" in text and "eps: 1e-10" in text and "weight_decay: 0.01" in text and "nesterov: false" in text
+    assert "class index" in text and "layers[0].kernel: {decimals: 1" in text and "fixed: [bias]" in text
+    assert "- leaky_relu: {negative_slope: 0.1}" in text
+    homework = derive("variants", spec, "--count", "1", "--seed", "1", "-o", tmp_path / "hw")
+    assert homework.returncode == 0, homework.stderr
+
+
+def test_flat_spec_and_solve_help_point_to_the_network_spec():
+    flat = derive("spec").stdout
+    assert "derive spec --layers" in flat
+    assert "rmsprop: {type: rmsprop, alpha: 0.99, eps: 1e-8, momentum: 0, centered: false, weight_decay: 0}" in flat
+    text = " ".join(derive("solve", "--help").stdout.split())
+    assert "derive spec --layers" in text
+    for words in ("dense {weights: out×in", "fixed: [bias]", "class index"):
+        assert words in text, words
+
+
 def test_the_reference_spec_2d_forms_are_valid(tmp_path):
     """The 2-D input and kernel shown in the reference's comments solve with its 2-D target."""
     from derive.reference import REFERENCE_SPEC

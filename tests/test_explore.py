@@ -138,11 +138,15 @@ def dense_weight(j: int, row: int, col: int) -> set[str]:
 
 
 def test_network_page_names_every_value_as_answers_csv_does():
-    d = derive.solve(EXAMPLES / "two-two-two.yaml")
+    import yaml
+
+    spec = yaml.safe_load((EXAMPLES / "two-two-two.yaml").read_text())
+    d = derive.solve({**spec, "show": ["grad_input"]})  # ∂L/∂x of the network's input is on the page only when shown
     refs = refs_of(d.to_html())
     answered = {name for name, _ in columns(flat_answers(d.answers()))}
     # Every answer column is on the page, and every other ref is given data.
     assert answered <= refs
+    assert refs - refs_of(derive.solve(spec).to_html()) == cells("grad_input", (2,))
     assert refs - answered == cells("input", (2,)) | cells("target", (2,)) | {"learning_rate"}
     assert {"layers[0].weights[1][0]", "layers[2].output[1]", "layers[0].grad_weights[0][1]",
             "layers[0].weights_next[0][1]", "prediction[1]", "loss"} <= refs

@@ -239,6 +239,11 @@ BAD = [
     (_layer(1, "Dense"), "layers[1]: unknown layer 'Dense' (did you mean 'dense'?)"),
     (_with(loss="squared"), "loss: unknown value 'squared' (valid: binary_cross_entropy, cross_entropy, half_sse, mse, sse)"),
     (_layer(1, {"relu": {"slope": 1}}), "layers[1].slope: unknown option (valid: none)"),
+    (_layer(0, {"dense": {"weight": [[1, 2], [3, 4]]}}),
+     "layers[0].weight: unknown option (did you mean 'weights'?) (valid: weights, bias, fixed)"),
+    (_layer(1, {"leaky_relu": {"negative-slope": 1}}), "layers[1].negative-slope: unknown option (did you mean 'negative_slope'?)"),
+    (_with(loss="cross_entropyy"), "loss: unknown value 'cross_entropyy' (did you mean 'cross_entropy'?)"),
+    (_with(optimizer={"type": "adam", "beta": [0.9, 0.99]}), "optimizer.beta: unknown key for adam (did you mean 'betas'?)"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3, 4]], "fixed": ["bias"]}}),
      "layers[0].fixed: 'bias' is not a parameter of this layer (valid: weights)"),
     (_layer(0, {"dense": {"weights": [[1, 2], [3]]}}), "layers[0].weights: ragged: layers[0].weights[1] is 1, layers[0].weights[0] is 2"),
@@ -288,7 +293,14 @@ def test_cli_bad_network_names_file_and_layer(tmp_path):
     assert not out.exists()
 
 
-
+def test_cli_mistyped_layer_option_suggests_the_name(tmp_path):
+    """A teacher's `weight:` (for weights) gets the same "did you mean" as a mistyped layer name."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text(yaml.safe_dump(_layer(0, {"dense": {"weight": [[1, 2], [3, 4]]}})))
+    run = _run("solve", str(spec))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == (f"error: {spec}: layers[0].weight: unknown option (did you mean 'weights'?) "
+                          "(valid: weights, bias, fixed)\n")
 
 
 def test_cli_writes_every_file_and_json_is_the_answer_key(tmp_path):
@@ -337,12 +349,51 @@ def test_notation_renames_network_symbols():
 def test_conv_document_shows_the_full_sums_and_the_flipped_kernel():
     spec = {"input": [[1, 2, 0], [0, 1, 1], [2, 0, 1]], "layers": [{"conv": {"kernel": [[1, 0], [0.5, -1]], "bias": 0.5}},
                                                                    "flatten", {"dense": {"weights": [[0.5, 0.5, 0.5, 0.5]]}}],
-            "target": [1], "loss": "mse", "learning_rate": 0.1}
+            "target": [1], "loss": "mse", "learning_rate": 0.1, "show": ["grad_input"]}
     md = derive.solve(spec).to_markdown()
     assert r"\operatorname{rot}_{180}" in md
     blocks = md.split("$$")
     grad = [b for b in blocks if b.strip().removeprefix(r"\begin{aligned}").startswith(r"\frac{\partial L}{\partial K^{(1)}_{00}}")]
     assert len(grad) == 1 and grad[0].count(r"\frac{\partial L}{\partial z^{(1)}_{") == 4  # every output cell it touched
+
+
+def test_the_networks_input_gradient_is_shown_only_with_show_grad_input(tmp_path):
+    """∂L/∂x of the network's input feeds no layer: as a flat document's ∂L/∂I, it is written out only with
+    `show: [grad_input]` (or when `ask:` asks for it); answers.json has it either way."""
+    plain, shown = tmp_path / "plain.yaml", tmp_path / "shown.yaml"
+    plain.write_text(yaml.safe_dump(CLASSIC))
+    shown.write_text(yaml.safe_dump({**CLASSIC, "show": ["grad_input"]}))
+    documents = {}
+    for spec in (plain, shown):
+        run = _run("solve", str(spec))
+        assert run.returncode == 0, run.stderr
+        documents[spec.stem] = run.stdout
+    heading = "Gradient with respect to this layer's input $x$, the network's input"
+    assert heading not in documents["plain"] and r"\frac{\partial L}{\partial x_{0}}" not in documents["plain"]
+    assert heading in documents["shown"] and r"\frac{\partial L}{\partial x_{0}}" in documents["shown"]
+    # the layer below the second one still gets what is handed to it
+    assert documents["plain"].count("handed to the layer below") == documents["shown"].count("handed to the layer below") >= 1
+    assert "grad_input" in json.loads(_run("solve", str(plain), "--format", "json").stdout)["iterations"][0]
+    asked = derive.solve({**CLASSIC, "ask": ["loss", "grad_input"]}).to_markdown()
+    assert heading in asked
+
+
+def test_a_flat_adam_spec_shows_the_input_gradient_as_a_flat_one_does():
+    flat = {"input": [[1, 2, 0], [0, 1, 1], [2, 0, 1]], "kernel": [[1, 0], [0.5, -1]], "target": [[1, 0], [0, 1]],
+            "learning_rate": 0.1, "optimizer": "adam"}
+    heading = "the network's input (no layer below uses it"
+    assert heading not in derive.solve(flat).to_markdown()
+    assert heading in derive.solve({**flat, "show": ["grad_input"]}).to_markdown()
+
+
+@pytest.mark.parametrize("show, message", [(["grad_inputs"], "show: unknown part 'grad_inputs' (valid: a list of grad_input)"),
+                                           ("grad_input", "show: unknown part 'grad_input' (valid: a list of grad_input)")])
+def test_a_bad_show_in_a_network_is_a_one_line_error(tmp_path, show, message):
+    spec = tmp_path / "net.yaml"
+    spec.write_text(yaml.safe_dump({**CLASSIC, "show": show}))
+    run = _run("solve", str(spec), "-o", str(tmp_path / "out"))
+    assert run.returncode == 2 and run.stderr == f"error: {spec}: {message}\n"
+    assert not (tmp_path / "out").exists()
 
 
 def test_large_networks_default_to_summary():

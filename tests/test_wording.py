@@ -274,6 +274,52 @@ def test_build_warns_per_problem_with_its_name(tmp_path):
     assert "seed.yaml" not in result.stderr
 
 
+# One line when an answer prints with a single significant figure (0.000439 as 0.0004) ----------------
+
+SMALL = {"input": [[0.02, 0, 0]], "kernel": [[1]], "target": [[0, 0, 0]], "learning_rate": 0.1}  # loss 1/7500
+
+
+def test_a_flat_answer_printed_with_one_significant_figure_warns_with_the_precision_to_use(tmp_path):
+    path = write(tmp_path, SMALL)
+    result = run("solve", path)
+    assert result.returncode == 0 and result.stdout.startswith("# CNN Filter Learning")
+    assert result.stderr == (f"warning: {path}: loss prints with 1 significant figure at --precision 4 "
+                             "(0.000133 as 0.0001; 3 fields in all): use --precision 5\n")
+    assert run("solve", path, "--precision", "5").stderr == ""
+    assert run("solve", path, "--fractions").stderr == ""  # every value exact
+
+
+def test_a_network_answer_printed_with_one_significant_figure_warns(tmp_path):
+    """The 2-2-2 classic's layer-1 weight gradients, 0.000439 and 0.000996, print as 0.0004 and 0.0010."""
+    from test_networks import CLASSIC
+
+    path = write(tmp_path, CLASSIC)
+    result = run("solve", path, "--format", "json")
+    assert result.returncode == 0
+    assert result.stderr == (f"warning: {path}: layers[0].grad_weights prints with 1 significant figure at --precision 4 "
+                             "(0.000439 as 0.0004): use --precision 5\n")
+    assert run("solve", path, "--precision", "5", "--format", "json").stderr == ""
+
+
+def test_no_figures_warning_for_zeros_or_values_printed_exactly(tmp_path):
+    # ŷ = 0.005, L = 0.000025 and ∂L/∂W = 0.0005 terminate: printed exactly, whatever the precision; the rest is 0.
+    spec = {"input": [[0.05, 0], [0, 0]], "kernel": [[0.1]], "target": [[0, 0], [0, 0]], "loss": "sse", "learning_rate": 0.1}
+    result = run("solve", write(tmp_path, spec))
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_figures_of_printed_values():
+    from fractions import Fraction
+
+    from derive.significance import enough_precision, figures, printed
+
+    assert figures(Fraction(1, 3), 4) == 4 and figures(Fraction(1, 3000), 4) == 1 and figures(0, 4) is None
+    assert figures(Fraction(5, 10000), 4) is None and figures(Fraction(1, 2**12), 4) == 1  # 12 places: rounded
+    assert printed(Fraction(1, 3000), 4) == "0.0003" and printed(Fraction(1, 300000), 4) == "3.333e-6"
+    assert enough_precision([Fraction(1, 3000), Fraction(1, 30)], 4) == 5
+    assert enough_precision([Fraction(1, 3 * 10**29)], 29) == 30  # 0.000…0003 at 30 too: the cap
+
+
 def test_tanh_with_several_filters_squares_an_indexed_symbol_that_latex_accepts():
     # Four output cells in all: a run short enough to show each cell's symbolic form (5 or more make a table).
     small = {"input": [[[1, 0, 2], [0, 1, 1]]], "kernel": [[[[0.5, 0.1], [0.2, 0.3]]], [[[0.1, 0.2], [0.3, 0.4]]]],

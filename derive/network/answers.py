@@ -59,6 +59,8 @@ def normalized_spec(net: Network) -> dict[str, Any]:
     spec["target"] = net.target_class if net.target_class is not None else _spec_tensor(net.target)
     spec.update(loss=net.loss.key, learning_rate=spec_number(net.optimizer.learning_rate),
                 optimizer=net.optimizer.spec(), iterations=net.iterations)
+    if net.show:  # so that solving the normalized spec (a variant's problem.yaml) writes the same document
+        spec["show"] = list(net.show)
     return spec
 
 

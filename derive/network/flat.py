@@ -10,7 +10,7 @@ from ..errors import SpecError
 
 NETWORK_ONLY = ("adam", "adamw", "rmsprop", "adagrad")
 SGD_OPTIONS = ("nesterov", "dampening", "weight_decay")
-NOT_YET = ("notation", "show")  # flat-only features the network path does not read (homework keys: flat_homework.py)
+NOT_YET = ("notation",)  # flat-only features the network path does not read (homework keys: flat_homework.py)
 
 
 def needs_network(flat: Mapping[str, Any]) -> bool:
@@ -47,6 +47,8 @@ def as_network(flat: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             "learning_rate": flat["learning_rate"], "iterations": problem.iterations, "optimizer": flat["optimizer"]}
     if problem.title is not None:
         spec["title"] = problem.title
+    if problem.show:  # `show:` and the parts `ask:` asks for, as the flat document would show them
+        spec["show"] = list(problem.show)
     return spec
 
 

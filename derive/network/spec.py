@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
+from ..errors import SpecError, did_you_mean
 from ..literals import show
 from .layers import kind as layer_kind
 from .layers import kinds
@@ -20,7 +20,7 @@ from .tensor import Tensor, dims, number, parse_tensor, whole
 if TYPE_CHECKING:  # the optimizers build SymPy equations; the flat path imports only the one it uses
     from .optimizers import Optimizer
 
-KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation")
+KEYS = ("title", "input", "layers", "target", "loss", "learning_rate", "iterations", "optimizer", "notation", "show")
 REQUIRED = ("input", "layers", "target", "learning_rate")
 MAX_ITERATIONS = 100
 MAX_LAYERS = 64
@@ -40,6 +40,7 @@ class Network:
     iterations: int = 1
     title: str | None = None
     notation: tuple[tuple[str, str], ...] = ()
+    show: tuple[str, ...] = ()  # optional parts of the document (`show:`, or asked in `ask:`), as a flat spec's
     flat: Any = None  # the flat spec's Problem when a flat spec is solved as this network (network/flat.py)
 
     @property
@@ -60,7 +61,7 @@ def build_network(spec: Any) -> Network:
     return Network(
         input=x, layers=layers, target=target, target_class=target_class, loss=loss,
         optimizer=_optimizer(spec), iterations=_iterations(spec), title=_title(spec),
-        notation=_notation(spec),
+        notation=_notation(spec), show=_show(spec),
     )
 
 
@@ -123,7 +124,8 @@ def show_value(value: Any) -> str:
 def _loss(value: Any, layers: tuple[Layer, ...]) -> Loss:
     loss = named_loss(value)
     if loss is None:  # only now every loss is loaded, to list them
-        raise SpecError(f"unknown value {value!r} (valid: {', '.join(losses())})", field="loss")
+        table = losses()
+        raise SpecError(f"unknown value {value!r}{did_you_mean(value, table)} (valid: {', '.join(table)})", field="loss")
     if loss.after is not None and layers[-1].kind != loss.after:
         raise SpecError(f"{value} needs a final {loss.after} layer, but the last layer is {layers[-1].kind}", field="loss")
     if loss.after == "softmax" and len(layers[-1].out_shape) != 1:
@@ -152,6 +154,13 @@ def _title(spec: Mapping) -> str | None:
     if title is not None and not isinstance(title, str):
         raise SpecError("must be a string", field="title")
     return title
+
+
+def _show(spec: Mapping) -> tuple[str, ...]:
+    """`show: [grad_input]`, read by the flat spec's rule (the same parts, the same one-line error)."""
+    from ..problem import _show as flat_show
+
+    return flat_show(spec)
 
 
 def _notation(spec: Mapping) -> tuple[tuple[str, str], ...]:

@@ -213,6 +213,8 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
                            "equations": pp.equations(equations),
                            "matrix": pp.tensor(s.param(name), step.backward.grads[name], partial=True,
                                                 ref=f"{pre}layers[{j}].grad_{name}")})
+        # ∂L/∂x of the network's input feeds no layer: shown, as in a flat document, only with show: [grad_input].
+        shown = j > 0 or "grad_input" in net.show
         backward.append({
             "heading": f"Layer {j + 1}: {layer.title}", "kind": layer.kind, "number": j + 1,
             "note": layer.backward_note,
@@ -220,10 +222,10 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
             "local": f.get("local"), "chain": f.get("fused") if step.fused else f.get("chain"), "fused": step.fused,
             "local_equations": pp.equations(work.local), "chain_equations": pp.equations(work.chain),
             "params": params, "grad_input_formula": f.get("grad_input"), "full": f.get("full"),
-            "grad_input_equations": pp.equations(work.grad_input),
+            "grad_input_equations": pp.equations(work.grad_input) if shown else [],
             "grad_input": pp.tensor(s.inp, step.backward.grad_input, partial=True,
-                                   ref=f"{pre}layers[{j - 1}].grad_output" if j else f"{pre}grad_input"),
-            "input_name": pp.symbol(s.inp), "first": j == 0,
+                                   ref=f"{pre}layers[{j - 1}].grad_output" if j else f"{pre}grad_input") if shown else [],
+            "input_name": pp.symbol(s.inp), "first": j == 0, "grad_input_shown": shown,
         })
         updates += _updates(d, pp, j, layer, s, it.layers[j], pre)
     backward.reverse()

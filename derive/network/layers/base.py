@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ...errors import SpecError
+from ...errors import SpecError, did_you_mean
 from ..tensor import Shape, Tensor
 
 if TYPE_CHECKING:
@@ -128,11 +128,11 @@ def fill(template: str, names: Mapping[str, str]) -> str:
 
 
 def unknown_options(options: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
-    """Refuse an option the layer does not have."""
+    """Refuse an option the layer does not have, naming the closest one (weight: did you mean 'weights'?)."""
     for key in options:
         if key not in allowed:
             valid = ", ".join(allowed) if allowed else "none"
-            raise SpecError(f"unknown option (valid: {valid})", field=f"{field}.{key}")
+            raise SpecError(f"unknown option{did_you_mean(key, allowed)} (valid: {valid})", field=f"{field}.{key}")
 
 
 def parse_fixed(options: Mapping[str, Any], field: str, names: tuple[str, ...]) -> frozenset[str]:

@@ -2,13 +2,12 @@
 `lr` is our `learning_rate`); an unknown key or a value out of range is a one-line error."""
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from gmpy2 import mpq
 
-from ...errors import SpecError
+from ...errors import SpecError, did_you_mean
 from ...exact import Num
 from ...literals import show
 from .base import Optimizer
@@ -34,11 +33,11 @@ def parse_optimizer(value: Any, eta: Num, number: Callable[[Any, str], Num]) -> 
     kind = value.get("type", "sgd")
     kind = kind.strip().lower() if isinstance(kind, str) else kind  # names ignore case, as elsewhere (Adam)
     if kind not in TYPES:
-        raise SpecError(f"unknown value {kind!r}{_near(kind, TYPES)} (valid: {', '.join(TYPES)})", field="optimizer.type")
+        raise SpecError(f"unknown value {kind!r}{did_you_mean(kind, TYPES)} (valid: {', '.join(TYPES)})", field="optimizer.type")
     kind = "sgd" if kind == "momentum" else kind
     for key in value:
         if key != "type" and key not in KEYS[kind]:
-            hint = " (PyTorch's lr is the spec's learning_rate)" if key == "lr" else _near(key, KEYS[kind])
+            hint = " (PyTorch's lr is the spec's learning_rate)" if key == "lr" else did_you_mean(key, KEYS[kind])
             raise SpecError(f"unknown key for {kind}{hint} (valid: type, {', '.join(KEYS[kind])})",
                             field=f"optimizer.{key}")
     got = {key: _read(value[key], key, number) if key in value else default for key, default in KEYS[kind].items()}
@@ -85,10 +84,6 @@ def _adaptive(kind: str, eta: Num, got: Mapping[str, Any]) -> Optimizer:
 
     return Adagrad(eta, weight_decay=decay, eps=got["eps"], lr_decay=got["lr_decay"],
                    initial_accumulator_value=got["initial_accumulator_value"])
-
-def _near(word: Any, valid: Any) -> str:
-    close = difflib.get_close_matches(str(word), list(valid), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _read(raw: Any, key: str, number: Callable[[Any, str], Num]) -> Any:
