@@ -612,6 +612,16 @@ LATEX_SPECIALS = {
 }
 
 
+# Symbols that words (a layer's description, a note, an optimizer's slip) share with the formulas, as the
+# LaTeX preamble declares them for pdflatex's utf8, which knows none of them (code point, math LaTeX).
+UNICODE_MATH = tuple((f"{ord(ch):04X}", tex) for ch, tex in (
+    ("α", r"\alpha"), ("β", r"\beta"), ("γ", r"\gamma"), ("δ", r"\delta"), ("ε", r"\varepsilon"),
+    ("η", r"\eta"), ("θ", r"\theta"), ("λ", r"\lambda"), ("μ", r"\mu"), ("σ", r"\sigma"), ("τ", r"\tau"),
+    ("∂", r"\partial"), ("−", "-"), ("′", "'"), ("√", r"\surd"), ("≈", r"\approx"), ("≤", r"\le"), ("≥", r"\ge"),
+    ("₀", "_0"), ("₁", "_1"), ("₂", "_2"), ("ᵗ", "^t"), ("̃", ""), ("̂", ""),
+))
+
+
 def escape_latex(text: str) -> str:
     """User text made safe for LaTeX body text."""
     return "".join(LATEX_SPECIALS.get(ch, ch) for ch in text)

@@ -87,6 +87,7 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
     else:
         env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **OPTIONS)
     env.filters["tex"] = pr.escape_latex
+    env.globals["unicode_math"] = pr.UNICODE_MATH
     env.filters["md"] = pr.escape_markdown
     env.filters["mathml"] = _mathml
     env.filters["cell"] = table_cell

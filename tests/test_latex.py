@@ -119,3 +119,18 @@ def test_paragraphs_and_given_items_start_flush_left_under_a_compact_title(spec,
     assert all(abs(x - margin) < 0.5 for _, x in starts), starts
     heading_y = next(y for w, _, y in words if w == "Problem")
     assert heading_y < 120, heading_y  # 2 cm margin (57 pt) + title; \maketitle put it at 178 pt
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("spec", [
+    {"input": [0.5, -1.0], "layers": [{"dense": {"weights": [[0.2, -0.4], [0.3, 0.1]]}}, {"leaky_relu": {"negative_slope": 0.1}},
+                                      {"dense": {"weights": [[0.5, -0.5]]}}], "target": [1], "learning_rate": 0.1},
+    {"input": [[1, 2, 0], [0, 1, -1], [2, 1, 1]], "kernel": [[0.5, -0.3], [0.2, 0.4]], "target": [[1, 0], [0.5, 1]],
+     "learning_rate": 0.1, "optimizer": {"type": "adamw", "weight_decay": 0.01}, "activation": "leaky_relu"},
+], ids=["leaky-network", "adamw-flat"])
+def test_words_with_greek_symbols_compile(spec):
+    """A layer's words ("slope α = 0.1", "taken as the slope α") and an optimizer's hold symbols that
+    pdflatex's utf8 does not know: the preamble declares them (the teacher trial's PDF failed on α)."""
+    import derive
+
+    assert derive.solve(spec).to_pdf().startswith(b"%PDF")
