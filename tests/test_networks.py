@@ -572,3 +572,12 @@ def test_a_max_pooling_tie_in_a_network_is_one_warning_line(tmp_path):
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "layers[2] max-pooling window (0, 1, 0) ties (two values 0.7)" in warnings[0]
+
+
+def test_a_renamed_symbol_survives_the_normalized_spec():
+    """A variant's problem.yaml is the normalized spec: its `notation:` must come along, or the variant's
+    document names the weights W where the teacher's says Θ."""
+    spec = {**CLASSIC, "notation": {"weights": r"\Theta"}}
+    normalized = derive.solve(spec).answers()["problem"]
+    assert normalized["notation"] == {"weights": r"\Theta"}
+    assert derive.solve(normalized).to_markdown() == derive.solve(spec).to_markdown()

@@ -61,6 +61,11 @@ def normalized_spec(net: Network) -> dict[str, Any]:
                 optimizer=net.optimizer.spec(), iterations=net.iterations)
     if net.show:  # so that solving the normalized spec (a variant's problem.yaml) writes the same document
         spec["show"] = list(net.show)
+    if net.notation:  # likewise its symbols, under the spec's keys
+        from ..style import NETWORK_NOTATION_KEYS
+
+        key = {symbol: name for name, symbol in NETWORK_NOTATION_KEYS.items()}
+        spec["notation"] = {key[symbol]: latex for symbol, latex in net.notation}
     return spec
 
 
