@@ -17,6 +17,7 @@ from sympy import UnevaluatedExpr
 from . import activation
 from .exact import ZERO, Num, is_exact
 from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
+from .network.layers import conv
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
@@ -193,23 +194,17 @@ def _at(tensor, index: tuple[int, ...]) -> Num:
 
 
 def _cell(problem: Problem, n: Names, it: Iteration, cell: Cell) -> CellWork:
-    """Z_ij = Σ_c Σ_uv X·W (+ b) = (x·w) + … = products summed = value."""
+    """Z_ij = Σ_c Σ_uv X·W (+ b), as the convolution layer writes it, beside the windows it reads."""
     f, i, j = cell
-    sym, subst, prods, windows = [], [], [], []
+    products = []
     for c in range(problem.channels):
         # Reading order of the window, so the convolution's flipped kernel is visible.
-        offsets = sorted(grid(problem.kernel_size), key=lambda uv: tap(problem, (i, j), uv))
-        for u, w in offsets:
+        for u, w in sorted(grid(problem.kernel_size), key=lambda uv: tap(problem, (i, j), uv)):
             r, q = tap(problem, (i, j), (u, w))
-            x, k = it.padded_input[c][r][q], it.kernel[f][c][u][w]
-            sym.append(_times(n.input(c, r, q), n.weight((f, c, u, w))))
-            subst.append(_times(v(x), v(k)))
-            prods.append(v(x * k))
-        windows.append(_window(problem, it.padded_input[c], (i, j)))
-    if it.bias is not None:
-        sym, subst, prods = sym + [n.bias(f)], subst + [v(it.bias[f])], prods + [v(it.bias[f])]
-    value = v(it.feature_map[f][i][j])
-    return CellWork(cell, tuple(windows), Equation(n.out(n.z, cell), (_sum(sym), _sum(subst), _sum(prods), value)))
+            products.append((n.input(c, r, q), n.weight((f, c, u, w)), it.padded_input[c][r][q], it.kernel[f][c][u][w]))
+    windows = tuple(_window(problem, it.padded_input[c], (i, j)) for c in range(problem.channels))
+    bias = (n.bias(f), it.bias[f]) if it.bias is not None else None
+    return CellWork(cell, windows, conv.cell_equation(n.out(n.z, cell), products, bias, it.feature_map[f][i][j]))
 
 
 def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
@@ -315,49 +310,30 @@ def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
 
 
 def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """∂L/∂W_uv = Σ_ij ∂L/∂Z_ij · X[tap] over every output cell, substituted, summed."""
+    """∂L/∂W_uv over every output cell, as the convolution layer writes it."""
     f, c, u, wv = w
-    cells = _all_cells(1, problem.conv_shape)
-    taps = [tap(problem, (i, j), (u, wv)) for _, i, j in cells]
     d, x = it.grad_feature_map[f], it.padded_input[c]
-    sides = (
-        _sum([_times(_partial(L, n.out(n.z, (f, i, j))), n.input(c, r, q)) for (_, i, j), (r, q) in zip(cells, taps)]),
-        _sum([_times(v(d[i][j]), v(x[r][q])) for (_, i, j), (r, q) in zip(cells, taps)]),
-        _sum([v(d[i][j] * x[r][q]) for (_, i, j), (r, q) in zip(cells, taps)]),
-        v(_at(it.grad_kernel, w)),
-    )
-    return Equation(_partial(L, n.weight(w)), sides)
+    products = [(_partial(L, n.out(n.z, (f, i, j))), n.input(c, r, q), d[i][j], x[r][q])
+                for _, i, j in _all_cells(1, problem.conv_shape) for r, q in (tap(problem, (i, j), (u, wv)),)]
+    return conv.kernel_gradient_equation(_partial(L, n.weight(w)), products, _at(it.grad_kernel, w))
 
 
 def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """∂L/∂b = Σ_ij ∂L/∂Z_ij, since ∂Z_ij/∂b = 1."""
+    """∂L/∂b = Σ_ij ∂L/∂Z_ij, as the convolution layer writes it."""
     assert it.grad_bias is not None, "asked only for a problem with a bias"
-    cells = _all_cells(1, problem.conv_shape)
-    sides = (
-        _sum([_partial(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
-        _sum([v(it.grad_feature_map[f][i][j]) for _, i, j in cells]),
-        v(it.grad_bias[f]),
-    )
-    return Equation(_partial(L, n.bias(f)), sides if len(cells) > 1 else sides[:1] + sides[2:])
+    d = it.grad_feature_map[f]
+    cells = [(_partial(L, n.out(n.z, (f, i, j))), d[i][j]) for _, i, j in _all_cells(1, problem.conv_shape)]
+    return conv.bias_gradient_equation(_partial(L, n.bias(f)), cells, it.grad_bias[f])
 
 
 def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, int, int]) -> Equation:
-    """∂L/∂I_pq = Σ ∂L/∂Z_ij · W_uv over the (filter, cell, weight) triples that touch input (p, q)."""
+    """∂L/∂I_pq over the (filter, cell, weight) triples that touch input (p, q), as the convolution layer writes it."""
     c, p, q = position
     pairs = _pairs_touching(problem, (p, q))
-    lhs = _partial(L, n.input(c, p, q, padded=False))
-    value = v(it.grad_input[c][p][q])
-    if not pairs:
-        return Equation(lhs, (value,))
-    terms = [(f, cell, uv) for f in range(problem.filters) for cell, uv in pairs]
     d, k = it.grad_feature_map, it.kernel
-    sides: tuple[Expr, ...] = (  # symbolic, substituted, then (several terms) their products
-        _sum([_times(_partial(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
-        _sum([_times(v(d[f][cell[0]][cell[1]]), v(k[f][c][uv[0]][uv[1]])) for f, cell, uv in terms]),
-    )
-    if len(terms) > 1:
-        sides += (_sum([v(d[f][cell[0]][cell[1]] * k[f][c][uv[0]][uv[1]]) for f, cell, uv in terms]),)
-    return Equation(lhs, sides + (value,))
+    products = [(_partial(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv), d[f][cell[0]][cell[1]], k[f][c][uv[0]][uv[1]])
+                for f in range(problem.filters) for cell, uv in pairs]
+    return conv.input_gradient_equation(_partial(L, n.input(c, p, q, padded=False)), products, it.grad_input[c][p][q])
 
 
 def _pairs_touching(problem: Problem, position: Index) -> list[tuple[Index, Index]]:
