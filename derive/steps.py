@@ -15,9 +15,9 @@ from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, 
 from sympy import UnevaluatedExpr
 
 from . import activation
-from .exact import ZERO, Num, is_exact
-from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
-from .network.layers import conv
+from .exact import ONE, ZERO, Num, is_exact, mpq
+from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
+from .network.layers import conv, pooling
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
@@ -222,20 +222,11 @@ def _activation(layer: Elementwise, n: Names, it: Iteration, cell: Cell, precisi
 
 
 def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
-    """Ŷ_ij = max(A over the window) or the window's average."""
+    """Ŷ_ij = max(A over the window) or the window's average, as the pooling layer writes it."""
     f, i, j = cell
     source = it.activation if it.activation is not None else it.feature_map
-    window = pool_windows(problem, (i, j))
-    syms = [n.out(n.pooled, (f, r, c)) for r, c in window]
-    nums = [v(source[f][r][c]) for r, c in window]
-    value = v(it.prediction[f][i][j])
-    lhs = n.out("Yhat", cell)
-    assert problem.pooling is not None, "a pooled cell exists only with pooling"
-    if problem.pooling.type == "max":
-        return Equation(lhs, (Max(*syms), Max(*nums), value))
-    k = Rational(1, len(window))
-    total = sum((source[f][r][c] for r, c in window), ZERO)
-    return Equation(lhs, (_times(k, _sum(syms)), _times(k, _sum(nums)), _times(k, v(total)), value))
+    window = [(n.out(n.pooled, (f, r, c)), source[f][r][c]) for r, c in pool_windows(problem, (i, j))]
+    return network(problem).layers[-1].equation(n.out("Yhat", cell), window, it.prediction[f][i][j])
 
 
 def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:
@@ -278,23 +269,17 @@ def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> E
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
     """∂L/∂A_rc = Σ (share) · ∂L/∂Ŷ_ij over the pooled cells that cell (r, c) fed."""
     assert problem.pooling is not None, "routes exist only with pooling"
-    share = Integer(1) if it.winners is not None else Rational(1, problem.pooling.size[0] * problem.pooling.size[1])
+    share = ONE if it.winners is not None else mpq(1, problem.pooling.size[0] * problem.pooling.size[1])
     feeds: dict[Cell, list[Cell]] = {}
     for f, i, j in _all_cells(problem.filters, problem.output_shape):
         sources = [it.winners[(f, i, j)]] if it.winners is not None else pool_windows(problem, (i, j))
         for r, c in sources:
             feeds.setdefault((f, r, c), []).append((f, i, j))
     targets = sorted({src for src, outs in feeds.items() if any(o in shown for o in outs)})
-    equations = []
-    for src in targets:
-        outs = feeds[src]
-        sides = (
-            _sum([_times(share, _partial(L, n.out("Yhat", o))) for o in outs]),
-            _sum([_times(share, v(_at(it.grad_prediction, o))) for o in outs]),
-            v(_at(it.grad_activation, src)),
-        )
-        equations.append(Equation(_partial(L, n.out(n.pooled, src)), sides))
-    return tuple(equations)
+    return tuple(pooling.route_equation(_partial(L, n.out(n.pooled, src)),
+                                        [(share, _partial(L, n.out("Yhat", o)), _at(it.grad_prediction, o)) for o in feeds[src]],
+                                        _at(it.grad_activation, src))
+                 for src in targets)
 
 
 def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
