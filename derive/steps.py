@@ -15,9 +15,10 @@ from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, 
 from sympy import UnevaluatedExpr
 
 from . import activation
-from .exact import ONE, ZERO, Num, is_exact, mpq
+from .exact import ONE, Num, is_exact, mpq
 from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
 from .network.layers import conv, pooling
+from .network.losses import squared
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
@@ -230,40 +231,24 @@ def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
 
 
 def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:
-    """L = c·[(Y − Ŷ)² + …] = c·[(y − ŷ)² + …] = c·[r² + …] = c·[s + …] = c·S = value."""
+    """L = c·Σ (Y − Ŷ)² … = value, as the squared loss writes it."""
     from .model import LOSSES
 
     out = _all_cells(problem.filters, problem.output_shape)
-    c = _const(LOSSES[problem.loss].scale(len(out)))
-    y = [_at(problem.target, cell) for cell in out]
-    yh = [_at(it.prediction, cell) for cell in out]
-    residuals = [a - b for a, b in zip(y, yh)]
-    total = v(sum((r * r for r in residuals), ZERO))
-    value = v(it.loss)
-    if detail == "summary":
-        return Equation(L, (_times(c, total), value) if c != 1 else (value,))
-    sides = [
-        _times(c, _sum([_square(_minus(n.out("Y", cell), n.out("Yhat", cell))) for cell in out])),
-        _times(c, _sum([_square(_minus(v(a), v(b))) for a, b in zip(y, yh)])),
-        _times(c, _sum([_square(v(r)) for r in residuals])),
-        _times(c, _sum([v(r * r) for r in residuals])),
-    ]
-    if len(out) > 1:
-        sides.append(_times(c, total))
-    return Equation(L, tuple(sides) + ((value,) if c != 1 or len(out) > 1 else ()))
+    y, yh = [_at(problem.target, cell) for cell in out], [_at(it.prediction, cell) for cell in out]
+    sides = squared.loss_sides(LOSSES[problem.loss].scale(len(out)), y, yh, it.loss, detail,
+                               lambda k: (n.out("Y", out[k]), n.out("Yhat", out[k])))
+    return Equation(L, sides)
 
 
 def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
-    """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) = c·(ŷ − y) = c·d = value."""
+    """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) … = value, as the squared loss writes it."""
     from .model import LOSSES
 
     count = problem.filters * problem.output_shape[0] * problem.output_shape[1]
-    c = _const(LOSSES[problem.loss].grad_scale(count))
-    yh, y = _at(it.prediction, cell), _at(problem.target, cell)
-    sides = [_times(c, _minus(n.out("Yhat", cell), n.out("Y", cell))), _times(c, _minus(v(yh), v(y)))]
-    if c != 1:
-        sides.append(_times(c, v(yh - y)))
-    return Equation(_partial(L, n.out("Yhat", cell)), tuple(sides) + (v(_at(it.grad_prediction, cell)),))
+    sides = squared.gradient_sides(LOSSES[problem.loss].grad_scale(count), (n.out("Yhat", cell), n.out("Y", cell)),
+                                   _at(it.prediction, cell), _at(problem.target, cell), _at(it.grad_prediction, cell))
+    return Equation(_partial(L, n.out("Yhat", cell)), sides)
 
 
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
