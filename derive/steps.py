@@ -19,6 +19,7 @@ from .exact import ONE, Num, is_exact, mpq
 from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
 from .network.layers import conv, pooling
 from .network.losses import squared
+from .network.optimizers import momentum, sgd
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
@@ -124,7 +125,7 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
         kernel_weights = _first_and_largest(kernel_weights, lambda w: it.grad_kernel[w[0]][w[1]][w[2]][w[3]])
         inputs = [_busiest_input(problem)]
     filters = range(problem.filters) if it.bias is not None else range(0)
-    momentum = problem.momentum is not None
+    with_velocity = problem.momentum is not None
     act = activation.layer(problem)
     return IterationWork(
         number=number,
@@ -141,9 +142,9 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
         grad_kernel=tuple(_grad_weight(problem, n, it, w) for w in kernel_weights),
         grad_bias=tuple(_grad_bias(problem, n, it, f) for f in filters),
         grad_input=tuple(_grad_input(problem, n, it, p) for p in inputs),
-        velocities=tuple(_velocity(problem, n, it, w) for w in kernel_weights) if momentum else (),
+        velocities=tuple(_velocity(problem, n, it, w) for w in kernel_weights) if with_velocity else (),
         updates=tuple(_update(problem, n, it, w) for w in kernel_weights),
-        bias_velocities=tuple(_bias_velocity(problem, n, it, f) for f in filters) if momentum else (),
+        bias_velocities=tuple(_bias_velocity(problem, n, it, f) for f in filters) if with_velocity else (),
         bias_updates=tuple(_bias_update(problem, n, it, f) for f in filters),
     )
 
@@ -343,54 +344,35 @@ def _busiest_input(problem: Problem) -> tuple[int, int, int]:
 
 
 def _velocity(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """v' = μ·v + ∂L/∂W (PyTorch's momentum buffer)."""
-    mu = problem.momentum
-    sides = (
-        Add(_times(MU, n.weight(w, "V")), _partial(L, n.weight(w)), evaluate=False),
-        Add(_times(v(mu), v(_at(it.velocity, w))), v(_at(it.grad_kernel, w)), evaluate=False),
-        v(_at(it.velocity_next, w)),
-    )
-    return Equation(n.weight(w, "Vnext"), sides)
+    """V′ = μ·V + ∂L/∂W, as the momentum optimizer writes it."""
+    # Asked only under momentum: then the model keeps the velocities.
+    assert problem.momentum is not None and it.velocity is not None and it.velocity_next is not None
+    return momentum.velocity_equation(n.weight(w, "Vnext"), n.weight(w, "V"), _partial(L, n.weight(w)), problem.momentum,
+                                      _at(it.velocity, w), _at(it.grad_kernel, w), _at(it.velocity_next, w))
 
 
 def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """W' = W − η·∂L/∂W (or − η·v' with momentum) = w − η·g = w − ηg = value."""
-    eta, old = problem.learning_rate, _at(it.kernel, w)
+    """W′ = W − η·∂L/∂W (or − η·V′ with momentum), as the optimizer writes it."""
     direction = _at(it.velocity_next if it.velocity_next is not None else it.grad_kernel, w)
     symbol = n.weight(w, "Vnext") if it.velocity_next is not None else _partial(L, n.weight(w))
-    sides = (
-        _minus(n.weight(w), _times(ETA, symbol)),
-        _minus(v(old), _times(v(eta), v(direction))),
-        _minus(v(old), v(eta * direction)),
-        v(_at(it.kernel_next, w)),
-    )
-    return Equation(n.weight(w, "Wnext"), sides)
+    return sgd.update_equation(n.weight(w, "Wnext"), n.weight(w), symbol, problem.learning_rate, _at(it.kernel, w),
+                               direction, _at(it.kernel_next, w))
 
 
 def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """v'_b = μ·v_b + ∂L/∂b."""
+    """V′_b = μ·V_b + ∂L/∂b, as the momentum optimizer writes it."""
     # Asked only for a bias under momentum: then the model keeps its velocities and gradient.
-    assert it.velocity_bias is not None and it.velocity_bias_next is not None and it.grad_bias is not None
-    sides = (
-        Add(_times(MU, n.bias(f, "Vb")), _partial(L, n.bias(f)), evaluate=False),
-        Add(_times(v(problem.momentum), v(it.velocity_bias[f])), v(it.grad_bias[f]), evaluate=False),
-        v(it.velocity_bias_next[f]),
-    )
-    return Equation(n.bias(f, "Vbnext"), sides)
+    assert problem.momentum is not None and it.velocity_bias is not None and it.velocity_bias_next is not None
+    assert it.grad_bias is not None
+    return momentum.velocity_equation(n.bias(f, "Vbnext"), n.bias(f, "Vb"), _partial(L, n.bias(f)), problem.momentum,
+                                      it.velocity_bias[f], it.grad_bias[f], it.velocity_bias_next[f])
 
 
 def _bias_update(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """b' = b − η·∂L/∂b (or − η·v'_b)."""
-    eta = problem.learning_rate
+    """b′ = b − η·∂L/∂b (or − η·V′_b), as the optimizer writes it."""
     # Asked only for a problem with a bias: it has a gradient and an updated value.
     assert it.bias is not None and it.bias_next is not None and it.grad_bias is not None
-    momentum = it.velocity_bias_next is not None
     direction = it.velocity_bias_next[f] if it.velocity_bias_next is not None else it.grad_bias[f]
-    symbol = n.bias(f, "Vbnext") if momentum else _partial(L, n.bias(f))
-    sides = (
-        _minus(n.bias(f), _times(ETA, symbol)),
-        _minus(v(it.bias[f]), _times(v(eta), v(direction))),
-        _minus(v(it.bias[f]), v(eta * direction)),
-        v(it.bias_next[f]),
-    )
-    return Equation(n.bias(f, "bnext"), sides)
+    symbol = n.bias(f, "Vbnext") if it.velocity_bias_next is not None else _partial(L, n.bias(f))
+    return sgd.update_equation(n.bias(f, "bnext"), n.bias(f), symbol, problem.learning_rate, it.bias[f], direction,
+                               it.bias_next[f])
