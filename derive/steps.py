@@ -1,42 +1,29 @@
-"""Write each step out as equations: symbolic form, numbers substituted, value.
+"""Arrange the flat document's worked steps: which cells and weights are shown, in what order,
+under the flat problem's symbol names.
 
-The values come from model.py; here they are only arranged. Data values are wrapped in
-`UnevaluatedExpr` so SymPy keeps products and sums exactly as a person writes them. A 2-D
-problem is written with 2-D indices (W_00), a multi-channel one with filter and channel
-superscripts (W^(f,c)_uv).
+The values come from model.py and every equation from its rule's module, the same builder the
+`layers:` documents call (the convolution's network/layers/conv.py, pooling's, the activation's
+elementwise.py, the squared loss's network/losses/squared.py, SGD and momentum's
+network/optimizers/): here only the symbols are named. A 2-D problem is written with 2-D indices
+(W_00), a multi-channel one with filter and channel superscripts (W^(f,c)_uv).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
 
-from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
-from sympy import UnevaluatedExpr
+from sympy import Derivative, Expr, Indexed, IndexedBase, Symbol
 
 from . import activation
-from .exact import ONE, Num, is_exact, mpq
+from .exact import ONE, Num, mpq
 from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
-from .network.layers import conv, pooling
+from .network.algebra import L
+from .network.layers import conv, elementwise, pooling
 from .network.losses import squared
 from .network.optimizers import momentum, sgd
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
-
-if TYPE_CHECKING:
-    from .network.layers.elementwise import Elementwise
-
-L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
-
-
-class Max(Function):
-    """max(…) left unevaluated with its arguments in the order written (SymPy's Max sorts them)."""
-
-    @classmethod
-    def eval(cls, *args):
-        return None
-
 
 @dataclass(frozen=True)
 class CellWork:
@@ -149,37 +136,6 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
     )
 
 
-def v(value: Num) -> UnevaluatedExpr:
-    """A data value that SymPy must not fold into its neighbours."""
-    if is_exact(value):
-        return UnevaluatedExpr(Rational(int(value.numerator), int(value.denominator)))
-    return UnevaluatedExpr(Float(str(value), 60))
-
-
-def _const(value: Num) -> Rational:
-    """A constant of a formula (1/4 in the MSE), printed as a fraction."""
-    return Rational(int(value.numerator), int(value.denominator))
-
-
-def _sum(terms: Sequence[Expr]) -> Expr:
-    # Built directly from its (already SymPy) terms: Add(..., evaluate=False) would re-derive
-    # commutativity through the assumptions system, the largest cost of writing a document.
-    return Add._from_args(tuple(terms), True) if len(terms) > 1 else terms[0]
-
-
-def _times(*factors: Expr) -> Expr:
-    kept = [f for f in factors if f != 1]
-    return Mul._from_args(tuple(kept), True) if len(kept) > 1 else kept[0]
-
-
-def _minus(a: Expr, b: Expr) -> Expr:
-    return Add(a, Mul(Integer(-1), b, evaluate=False), evaluate=False)
-
-
-def _square(e: Expr) -> Expr:
-    return Pow(e, 2, evaluate=False)
-
-
 def _all_cells(filters: int, shape: tuple[int, int]) -> list[Cell]:
     return [(f, i, j) for f in range(filters) for i, j in grid(shape)]
 
@@ -215,7 +171,7 @@ def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
     return tuple(row[j * sw : j * sw + ew : dw] for row in rows)
 
 
-def _activation(layer: Elementwise, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
+def _activation(layer: elementwise.Elementwise, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
     """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z, as the activation's layer writes them."""
     z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
@@ -272,12 +228,8 @@ def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
     """∂L/∂Z_ij = ∂L/∂A_ij · ∂A_ij/∂Z_ij."""
     upstream = it.grad_activation if it.grad_activation is not None else it.grad_prediction
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
-    sides = (
-        _times(_partial(L, as_), _partial(as_, zs)),
-        _times(v(_at(upstream, cell)), v(_at(it.activation_grad, cell))),
-        v(_at(it.grad_feature_map, cell)),
-    )
-    return Equation(_partial(L, zs), sides)
+    return elementwise.chain_equation(_partial(L, zs), (_partial(L, as_), _partial(as_, zs)), _at(upstream, cell),
+                                      _at(it.activation_grad, cell), _at(it.grad_feature_map, cell))
 
 
 def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
