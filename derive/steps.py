@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sympy import Derivative, Expr, Indexed, IndexedBase, Symbol
 
@@ -18,12 +19,15 @@ from . import activation
 from .exact import ONE, Num, mpq
 from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
 from .network.algebra import L
-from .network.layers import conv, elementwise, pooling
+from .network.layers import conv
 from .network.losses import squared
-from .network.optimizers import momentum, sgd
+from .network.optimizers import sgd
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
+
+if TYPE_CHECKING:
+    from .network.layers.elementwise import Elementwise
 
 @dataclass(frozen=True)
 class CellWork:
@@ -171,7 +175,7 @@ def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
     return tuple(row[j * sw : j * sw + ew : dw] for row in rows)
 
 
-def _activation(layer: elementwise.Elementwise, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
+def _activation(layer: Elementwise, n: Names, it: Iteration, cell: Cell, precision: int) -> tuple[Equation, Equation]:
     """A = f(Z) with the number substituted, and the local derivative ∂A/∂Z, as the activation's layer writes them."""
     z, a, d = (_at(t, cell) for t in (it.feature_map, it.activation, it.activation_grad))
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
@@ -210,6 +214,8 @@ def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> E
 
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
     """∂L/∂A_rc = Σ (share) · ∂L/∂Ŷ_ij over the pooled cells that cell (r, c) fed."""
+    from .network.layers import pooling  # loaded by a pooled problem only, as its model does
+
     assert problem.pooling is not None, "routes exist only with pooling"
     share = ONE if it.winners is not None else mpq(1, problem.pooling.size[0] * problem.pooling.size[1])
     feeds: dict[Cell, list[Cell]] = {}
@@ -227,6 +233,8 @@ def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tup
 def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
     """∂L/∂Z_ij = ∂L/∂A_ij · ∂A_ij/∂Z_ij."""
     upstream = it.grad_activation if it.grad_activation is not None else it.grad_prediction
+    from .network.layers import elementwise  # loaded by a problem with an activation only
+
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
     return elementwise.chain_equation(_partial(L, zs), (_partial(L, as_), _partial(as_, zs)), _at(upstream, cell),
                                       _at(it.activation_grad, cell), _at(it.grad_feature_map, cell))
@@ -297,6 +305,8 @@ def _busiest_input(problem: Problem) -> tuple[int, int, int]:
 
 def _velocity(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
     """V′ = μ·V + ∂L/∂W, as the momentum optimizer writes it."""
+    from .network.optimizers import momentum  # loaded under momentum only
+
     # Asked only under momentum: then the model keeps the velocities.
     assert problem.momentum is not None and it.velocity is not None and it.velocity_next is not None
     return momentum.velocity_equation(n.weight(w, "Vnext"), n.weight(w, "V"), _partial(L, n.weight(w)), problem.momentum,
@@ -313,6 +323,8 @@ def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
 
 def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
     """V′_b = μ·V_b + ∂L/∂b, as the momentum optimizer writes it."""
+    from .network.optimizers import momentum
+
     # Asked only for a bias under momentum: then the model keeps its velocities and gradient.
     assert problem.momentum is not None and it.velocity_bias is not None and it.velocity_bias_next is not None
     assert it.grad_bias is not None
