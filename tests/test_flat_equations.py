@@ -99,3 +99,20 @@ def test_the_conv_equation_for_the_same_numbers_differs_only_in_its_symbols():
         flat_calls, calls[:] = list(calls), []
         _documents(SPEC)
     assert flat_calls and flat_calls[0] in calls
+
+
+def test_a_one_term_sum_is_said_once():
+    # ∂L/∂x from one product: x·k, its numbers, the value; no separate "sum of the products" (the
+    # network document printed "≈ −0.1319 · 0 ≈ 0.0000 ≈ 0" where the flat one wrote "≈ 0").
+    from sympy import Symbol
+
+    from derive.exact import mpq
+    from derive.network.algebra import v
+    from derive.network.layers import conv
+
+    d, k, lhs = Symbol("d"), Symbol("k"), Symbol("g")
+    one = conv.input_gradient_equation(lhs, [(d, k, mpq(1, 3), mpq(2))], mpq(2, 3))
+    two = conv.input_gradient_equation(lhs, [(d, k, mpq(1, 3), mpq(2))] * 2, mpq(4, 3))
+    assert (len(one.sides), len(two.sides)) == (3, 4)
+    assert len(conv.bias_gradient_equation(lhs, [(d, mpq(1, 3))], mpq(1, 3)).sides) == 2
+    assert conv.input_gradient_equation(lhs, [], mpq(0)).sides == (v(mpq(0)),)  # no window reaches it
