@@ -1,39 +1,33 @@
-"""Write each step out as equations: symbolic form, numbers substituted, value.
+"""Arrange the flat document's worked steps: which cells and weights are shown, in what order,
+under the flat problem's symbol names.
 
-The values come from model.py; here they are only arranged. Data values are wrapped in
-`UnevaluatedExpr` so SymPy keeps products and sums exactly as a person writes them. A 2-D
-problem is written with 2-D indices (W_00), a multi-channel one with filter and channel
-superscripts (W^(f,c)_uv).
+The values come from model.py and every equation from its rule's module, the same builder the
+`layers:` documents call (the convolution's network/layers/conv.py, pooling's, the activation's
+elementwise.py, the squared loss's network/losses/squared.py, SGD and momentum's
+network/optimizers/): here only the symbols are named. A 2-D problem is written with 2-D indices
+(W_00), a multi-channel one with filter and channel superscripts (W^(f,c)_uv).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from sympy import Add, Derivative, Expr, Float, Function, Indexed, IndexedBase, Integer, Mul, Pow, Rational, Symbol
-from sympy import UnevaluatedExpr
+from sympy import Derivative, Expr, Indexed, IndexedBase, Symbol
 
 from . import activation
-from .exact import ZERO, Num, is_exact
-from .model import Cell, Index, Iteration, Weight, grid, pool_windows, tap, tied_windows, weights
+from .exact import ONE, Num, mpq
+from .model import Cell, Index, Iteration, Weight, grid, network, pool_windows, tap, tied_windows, weights
+from .network.algebra import L
+from .network.layers import conv
+from .network.losses import squared
+from .network.optimizers import sgd
 from .derivation import FULL_DETAIL_LIMIT, default_detail  # noqa: F401 - moved there; SymPy-free
 from .printing import Equation
 from .problem import Matrix, Problem
 
 if TYPE_CHECKING:
     from .network.layers.elementwise import Elementwise
-
-L, ETA, MU = Symbol("L"), Symbol("eta"), Symbol("mu")
-
-
-class Max(Function):
-    """max(…) left unevaluated with its arguments in the order written (SymPy's Max sorts them)."""
-
-    @classmethod
-    def eval(cls, *args):
-        return None
-
 
 @dataclass(frozen=True)
 class CellWork:
@@ -122,7 +116,7 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
         kernel_weights = _first_and_largest(kernel_weights, lambda w: it.grad_kernel[w[0]][w[1]][w[2]][w[3]])
         inputs = [_busiest_input(problem)]
     filters = range(problem.filters) if it.bias is not None else range(0)
-    momentum = problem.momentum is not None
+    with_velocity = problem.momentum is not None
     act = activation.layer(problem)
     return IterationWork(
         number=number,
@@ -139,42 +133,11 @@ def work_iteration(problem: Problem, number: int, it: Iteration, detail: str, pr
         grad_kernel=tuple(_grad_weight(problem, n, it, w) for w in kernel_weights),
         grad_bias=tuple(_grad_bias(problem, n, it, f) for f in filters),
         grad_input=tuple(_grad_input(problem, n, it, p) for p in inputs),
-        velocities=tuple(_velocity(problem, n, it, w) for w in kernel_weights) if momentum else (),
+        velocities=tuple(_velocity(problem, n, it, w) for w in kernel_weights) if with_velocity else (),
         updates=tuple(_update(problem, n, it, w) for w in kernel_weights),
-        bias_velocities=tuple(_bias_velocity(problem, n, it, f) for f in filters) if momentum else (),
+        bias_velocities=tuple(_bias_velocity(problem, n, it, f) for f in filters) if with_velocity else (),
         bias_updates=tuple(_bias_update(problem, n, it, f) for f in filters),
     )
-
-
-def v(value: Num) -> UnevaluatedExpr:
-    """A data value that SymPy must not fold into its neighbours."""
-    if is_exact(value):
-        return UnevaluatedExpr(Rational(int(value.numerator), int(value.denominator)))
-    return UnevaluatedExpr(Float(str(value), 60))
-
-
-def _const(value: Num) -> Rational:
-    """A constant of a formula (1/4 in the MSE), printed as a fraction."""
-    return Rational(int(value.numerator), int(value.denominator))
-
-
-def _sum(terms: Sequence[Expr]) -> Expr:
-    # Built directly from its (already SymPy) terms: Add(..., evaluate=False) would re-derive
-    # commutativity through the assumptions system, the largest cost of writing a document.
-    return Add._from_args(tuple(terms), True) if len(terms) > 1 else terms[0]
-
-
-def _times(*factors: Expr) -> Expr:
-    kept = [f for f in factors if f != 1]
-    return Mul._from_args(tuple(kept), True) if len(kept) > 1 else kept[0]
-
-
-def _minus(a: Expr, b: Expr) -> Expr:
-    return Add(a, Mul(Integer(-1), b, evaluate=False), evaluate=False)
-
-
-def _square(e: Expr) -> Expr:
-    return Pow(e, 2, evaluate=False)
 
 
 def _all_cells(filters: int, shape: tuple[int, int]) -> list[Cell]:
@@ -193,23 +156,17 @@ def _at(tensor, index: tuple[int, ...]) -> Num:
 
 
 def _cell(problem: Problem, n: Names, it: Iteration, cell: Cell) -> CellWork:
-    """Z_ij = Σ_c Σ_uv X·W (+ b) = (x·w) + … = products summed = value."""
+    """Z_ij = Σ_c Σ_uv X·W (+ b), as the convolution layer writes it, beside the windows it reads."""
     f, i, j = cell
-    sym, subst, prods, windows = [], [], [], []
+    products = []
     for c in range(problem.channels):
         # Reading order of the window, so the convolution's flipped kernel is visible.
-        offsets = sorted(grid(problem.kernel_size), key=lambda uv: tap(problem, (i, j), uv))
-        for u, w in offsets:
+        for u, w in sorted(grid(problem.kernel_size), key=lambda uv: tap(problem, (i, j), uv)):
             r, q = tap(problem, (i, j), (u, w))
-            x, k = it.padded_input[c][r][q], it.kernel[f][c][u][w]
-            sym.append(_times(n.input(c, r, q), n.weight((f, c, u, w))))
-            subst.append(_times(v(x), v(k)))
-            prods.append(v(x * k))
-        windows.append(_window(problem, it.padded_input[c], (i, j)))
-    if it.bias is not None:
-        sym, subst, prods = sym + [n.bias(f)], subst + [v(it.bias[f])], prods + [v(it.bias[f])]
-    value = v(it.feature_map[f][i][j])
-    return CellWork(cell, tuple(windows), Equation(n.out(n.z, cell), (_sum(sym), _sum(subst), _sum(prods), value)))
+            products.append((n.input(c, r, q), n.weight((f, c, u, w)), it.padded_input[c][r][q], it.kernel[f][c][u][w]))
+    windows = tuple(_window(problem, it.padded_input[c], (i, j)) for c in range(problem.channels))
+    bias = (n.bias(f), it.bias[f]) if it.bias is not None else None
+    return CellWork(cell, windows, conv.cell_equation(n.out(n.z, cell), products, bias, it.feature_map[f][i][j]))
 
 
 def _window(problem: Problem, x: Matrix, cell: Index) -> Matrix:
@@ -227,137 +184,87 @@ def _activation(layer: Elementwise, n: Names, it: Iteration, cell: Cell, precisi
 
 
 def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
-    """Ŷ_ij = max(A over the window) or the window's average."""
+    """Ŷ_ij = max(A over the window) or the window's average, as the pooling layer writes it."""
     f, i, j = cell
     source = it.activation if it.activation is not None else it.feature_map
-    window = pool_windows(problem, (i, j))
-    syms = [n.out(n.pooled, (f, r, c)) for r, c in window]
-    nums = [v(source[f][r][c]) for r, c in window]
-    value = v(it.prediction[f][i][j])
-    lhs = n.out("Yhat", cell)
-    assert problem.pooling is not None, "a pooled cell exists only with pooling"
-    if problem.pooling.type == "max":
-        return Equation(lhs, (Max(*syms), Max(*nums), value))
-    k = Rational(1, len(window))
-    total = sum((source[f][r][c] for r, c in window), ZERO)
-    return Equation(lhs, (_times(k, _sum(syms)), _times(k, _sum(nums)), _times(k, v(total)), value))
+    window = [(n.out(n.pooled, (f, r, c)), source[f][r][c]) for r, c in pool_windows(problem, (i, j))]
+    return network(problem).layers[-1].equation(n.out("Yhat", cell), window, it.prediction[f][i][j])
 
 
 def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:
-    """L = c·[(Y − Ŷ)² + …] = c·[(y − ŷ)² + …] = c·[r² + …] = c·[s + …] = c·S = value."""
+    """L = c·Σ (Y − Ŷ)² … = value, as the squared loss writes it."""
     from .model import LOSSES
 
     out = _all_cells(problem.filters, problem.output_shape)
-    c = _const(LOSSES[problem.loss].scale(len(out)))
-    y = [_at(problem.target, cell) for cell in out]
-    yh = [_at(it.prediction, cell) for cell in out]
-    residuals = [a - b for a, b in zip(y, yh)]
-    total = v(sum((r * r for r in residuals), ZERO))
-    value = v(it.loss)
-    if detail == "summary":
-        return Equation(L, (_times(c, total), value) if c != 1 else (value,))
-    sides = [
-        _times(c, _sum([_square(_minus(n.out("Y", cell), n.out("Yhat", cell))) for cell in out])),
-        _times(c, _sum([_square(_minus(v(a), v(b))) for a, b in zip(y, yh)])),
-        _times(c, _sum([_square(v(r)) for r in residuals])),
-        _times(c, _sum([v(r * r) for r in residuals])),
-    ]
-    if len(out) > 1:
-        sides.append(_times(c, total))
-    return Equation(L, tuple(sides) + ((value,) if c != 1 or len(out) > 1 else ()))
+    y, yh = [_at(problem.target, cell) for cell in out], [_at(it.prediction, cell) for cell in out]
+    sides = squared.loss_sides(LOSSES[problem.loss].scale(len(out)), y, yh, it.loss, detail,
+                               lambda k: (n.out("Y", out[k]), n.out("Yhat", out[k])))
+    return Equation(L, sides)
 
 
 def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
-    """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) = c·(ŷ − y) = c·d = value."""
+    """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) … = value, as the squared loss writes it."""
     from .model import LOSSES
 
     count = problem.filters * problem.output_shape[0] * problem.output_shape[1]
-    c = _const(LOSSES[problem.loss].grad_scale(count))
-    yh, y = _at(it.prediction, cell), _at(problem.target, cell)
-    sides = [_times(c, _minus(n.out("Yhat", cell), n.out("Y", cell))), _times(c, _minus(v(yh), v(y)))]
-    if c != 1:
-        sides.append(_times(c, v(yh - y)))
-    return Equation(_partial(L, n.out("Yhat", cell)), tuple(sides) + (v(_at(it.grad_prediction, cell)),))
+    sides = squared.gradient_sides(LOSSES[problem.loss].grad_scale(count), (n.out("Yhat", cell), n.out("Y", cell)),
+                                   _at(it.prediction, cell), _at(problem.target, cell), _at(it.grad_prediction, cell))
+    return Equation(_partial(L, n.out("Yhat", cell)), sides)
 
 
 def _routes(problem: Problem, n: Names, it: Iteration, shown: list[Cell]) -> tuple[Equation, ...]:
     """∂L/∂A_rc = Σ (share) · ∂L/∂Ŷ_ij over the pooled cells that cell (r, c) fed."""
+    from .network.layers import pooling  # loaded by a pooled problem only, as its model does
+
     assert problem.pooling is not None, "routes exist only with pooling"
-    share = Integer(1) if it.winners is not None else Rational(1, problem.pooling.size[0] * problem.pooling.size[1])
+    share = ONE if it.winners is not None else mpq(1, problem.pooling.size[0] * problem.pooling.size[1])
     feeds: dict[Cell, list[Cell]] = {}
     for f, i, j in _all_cells(problem.filters, problem.output_shape):
         sources = [it.winners[(f, i, j)]] if it.winners is not None else pool_windows(problem, (i, j))
         for r, c in sources:
             feeds.setdefault((f, r, c), []).append((f, i, j))
     targets = sorted({src for src, outs in feeds.items() if any(o in shown for o in outs)})
-    equations = []
-    for src in targets:
-        outs = feeds[src]
-        sides = (
-            _sum([_times(share, _partial(L, n.out("Yhat", o))) for o in outs]),
-            _sum([_times(share, v(_at(it.grad_prediction, o))) for o in outs]),
-            v(_at(it.grad_activation, src)),
-        )
-        equations.append(Equation(_partial(L, n.out(n.pooled, src)), sides))
-    return tuple(equations)
+    return tuple(pooling.route_equation(_partial(L, n.out(n.pooled, src)),
+                                        [(share, _partial(L, n.out("Yhat", o)), _at(it.grad_prediction, o)) for o in feeds[src]],
+                                        _at(it.grad_activation, src))
+                 for src in targets)
 
 
 def _grad_z(n: Names, it: Iteration, cell: Cell) -> Equation:
     """∂L/∂Z_ij = ∂L/∂A_ij · ∂A_ij/∂Z_ij."""
     upstream = it.grad_activation if it.grad_activation is not None else it.grad_prediction
+    from .network.layers import elementwise  # loaded by a problem with an activation only
+
     zs, as_ = n.out(n.z, cell), n.out(n.a, cell)
-    sides = (
-        _times(_partial(L, as_), _partial(as_, zs)),
-        _times(v(_at(upstream, cell)), v(_at(it.activation_grad, cell))),
-        v(_at(it.grad_feature_map, cell)),
-    )
-    return Equation(_partial(L, zs), sides)
+    return elementwise.chain_equation(_partial(L, zs), (_partial(L, as_), _partial(as_, zs)), _at(upstream, cell),
+                                      _at(it.activation_grad, cell), _at(it.grad_feature_map, cell))
 
 
 def _grad_weight(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """∂L/∂W_uv = Σ_ij ∂L/∂Z_ij · X[tap] over every output cell, substituted, summed."""
+    """∂L/∂W_uv over every output cell, as the convolution layer writes it."""
     f, c, u, wv = w
-    cells = _all_cells(1, problem.conv_shape)
-    taps = [tap(problem, (i, j), (u, wv)) for _, i, j in cells]
     d, x = it.grad_feature_map[f], it.padded_input[c]
-    sides = (
-        _sum([_times(_partial(L, n.out(n.z, (f, i, j))), n.input(c, r, q)) for (_, i, j), (r, q) in zip(cells, taps)]),
-        _sum([_times(v(d[i][j]), v(x[r][q])) for (_, i, j), (r, q) in zip(cells, taps)]),
-        _sum([v(d[i][j] * x[r][q]) for (_, i, j), (r, q) in zip(cells, taps)]),
-        v(_at(it.grad_kernel, w)),
-    )
-    return Equation(_partial(L, n.weight(w)), sides)
+    products = [(_partial(L, n.out(n.z, (f, i, j))), n.input(c, r, q), d[i][j], x[r][q])
+                for _, i, j in _all_cells(1, problem.conv_shape) for r, q in (tap(problem, (i, j), (u, wv)),)]
+    return conv.kernel_gradient_equation(_partial(L, n.weight(w)), products, _at(it.grad_kernel, w))
 
 
 def _grad_bias(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """∂L/∂b = Σ_ij ∂L/∂Z_ij, since ∂Z_ij/∂b = 1."""
+    """∂L/∂b = Σ_ij ∂L/∂Z_ij, as the convolution layer writes it."""
     assert it.grad_bias is not None, "asked only for a problem with a bias"
-    cells = _all_cells(1, problem.conv_shape)
-    sides = (
-        _sum([_partial(L, n.out(n.z, (f, i, j))) for _, i, j in cells]),
-        _sum([v(it.grad_feature_map[f][i][j]) for _, i, j in cells]),
-        v(it.grad_bias[f]),
-    )
-    return Equation(_partial(L, n.bias(f)), sides if len(cells) > 1 else sides[:1] + sides[2:])
+    d = it.grad_feature_map[f]
+    cells = [(_partial(L, n.out(n.z, (f, i, j))), d[i][j]) for _, i, j in _all_cells(1, problem.conv_shape)]
+    return conv.bias_gradient_equation(_partial(L, n.bias(f)), cells, it.grad_bias[f])
 
 
 def _grad_input(problem: Problem, n: Names, it: Iteration, position: tuple[int, int, int]) -> Equation:
-    """∂L/∂I_pq = Σ ∂L/∂Z_ij · W_uv over the (filter, cell, weight) triples that touch input (p, q)."""
+    """∂L/∂I_pq over the (filter, cell, weight) triples that touch input (p, q), as the convolution layer writes it."""
     c, p, q = position
     pairs = _pairs_touching(problem, (p, q))
-    lhs = _partial(L, n.input(c, p, q, padded=False))
-    value = v(it.grad_input[c][p][q])
-    if not pairs:
-        return Equation(lhs, (value,))
-    terms = [(f, cell, uv) for f in range(problem.filters) for cell, uv in pairs]
     d, k = it.grad_feature_map, it.kernel
-    sides: tuple[Expr, ...] = (  # symbolic, substituted, then (several terms) their products
-        _sum([_times(_partial(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv)) for f, cell, uv in terms]),
-        _sum([_times(v(d[f][cell[0]][cell[1]]), v(k[f][c][uv[0]][uv[1]])) for f, cell, uv in terms]),
-    )
-    if len(terms) > 1:
-        sides += (_sum([v(d[f][cell[0]][cell[1]] * k[f][c][uv[0]][uv[1]]) for f, cell, uv in terms]),)
-    return Equation(lhs, sides + (value,))
+    products = [(_partial(L, n.out(n.z, (f,) + cell)), n.weight((f, c) + uv), d[f][cell[0]][cell[1]], k[f][c][uv[0]][uv[1]])
+                for f in range(problem.filters) for cell, uv in pairs]
+    return conv.input_gradient_equation(_partial(L, n.input(c, p, q, padded=False)), products, it.grad_input[c][p][q])
 
 
 def _pairs_touching(problem: Problem, position: Index) -> list[tuple[Index, Index]]:
@@ -397,54 +304,39 @@ def _busiest_input(problem: Problem) -> tuple[int, int, int]:
 
 
 def _velocity(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """v' = μ·v + ∂L/∂W (PyTorch's momentum buffer)."""
-    mu = problem.momentum
-    sides = (
-        Add(_times(MU, n.weight(w, "V")), _partial(L, n.weight(w)), evaluate=False),
-        Add(_times(v(mu), v(_at(it.velocity, w))), v(_at(it.grad_kernel, w)), evaluate=False),
-        v(_at(it.velocity_next, w)),
-    )
-    return Equation(n.weight(w, "Vnext"), sides)
+    """V′ = μ·V + ∂L/∂W, as the momentum optimizer writes it."""
+    from .network.optimizers import momentum  # loaded under momentum only
+
+    # Asked only under momentum: then the model keeps the velocities.
+    assert problem.momentum is not None and it.velocity is not None and it.velocity_next is not None
+    return momentum.velocity_equation(n.weight(w, "Vnext"), n.weight(w, "V"), _partial(L, n.weight(w)), problem.momentum,
+                                      _at(it.velocity, w), _at(it.grad_kernel, w), _at(it.velocity_next, w))
 
 
 def _update(problem: Problem, n: Names, it: Iteration, w: Weight) -> Equation:
-    """W' = W − η·∂L/∂W (or − η·v' with momentum) = w − η·g = w − ηg = value."""
-    eta, old = problem.learning_rate, _at(it.kernel, w)
+    """W′ = W − η·∂L/∂W (or − η·V′ with momentum), as the optimizer writes it."""
     direction = _at(it.velocity_next if it.velocity_next is not None else it.grad_kernel, w)
     symbol = n.weight(w, "Vnext") if it.velocity_next is not None else _partial(L, n.weight(w))
-    sides = (
-        _minus(n.weight(w), _times(ETA, symbol)),
-        _minus(v(old), _times(v(eta), v(direction))),
-        _minus(v(old), v(eta * direction)),
-        v(_at(it.kernel_next, w)),
-    )
-    return Equation(n.weight(w, "Wnext"), sides)
+    return sgd.update_equation(n.weight(w, "Wnext"), n.weight(w), symbol, problem.learning_rate, _at(it.kernel, w),
+                               direction, _at(it.kernel_next, w))
 
 
 def _bias_velocity(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """v'_b = μ·v_b + ∂L/∂b."""
+    """V′_b = μ·V_b + ∂L/∂b, as the momentum optimizer writes it."""
+    from .network.optimizers import momentum
+
     # Asked only for a bias under momentum: then the model keeps its velocities and gradient.
-    assert it.velocity_bias is not None and it.velocity_bias_next is not None and it.grad_bias is not None
-    sides = (
-        Add(_times(MU, n.bias(f, "Vb")), _partial(L, n.bias(f)), evaluate=False),
-        Add(_times(v(problem.momentum), v(it.velocity_bias[f])), v(it.grad_bias[f]), evaluate=False),
-        v(it.velocity_bias_next[f]),
-    )
-    return Equation(n.bias(f, "Vbnext"), sides)
+    assert problem.momentum is not None and it.velocity_bias is not None and it.velocity_bias_next is not None
+    assert it.grad_bias is not None
+    return momentum.velocity_equation(n.bias(f, "Vbnext"), n.bias(f, "Vb"), _partial(L, n.bias(f)), problem.momentum,
+                                      it.velocity_bias[f], it.grad_bias[f], it.velocity_bias_next[f])
 
 
 def _bias_update(problem: Problem, n: Names, it: Iteration, f: int) -> Equation:
-    """b' = b − η·∂L/∂b (or − η·v'_b)."""
-    eta = problem.learning_rate
+    """b′ = b − η·∂L/∂b (or − η·V′_b), as the optimizer writes it."""
     # Asked only for a problem with a bias: it has a gradient and an updated value.
     assert it.bias is not None and it.bias_next is not None and it.grad_bias is not None
-    momentum = it.velocity_bias_next is not None
     direction = it.velocity_bias_next[f] if it.velocity_bias_next is not None else it.grad_bias[f]
-    symbol = n.bias(f, "Vbnext") if momentum else _partial(L, n.bias(f))
-    sides = (
-        _minus(n.bias(f), _times(ETA, symbol)),
-        _minus(v(it.bias[f]), _times(v(eta), v(direction))),
-        _minus(v(it.bias[f]), v(eta * direction)),
-        v(it.bias_next[f]),
-    )
-    return Equation(n.bias(f, "bnext"), sides)
+    symbol = n.bias(f, "Vbnext") if it.velocity_bias_next is not None else _partial(L, n.bias(f))
+    return sgd.update_equation(n.bias(f, "bnext"), n.bias(f), symbol, problem.learning_rate, it.bias[f], direction,
+                               it.bias_next[f])

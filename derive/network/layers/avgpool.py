@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ...exact import ZERO, Num, mpq
 from ..tensor import Tensor, zeros
-from .base import Backward, Forward, Params, Step
+from .base import Backward, Forward, Params
 from .pooling import Index, Pooling
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
+
+    from ...printing import Equation
 
 
 @dataclass(frozen=True)
@@ -42,13 +48,14 @@ class AvgPool(Pooling):
                 routes.setdefault(c, []).append((cell, self.share))
         return routes
 
-    def sides(self, step: Step, cell: Index) -> tuple:
-        from ..algebra import const, sym, times, total, v
+    def equation(self, lhs: Expr, window: Sequence[tuple[Expr, Num]], value: Num) -> Equation:
+        """Ŷ_ij = 1/k · Σ A over the window = 1/k · Σ numbers = 1/k · their sum = value."""
+        from ...printing import Equation
+        from ..algebra import const, times, total, v
 
-        window, k = self.window(cell), const(self.share)
-        s = sum((step.x[c] for c in window), ZERO)
-        return (times(k, total([sym(step.inp, c) for c in window])), times(k, total([v(step.x[c]) for c in window])),
-                times(k, v(s)), v(step.forward.output[cell]))
+        k = const(self.share)
+        return Equation(lhs, (times(k, total([s for s, _ in window])), times(k, total([v(x) for _, x in window])),
+                              times(k, v(sum((x for _, x in window), ZERO))), v(value)))
 
     def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         k = self.size[0] * self.size[1]

@@ -3,13 +3,13 @@ cross-correlation or the flipped-kernel convolution). A kh×kw kernel maps one 2
 F×C×kh×kw kernel maps C channels to F."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import SpecError
-from ...exact import ZERO
+from ...exact import ZERO, Num
 from ..tensor import Shape, Tensor, dims, pair, parse_tensor
 from .base import (
     Backward,
@@ -23,8 +23,15 @@ from .base import (
     unknown_options,
 )
 
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
+
+    from ...printing import Equation
+
 OPERATIONS = ("cross-correlation", "convolution")
 Index = tuple[int, ...]
+# One product of a worked sum: (its two symbols, their two values), e.g. (X_01, W_10, 3, 1/2).
+Product = tuple["Expr", "Expr", Num, Num]
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,7 @@ class Conv(Layer):
     def work(self, step: Step) -> Work:
         from sympy import Derivative
 
-        from ...printing import Equation
-        from ..algebra import L, label, pick, relabel, sym, times, total, v
+        from ..algebra import L, label, pick, relabel, sym
 
         f_, c_, kh, kw, oh, ow, _ = self.geometry
         hp, wp, xp = self.padded(step.x)
@@ -247,15 +253,16 @@ class Conv(Layer):
         b = step.params.get("bias")
         gk, gx = step.backward.grads["kernel"], step.backward.grad_input
         K, B = label("K", step.tag), label("b", step.tag)
-        padded = any(self.padding)
-        X = relabel(step.inp, "pad") if padded else step.inp
-        kshape = k.shape
+        X = relabel(step.inp, "pad") if any(self.padding) else step.inp
 
-        def kat(f: int, c: int, u: int, w: int):
+        def kat(f: int, c: int, u: int, w: int) -> Num:
             return k.data[((f * c_ + c) * kh + u) * kw + w]
 
-        def xs(c: int, r: int, q: int):
-            return sym(X, (r, q) if len(self.in_shape) == 2 else (c, r, q))
+        def xs(c: int, r: int, q: int) -> Expr:
+            return sym(X, self._x_index(c, r, q))
+
+        def dz(f: int, i: int, j: int) -> tuple[Expr, Num]:
+            return Derivative(L, sym(step.out, self._z_index(f, i, j))), g.data[(f * oh + i) * ow + j]
 
         def cell(fij: tuple[int, int, int]) -> Equation:
             f, i, j = fij
@@ -265,48 +272,32 @@ class Conv(Layer):
                 for u, w in order:
                     r, q = self.tap(i, j, u, w)
                     terms.append((xs(c, r, q), sym(K, self._k_index(f, c, u, w)), xp[(c * hp + r) * wp + q], kat(f, c, u, w)))
-            extra_s = [sym(B, self._b_index(f))] if b is not None else []
-            extra_v = [v(b.data[f])] if b is not None else []
-            return Equation(sym(step.out, self._z_index(f, i, j)), (
-                total([times(a, c) for a, c, _, _ in terms] + extra_s),
-                total([times(v(x), v(w)) for _, _, x, w in terms] + extra_v),
-                total([v(x * w) for _, _, x, w in terms] + extra_v),
-                v(z.data[(f * oh + i) * ow + j])))
+            bias = (sym(B, self._b_index(f)), b.data[f]) if b is not None else None
+            return cell_equation(sym(step.out, self._z_index(f, i, j)), terms, bias, z.data[(f * oh + i) * ow + j])
 
         def weight(fcuw: tuple[int, int, int, int]) -> Equation:
             f, c, u, w = fcuw
-            cells = [(i, j) + self.tap(i, j, u, w) for i in range(oh) for j in range(ow)]
-            d = lambda i, j: g.data[(f * oh + i) * ow + j]  # noqa: E731 - a cell of the flat data
-            x = lambda r, q: xp[(c * hp + r) * wp + q]  # noqa: E731
-            return Equation(Derivative(L, sym(K, self._k_index(f, c, u, w))), (
-                total([times(Derivative(L, sym(step.out, self._z_index(f, i, j))), xs(c, r, q)) for i, j, r, q in cells]),
-                total([times(v(d(i, j)), v(x(r, q))) for i, j, r, q in cells]),
-                total([v(d(i, j) * x(r, q)) for i, j, r, q in cells]),
-                v(gk.data[((f * c_ + c) * kh + u) * kw + w])))
+            terms = [dz(f, i, j) + (r, q) for i in range(oh) for j in range(ow) for r, q in (self.tap(i, j, u, w),)]
+            return kernel_gradient_equation(
+                Derivative(L, sym(K, self._k_index(f, c, u, w))),
+                [(d, xs(c, r, q), dv, xp[(c * hp + r) * wp + q]) for d, dv, r, q in terms],
+                gk.data[((f * c_ + c) * kh + u) * kw + w])
 
         def bias(f: int) -> Equation:
-            cells = [(i, j) for i in range(oh) for j in range(ow)]
-            return Equation(Derivative(L, sym(B, self._b_index(f))), (
-                total([Derivative(L, sym(step.out, self._z_index(f, i, j))) for i, j in cells]),
-                total([v(g.data[(f * oh + i) * ow + j]) for i, j in cells]),
-                v(step.backward.grads["bias"].data[f])))
+            return bias_gradient_equation(Derivative(L, sym(B, self._b_index(f))),
+                                          [dz(f, i, j) for i in range(oh) for j in range(ow)],
+                                          step.backward.grads["bias"].data[f])
 
         def back(cpq: tuple[int, int, int]) -> Equation:
             c, p, q = cpq
             (ph, pw) = self.padding
             terms = [(f, i, j, u, w) for f in range(f_) for i in range(oh) for j in range(ow) for u in range(kh)
                      for w in range(kw) if self.tap(i, j, u, w) == (p + ph, q + pw)]
-            lhs = Derivative(L, sym(step.inp, self._x_index(c, p, q)))
-            value = v(gx[self._x_index(c, p, q)])
-            if not terms:
-                return Equation(lhs, (value,))
-            d = lambda f, i, j: g.data[(f * oh + i) * ow + j]  # noqa: E731
-            return Equation(lhs, (
-                total([times(Derivative(L, sym(step.out, self._z_index(f, i, j))), sym(K, self._k_index(f, c, u, w)))
-                       for f, i, j, u, w in terms]),
-                total([times(v(d(f, i, j)), v(kat(f, c, u, w))) for f, i, j, u, w in terms]),
-                total([v(d(f, i, j) * kat(f, c, u, w)) for f, i, j, u, w in terms]),
-                value))
+            return input_gradient_equation(
+                Derivative(L, sym(step.inp, self._x_index(c, p, q))),
+                [(d, sym(K, self._k_index(f, c, u, w)), dv, kat(f, c, u, w))
+                 for f, i, j, u, w in terms for d, dv in (dz(f, i, j),)],
+                gx[self._x_index(c, p, q)])
 
         cells = pick([(f, i, j) for f in range(f_) for i in range(oh) for j in range(ow)], step.detail,
                      lambda fij: g.data[(fij[0] * oh + fij[1]) * ow + fij[2]])
@@ -318,8 +309,60 @@ class Conv(Layer):
         h, w = self.in_shape[-2:]
         inputs = pick([(c, p, q) for c in range(c_) for p in range(h) for q in range(w)], step.detail,
                       lambda cpq: gx[self._x_index(*cpq)])
-        del kshape
         return Work(forward=tuple(cell(c) for c in cells), params=tuple(params), grad_input=tuple(back(c) for c in inputs))
+
+
+# The convolution's worked equations, for the flat documents (steps.py) and the network's (work() above)
+# alike: each caller names its own symbols (I, W_00, Z_00 or x, K^(1), z^(1)) and this writes the rule.
+
+def cell_equation(lhs: Expr, products: Sequence[Product], bias: tuple[Expr, Num] | None, value: Num) -> Equation:
+    """Z_ij = Σ X·W (+ b) = Σ x·w (+ b) = Σ (x·w) (+ b) = value: one output cell of the forward pass."""
+    from ...printing import Equation
+    from ..algebra import times, total, v
+
+    extra_s, extra_v = ([bias[0]], [v(bias[1])]) if bias is not None else ([], [])
+    return Equation(lhs, (
+        total([times(a, b) for a, b, _, _ in products] + extra_s),
+        total([times(v(x), v(y)) for _, _, x, y in products] + extra_v),
+        total([v(x * y) for _, _, x, y in products] + extra_v),
+        v(value)))
+
+
+def kernel_gradient_equation(lhs: Expr, products: Sequence[Product], value: Num) -> Equation:
+    """∂L/∂W_uv = Σ_ij ∂L/∂Z_ij · X[tap] over every output cell, substituted, multiplied, summed."""
+    from ...printing import Equation
+    from ..algebra import times, total, v
+
+    return Equation(lhs, (
+        total([times(d, x) for d, x, _, _ in products]),
+        total([times(v(d), v(x)) for _, _, d, x in products]),
+        total([v(d * x) for _, _, d, x in products]),
+        v(value)))
+
+
+def bias_gradient_equation(lhs: Expr, cells: Sequence[tuple[Expr, Num]], value: Num) -> Equation:
+    """∂L/∂b = Σ_ij ∂L/∂Z_ij (since ∂Z_ij/∂b = 1), substituted, summed."""
+    from ...printing import Equation
+    from ..algebra import total, v
+
+    if len(cells) == 1:  # the one term is the value: said once
+        return Equation(lhs, (cells[0][0], v(value)))
+    return Equation(lhs, (total([d for d, _ in cells]), total([v(g) for _, g in cells]), v(value)))
+
+
+def input_gradient_equation(lhs: Expr, products: Sequence[Product], value: Num) -> Equation:
+    """∂L/∂I_pq = Σ ∂L/∂Z_ij · W_uv over the (cell, weight) pairs whose tap is input (p, q); just the
+    value where none is (an input no window reaches)."""
+    from ...printing import Equation
+    from ..algebra import times, total, v
+
+    if not products:
+        return Equation(lhs, (v(value),))
+    sides: tuple[Expr, ...] = (total([times(d, k) for d, k, _, _ in products]),
+                               total([times(v(d), v(k)) for _, _, d, k in products]))
+    if len(products) > 1:  # one product is its own sum
+        sides += (total([v(d * k) for _, _, d, k in products]),)
+    return Equation(lhs, sides + (v(value),))
 
 
 LAYER = Conv

@@ -17,6 +17,8 @@ from .base import Backward, Forward, Layer, Params, Step, Work, fill, unknown_op
 if TYPE_CHECKING:
     from sympy import Expr
 
+    from ...printing import Equation
+
 
 @dataclass(frozen=True)
 class Elementwise(Layer):
@@ -72,7 +74,7 @@ class Elementwise(Layer):
         from sympy import Derivative
 
         from ...printing import Equation
-        from ..algebra import L, pick, sym, times, v
+        from ..algebra import L, pick, sym
 
         x, a, g, gx = step.x, step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(x.indices(), step.detail, lambda c: gx[c])
@@ -83,6 +85,14 @@ class Elementwise(Layer):
             d = self.derivative(z, av)
             forward.append(Equation(as_, self.value_sides(zs, z, av)))
             local.append(Equation(Derivative(as_, zs), self.slope_sides(zs, as_, z, av, d)))
-            chain.append(Equation(Derivative(L, zs), (times(Derivative(L, as_), Derivative(as_, zs)),
-                                                      times(v(g[c]), v(d)), v(gx[c]))))
+            chain.append(chain_equation(Derivative(L, zs), (Derivative(L, as_), Derivative(as_, zs)), g[c], d, gx[c]))
         return Work(forward=tuple(forward), local=tuple(local), chain=tuple(chain))
+
+
+def chain_equation(lhs: Expr, factors: tuple[Expr, Expr], upstream: Num, slope: Num, value: Num) -> Equation:
+    """∂L/∂Z = ∂L/∂A · ∂A/∂Z = g · f'(z) = value, `factors` naming ∂L/∂A and ∂A/∂Z: the flat documents'
+    ∂L/∂Z (steps.py) and the network's chain through an activation alike."""
+    from ...printing import Equation
+    from ..algebra import times, v
+
+    return Equation(lhs, (times(*factors), times(v(upstream), v(slope)), v(value)))

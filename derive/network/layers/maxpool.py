@@ -3,12 +3,18 @@ the backward pass routes each gradient to its window's winner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ...exact import ONE, Num
 from ..tensor import Tensor, zeros
-from .base import Backward, Forward, Params, Step
+from .base import Backward, Forward, Params
 from .pooling import Index, Pooling
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
+
+    from ...printing import Equation
 
 
 @dataclass(frozen=True)
@@ -45,12 +51,12 @@ class MaxPool(Pooling):
             routes.setdefault(src, []).append((cell, ONE))
         return routes
 
-    def sides(self, step: Step, cell: Index) -> tuple:
-        from ..algebra import Max, sym, v
+    def equation(self, lhs: Expr, window: Sequence[tuple[Expr, Num]], value: Num) -> Equation:
+        """Ŷ_ij = max(A over the window) = max(numbers) = value."""
+        from ...printing import Equation
+        from ..algebra import Max, v
 
-        window = self.window(cell)
-        return (Max(*(sym(step.inp, c) for c in window)), Max(*(v(step.x[c]) for c in window)),
-                v(step.forward.output[cell]))
+        return Equation(lhs, (Max(*(s for s, _ in window)), Max(*(v(x) for _, x in window)), v(value)))
 
     def formulas(self, s: Mapping[str, str]) -> dict[str, str]:
         return {"forward": rf"{s['out']}_{{ij}} = \max_{{(r, c) \in \text{{window}}(i, j)}} {s['in']}_{{rc}}",

@@ -3,14 +3,19 @@ of a 2-D or C×H×W map (the last rows and columns a stride does not reach are s
 Not a layer kind itself: maxpool.py and avgpool.py are."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import SpecError
 from ...exact import Num
 from ..tensor import Shape, Tensor, dims, pair
 from .base import Layer, Step, Work, unknown_options
+
+if TYPE_CHECKING:  # the equations' SymPy is imported where they are built: the rules run without it
+    from sympy import Expr
+
+    from ...printing import Equation
 
 Index = tuple[int, ...]
 
@@ -59,25 +64,32 @@ class Pooling(Layer):
     def work(self, step: Step) -> Work:
         from sympy import Derivative
 
-        from ...printing import Equation
-        from ..algebra import L, pick, sym, times, total, v
+        from ..algebra import L, pick, sym
 
         out, g, gx = step.forward.output, step.grad_output, step.backward.grad_input
         cells = pick(out.indices(), step.detail, lambda c: g[c])
-        forward = tuple(Equation(sym(step.out, c), self.sides(step, c)) for c in cells)
+        forward = tuple(self.equation(sym(step.out, c), [(sym(step.inp, s), step.x[s]) for s in self.window(c)], out[c])
+                        for c in cells)
         feeds = self.feeds(step.forward.aux, out)
         sources = pick(sorted(feeds), step.detail, lambda c: gx[c])
-        from ..algebra import const
-
-        chain = tuple(Equation(Derivative(L, sym(step.inp, src)), (
-            total([times(const(share), Derivative(L, sym(step.out, o))) for o, share in feeds[src]]),
-            total([times(const(share), v(g[o])) for o, share in feeds[src]]),
-            v(gx[src]))) for src in sources)
+        chain = tuple(route_equation(Derivative(L, sym(step.inp, src)),
+                                     [(share, Derivative(L, sym(step.out, o)), g[o]) for o, share in feeds[src]], gx[src])
+                      for src in sources)
         return Work(forward=forward, chain=chain)
 
-    def sides(self, step: Step, cell: Index) -> tuple:
-        """The worked forward equation's sides for one output cell."""
+    def equation(self, lhs: Expr, window: Sequence[tuple[Expr, Num]], value: Num) -> Equation:
+        """One pooled cell worked out from its window's (symbol, value) pairs (the flat documents' Ŷ_ij too)."""
         raise NotImplementedError
+
+
+def route_equation(lhs: Expr, fed: Sequence[tuple[Num, Expr, Num]], value: Num) -> Equation:
+    """∂L/∂A_rc = Σ share · ∂L/∂Ŷ_ij over the pooled cells (share, ∂L/∂Ŷ_ij symbol, its value) that cell (r, c)
+    fed, substituted, summed: the flat documents' routes and the network's chain alike."""
+    from ...printing import Equation
+    from ..algebra import const, times, total, v
+
+    return Equation(lhs, (total([times(const(share), d) for share, d, _ in fed]),
+                          total([times(const(share), v(g)) for share, _, g in fed]), v(value)))
 
 
 def window_of(cell: tuple[int, ...], size: tuple[int, int], stride: tuple[int, int]) -> list[tuple[int, int]]:

@@ -2,7 +2,7 @@
 mse.py, sse.py and half_sse.py choose c."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,32 +41,53 @@ class Squared(Loss):
                             rf" - {s['y']}_{{i}}\right)"}
 
     def equation_sides(self, out: str, p: Tensor, y: Tensor, value: Num, detail: str) -> tuple[Expr, ...]:
-        from ..algebra import const, minus, square, sym, times, total, v
+        from ..algebra import sym
 
-        c = const(self.scale(len(p)))
-        residuals = [a - b for a, b in zip(y.data, p.data)]
-        summed = v(sum((r * r for r in residuals), ZERO))
-        if detail == "summary":
-            return (times(c, summed), v(value)) if c != 1 else (v(value),)
         cells = p.indices()
-        sides = [
-            times(c, total([square(minus(sym("|y|", i), sym(out, i))) for i in cells])),
-            times(c, total([square(minus(v(a), v(b))) for a, b in zip(y.data, p.data)])),
-            times(c, total([square(v(r)) for r in residuals])),
-            times(c, total([v(r * r) for r in residuals])),
-        ]
-        if len(cells) > 1 and c != 1:
-            sides.append(times(c, summed))
-        return tuple(sides) + (v(value),)
+        return loss_sides(self.scale(len(p)), y.data, p.data, value, detail,
+                          lambda k: (sym("|y|", cells[k]), sym(out, cells[k])))
 
     def gradient_sides(self, out: str, p: Tensor, y: Tensor, grad: Tensor, index: tuple[int, ...]) -> tuple[Expr, ...]:
-        from ..algebra import const, minus, sym, times, v
+        from ..algebra import sym
 
-        c = const(2 * self.scale(len(p)))
-        sides = [times(c, minus(sym(out, index), sym("|y|", index))), times(c, minus(v(p[index]), v(y[index])))]
-        if c != 1:
-            sides.append(times(c, v(p[index] - y[index])))
-        return tuple(sides) + (v(grad[index]),)
+        return gradient_sides(self.grad_scale(len(p)), (sym(out, index), sym("|y|", index)), p[index], y[index],
+                              grad[index])
+
+
+# The squared loss's worked equations, for the flat documents (steps.py: Y, Ŷ) and the network's (y, its
+# last layer's symbol) alike: each caller names its own symbols and this writes the rule.
+
+def loss_sides(scale: Num, y: Sequence[Num], p: Sequence[Num], value: Num, detail: str,
+               symbols: Callable[[int], tuple[Expr, Expr]]) -> tuple[Expr, ...]:
+    """L = c·Σ (Y − Ŷ)² = c·Σ (y − ŷ)² = c·Σ r² = c·Σ (r²) = c·S = value; in summary c·S = value only.
+    `symbols(k)` names the k-th (target, prediction) pair: asked only in full detail."""
+    from ..algebra import const, minus, square, times, total, v
+
+    c = const(scale)
+    residuals = [a - b for a, b in zip(y, p)]
+    summed = v(sum((r * r for r in residuals), ZERO))
+    if detail == "summary":
+        return (times(c, summed), v(value)) if c != 1 else (v(value),)
+    sides = [
+        times(c, total([square(minus(*symbols(k))) for k in range(len(p))])),
+        times(c, total([square(minus(v(a), v(b))) for a, b in zip(y, p)])),
+        times(c, total([square(v(r)) for r in residuals])),
+        times(c, total([v(r * r) for r in residuals])),
+    ]
+    if len(p) > 1 and c != 1:  # with c = 1 the sum is the value
+        sides.append(times(c, summed))
+    return tuple(sides) + (v(value),)
+
+
+def gradient_sides(grad_scale: Num, symbols: tuple[Expr, Expr], p: Num, y: Num, grad: Num) -> tuple[Expr, ...]:
+    """∂L/∂Ŷ = 2c·(Ŷ − Y) = 2c·(ŷ − y) = 2c·d = value at one cell; `symbols` is (prediction, target)."""
+    from ..algebra import const, minus, times, v
+
+    c = const(grad_scale)
+    sides = [times(c, minus(*symbols)), times(c, minus(v(p), v(y)))]
+    if c != 1:
+        sides.append(times(c, v(p - y)))
+    return tuple(sides) + (v(grad),)
 
 
 def fraction(n: int, d: int = 1) -> Num:

@@ -10,6 +10,8 @@ from ..tensor import Tensor
 from .base import Optimizer
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from ...printing import Equation
 
 
@@ -37,25 +39,30 @@ class Momentum(Optimizer):
 
     def equations(self, param: str, index: tuple[int, ...], p: Num, g: Num, v_before: Num | None, v_after: Num | None,
                   p_next: Num) -> tuple[Equation, ...]:
-        from sympy import Add, Derivative
+        from sympy import Derivative
 
-        from ...printing import Equation
-        from ..algebra import ETA, MU, L, minus, relabel, sym, times, v, velocity_label
+        from ..algebra import L, relabel, sym, velocity_label
+        from .sgd import update_equation
 
-        velocity, after = velocity_label(param, ""), velocity_label(param, "next")
-        return (
-            Equation(sym(after, index), (
-                Add(times(MU, sym(velocity, index)), Derivative(L, sym(param, index)), evaluate=False),
-                Add(times(v(self.momentum), v(v_before)), v(g), evaluate=False),
-                v(v_after))),
-            Equation(sym(relabel(param, "next"), index), (
-                minus(sym(param, index), times(ETA, sym(after, index))),
-                minus(v(p), times(v(self.learning_rate), v(v_after))),
-                minus(v(p), v(self.learning_rate * v_after)),
-                v(p_next))),
-        )
+        assert v_before is not None and v_after is not None, "momentum keeps a velocity"
+        old, after = sym(param, index), sym(velocity_label(param, "next"), index)
+        return (velocity_equation(after, sym(velocity_label(param, ""), index), Derivative(L, old), self.momentum,
+                                  v_before, g, v_after),
+                update_equation(sym(relabel(param, "next"), index), old, after, self.learning_rate, p, v_after, p_next))
 
     def spec(self) -> Any:
         from ..answers import spec_number
 
         return {"type": "sgd", "momentum": spec_number(self.momentum)}
+
+
+def velocity_equation(new: Expr, before: Expr, gradient: Expr, mu: Num, v_before: Num, g: Num, v_after: Num) -> Equation:
+    """v' = μ·v + ∂L/∂P = substituted = value (PyTorch's momentum buffer): the flat documents' V′ (steps.py)
+    and the network's alike."""
+    from sympy import Add
+
+    from ...printing import Equation
+    from ..algebra import MU, times, v
+
+    return Equation(new, (Add(times(MU, before), gradient, evaluate=False),
+                          Add(times(v(mu), v(v_before)), v(g), evaluate=False), v(v_after)))

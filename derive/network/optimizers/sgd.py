@@ -10,6 +10,8 @@ from ..tensor import Tensor
 from .base import Optimizer
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from ...printing import Equation
 
 
@@ -34,11 +36,18 @@ class SGD(Optimizer):
                   p_next: Num) -> tuple[Equation, ...]:
         from sympy import Derivative
 
-        from ...printing import Equation
-        from ..algebra import ETA, L, minus, relabel, sym, times, v
+        from ..algebra import L, relabel, sym
 
-        return (Equation(sym(relabel(param, "next"), index), (
-            minus(sym(param, index), times(ETA, Derivative(L, sym(param, index)))),
-            minus(v(p), times(v(self.learning_rate), v(g))),
-            minus(v(p), v(self.learning_rate * g)),
-            v(p_next))),)
+        old = sym(param, index)
+        return (update_equation(sym(relabel(param, "next"), index), old, Derivative(L, old), self.learning_rate, p, g,
+                                p_next),)
+
+
+def update_equation(new: Expr, old: Expr, direction: Expr, eta: Num, p: Num, d: Num, p_next: Num) -> Equation:
+    """P' = P − η·D = p − η·d = p − (ηd) = value, for a step along direction D (∂L/∂P, or momentum's v'):
+    the flat documents' W′ and b′ (steps.py) and the network's updates alike."""
+    from ...printing import Equation
+    from ..algebra import ETA, minus, times, v
+
+    return Equation(new, (minus(old, times(ETA, direction)), minus(v(p), times(v(eta), v(d))), minus(v(p), v(eta * d)),
+                          v(p_next)))
