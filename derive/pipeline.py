@@ -152,15 +152,17 @@ def _network_answers(net: Any, it: Any) -> list[tuple[str, Any]]:
 
 
 def _figures_warning(answers: list[list[tuple[str, Any]]], style: Style) -> str | None:
-    """The first answer field (of each iteration's (field, value) pairs) with a nonzero value that prints
-    with fewer than 2 significant figures (0.000439 as 0.0004), and the precision that shows them all."""
+    """The first answer field (of each iteration's (field, value) pairs) with a value that prints with fewer than
+    2 significant figures (0.000439 as 0.0004), and the precision that shows them all; only values within a tenth
+    of the field's largest count: a weight that ends near 0 beside others of 0.5 reads fine, a field of gradients
+    all that small does not."""
     from .significance import enough_precision, printed, scalars, too_few
 
     if style.fractions:  # every value exact
         return None
     precision = style.precision
     short = [(k, name, found) for k, row in enumerate(answers, 1) for name, value in row
-             if (found := list(too_few(scalars(value), precision)))]
+             if (found := list(too_few(_in_scale(list(scalars(value))), precision)))]
     if not short:
         return None
     k, name, found = short[0]
@@ -171,6 +173,12 @@ def _figures_warning(answers: list[list[tuple[str, Any]]], style: Style) -> str 
     wanted = enough_precision((v for _, _, pairs in short for v, _ in pairs), precision)
     return (f"{name} prints with {kept} significant figure{'s' if kept != 1 else ''} at --precision {precision}{when} "
             f"({float(value):.3g} as {printed(value, precision)}{more}): use --precision {wanted}")
+
+
+def _in_scale(values: list[Any]) -> list[Any]:
+    """The values of a field at least a tenth of its largest in size."""
+    largest = max((abs(v) for v in values), default=0)
+    return [v for v in values if 10 * abs(v) >= largest]
 
 
 def _plain(value) -> str:

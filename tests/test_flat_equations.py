@@ -66,8 +66,7 @@ def _marked(original):
 
 def _documents(spec: dict) -> tuple[str, str]:
     """The flat spec's Markdown, and its `layers:` spec's (the same numbers, the network's symbols)."""
-    flat = {k: val for k, val in spec.items() if k != "show"}  # a network document shows ∂L/∂x always
-    layers = as_network(dict(flat, optimizer=flat.get("optimizer", "sgd")), build_problem(flat))
+    layers = as_network(dict(spec, optimizer=spec.get("optimizer", "sgd")), build_problem(spec))  # show: carried over
     return derive.solve(spec).to_markdown(), derive.solve(layers).to_markdown()
 
 

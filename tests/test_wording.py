@@ -329,3 +329,14 @@ def test_tanh_with_several_filters_squares_an_indexed_symbol_that_latex_accepts(
     assert "}_{00}^{2}" not in d.to_latex()  # x^{(0)}_{00}^{2}: pdflatex stops at a double superscript
     if shutil.which("pdflatex"):
         assert d.to_pdf().startswith(b"%PDF")
+
+
+def test_no_figures_warning_for_a_value_near_zero_beside_large_ones(tmp_path):
+    """A weight that ends at 0.0002 beside others of 0.5 reads fine at 4 decimals (the 28×28 example's
+    kernel_next); only values within a tenth of their field's largest count."""
+    spec = {"input": [[1, 0], [0, 1]], "kernel": [[0.5, 0.0004]], "target": [[0.6], [0]], "loss": "sse",
+            "learning_rate": "1/3"}  # W′₀₁ = 0.0004 − (2/3)·0.0004 ≈ 0.0001, rounded: 1 significant figure
+    result = run("solve", write(tmp_path, spec), "--format", "json")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    kernel_next = json.loads(result.stdout)["iterations"][0]["kernel_next"][0]
+    assert abs(kernel_next[1]) < 0.001 and abs(kernel_next[0]) > 0.4  # the case: one tiny beside one large
