@@ -14,7 +14,9 @@ from .stateful import Stateful, Work, lerp
 
 @dataclass(frozen=True)
 class RMSprop(Stateful):
-    """s' = αs + (1−α)g̃²; θ' = θ − ηg̃/(√s' + ε) (with momentum: b' = μb + g̃/(√s' + ε), θ' = θ − ηb')."""
+    """s' = ρs + (1−ρ)g̃²; θ' = θ − ηg̃/(√s' + ε) (with momentum: b' = μb + g̃/(√s' + ε), θ' = θ − ηb').
+
+    The smoothing constant is the spec's `alpha` (torch's name) but ρ in documents: α is leaky ReLU's slope."""
 
     alpha: Num = mpq(99, 100)
     eps: Num = mpq(1, 10**8)
@@ -32,9 +34,9 @@ class RMSprop(Stateful):
     def one_line_rule(self, s: Mapping[str, str]) -> str:
         decay = r" + \lambda \theta" if self.weight_decay != 0 else ""
         out = (rf"\tilde{{g}} = \frac{{\partial L}}{{\partial \theta}}{decay}, \qquad "
-               r"s' = \alpha s + (1 - \alpha) \tilde{g}^{2}, \qquad ")
+               r"s' = \rho s + (1 - \rho) \tilde{g}^{2}, \qquad ")
         if self.centered:
-            out += r"\bar{g}' = \alpha \bar{g} + (1 - \alpha) \tilde{g}, \qquad d = \sqrt{s' - \bar{g}'^{2}} + \epsilon, \qquad "
+            out += r"\bar{g}' = \rho \bar{g} + (1 - \rho) \tilde{g}, \qquad d = \sqrt{s' - \bar{g}'^{2}} + \epsilon, \qquad "
         else:
             out += r"d = \sqrt{s'} + \epsilon, \qquad "
         if self.momentum != 0:
@@ -43,18 +45,18 @@ class RMSprop(Stateful):
 
     def settings(self) -> tuple[tuple[str, Num], ...]:
         mu = ((r"\mu", self.momentum),) if self.momentum != 0 else ()
-        return ((r"\alpha", self.alpha), (r"\epsilon", self.eps)) + mu + super().settings()
+        return ((r"\rho\ (\text{torch's alpha})", self.alpha), (r"\epsilon", self.eps)) + mu + super().settings()
 
     def work(self, w: Work, p: Num, g: Num, before: Mapping[str, Num], t: int) -> tuple[Num, dict[str, Num]]:
         a = w.algebra  # worked.py when the lines are shown, else None (and no lambda runs)
         g, g_sym = self.decayed(w, p, g)
         sq = w.line(lambda: w.symbol("s'"),
-                    lambda: a.plus(a.times(a.ALPHA, w.symbol("s")), a.times(a.minus(a.Integer(1), a.ALPHA), a.square(g_sym))),
+                    lambda: a.plus(a.times(a.RHO, w.symbol("s")), a.times(a.minus(a.Integer(1), a.RHO), a.square(g_sym))),
                     lambda: a.plus(a.times(a.v(self.alpha), a.v(before["square_avg"])), a.times(a.v(1 - self.alpha), a.square(a.v(g)))),
                     self._square_avg(before["square_avg"], g))
         state: dict[str, Num] = {"square_avg": sq}
         if self.centered:
-            avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, w.lazy(lambda: a.ALPHA), g, g_sym)
+            avg = lerp(w, r"\bar{g}", before["grad_avg"], self.alpha, w.lazy(lambda: a.RHO), g, g_sym)
             state["grad_avg"] = avg
             inner = w.line(lambda: w.symbol("c"), lambda: a.minus(w.symbol("s'"), a.square(w.symbol(r"\bar{g}'"))),
                            lambda: a.minus(a.v(sq), a.square(a.v(avg))), sq - avg * avg)
@@ -72,7 +74,7 @@ class RMSprop(Stateful):
         return new, state
 
     def _square_avg(self, s: Num, g: Num) -> Num:
-        """s' = αs + (1 − α)g̃², or what a slip makes of it."""
+        """s' = ρs + (1 − ρ)g̃², or what a slip makes of it."""
         if self.slip == "no_decay":
             return s + g * g
         if self.slip == "no_one_minus":
@@ -81,10 +83,10 @@ class RMSprop(Stateful):
 
     def slip_notes(self) -> tuple[tuple[str, str], ...]:
         return (("eps_inside", "ε inside the square root: √(s' + ε) instead of √s' + ε"),
-                ("abs", "the gradient not squared: s' = αs + (1 − α)·abs(g̃) instead of αs + (1 − α)g̃²"),
-                ("no_decay", "the squared gradients summed without the decay α: s' = s + g̃² (Adagrad's sum) instead "
-                 "of the running mean s' = αs + (1 − α)g̃²"),
-                ("no_one_minus", "the factor (1 − α) left out: s' = αs + g̃² instead of αs + (1 − α)g̃²"))
+                ("abs", "the gradient not squared: s' = ρs + (1 − ρ)·abs(g̃) instead of ρs + (1 − ρ)g̃²"),
+                ("no_decay", "the squared gradients summed without the decay ρ: s' = s + g̃² (Adagrad's sum) instead "
+                 "of the running mean s' = ρs + (1 − ρ)g̃²"),
+                ("no_one_minus", "the factor (1 − ρ) left out: s' = ρs + g̃² instead of ρs + (1 − ρ)g̃²"))
 
     def _spec_extra(self) -> dict[str, Any]:
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered,

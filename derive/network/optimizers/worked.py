@@ -10,7 +10,7 @@ from ..algebra import ETA, MU, Bracket, Frac, L, Sqrt, minus, relabel, sym, time
 
 EPS, LAMBDA = Symbol(r"\epsilon"), Symbol(r"\lambda")
 B1, B2, T = Symbol(r"\beta_{1}"), Symbol(r"\beta_{2}"), Symbol("t")  # Adam's
-ALPHA = Symbol(r"\alpha")  # RMSprop's
+RHO = Symbol(r"\rho")  # RMSprop's smoothing constant (the spec's alpha; α is leaky ReLU's slope)
 DELTA, ETA_T = Symbol(r"\delta"), Symbol(r"\eta_{t}")  # Adagrad's
 DAMP = Symbol(r"\tau")  # SGD's dampening
 
@@ -30,5 +30,5 @@ def gradient(own: Expr) -> Expr:
     return Derivative(L, own)
 
 
-__all__ = ["ALPHA", "B1", "B2", "DAMP", "DELTA", "EPS", "ETA", "ETA_T", "Frac", "Integer", "LAMBDA", "MU", "Pow",
+__all__ = ["B1", "B2", "DAMP", "DELTA", "EPS", "ETA", "ETA_T", "Frac", "Integer", "LAMBDA", "MU", "Pow", "RHO",
            "Sqrt", "Symbol", "T", "gradient", "minus", "plus", "relabel", "square", "sym", "times", "v"]
