@@ -46,11 +46,14 @@ class LeakyReLU(Elementwise):
         return ONE if z > 0 else self.slope
 
     def value_sides(self, zs: Expr, z: Num, a: Num) -> tuple[Expr, ...]:
-        from ..algebra import const, times, v
+        from sympy import Symbol
+
+        from ..algebra import times, v
 
         if z > 0:
             return (zs, v(a))
-        return (times(const(self.slope), zs), times(v(self.slope), v(z)), v(a))
+        # α by name, as the layer's formula writes it, then its number: a = α·z = 0.2·(−2.25) = …
+        return (times(Symbol(r"\alpha"), zs), times(v(self.slope), v(z)), v(a))
 
     def options(self) -> dict[str, Any]:
         from ..answers import spec_number
