@@ -12,9 +12,10 @@ from typing import Any, Mapping
 
 from . import activation
 from .activation import NONE, SLOPE
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 from .exact import Num, mpq
 from .literals import exact_number, has_comma_pairs, nesting, show
+from .network.flat import SGD_OPTIONS
 
 Matrix = tuple[tuple[Num, ...], ...]
 Tensor3 = tuple[Matrix, ...]
@@ -301,9 +302,7 @@ def _activation(spec: Mapping) -> tuple[str, mpq]:
     value = spec.get("activation", "none")
     slope = spec.get("negative_slope")
     if isinstance(value, Mapping):  # {type: leaky_relu, negative_slope: 0.1}
-        extra = set(value) - {"type", "negative_slope"}
-        if extra:
-            raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, negative_slope)", field="activation")
+        _known_keys(value, ("type", "negative_slope"), "activation")
         if slope is not None and "negative_slope" in value:
             raise SpecError("given twice (top level and inside activation)", field="negative_slope")
         slope = value.get("negative_slope", slope)
@@ -324,9 +323,7 @@ def _pooling(spec: Mapping) -> Pooling | None:
         return None
     if not isinstance(value, Mapping):
         raise SpecError(f"must be none or a mapping {{type: max|avg, size: k, stride: s}}, got {value!r}", field="pooling")
-    extra = set(value) - {"type", "size", "stride"}
-    if extra:
-        raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, size, stride)", field="pooling")
+    _known_keys(value, ("type", "size", "stride"), "pooling")
     kind = _choice(value.get("type"), "pooling.type", POOLINGS)
     if "size" not in value:
         raise SpecError("missing required key", field="pooling.size")
@@ -338,12 +335,23 @@ def _pooling(spec: Mapping) -> Pooling | None:
 def _show(spec: Mapping) -> tuple[str, ...]:
     """The optional parts listed in `show:`, plus those a homework spec's `ask:` asks students for."""
     value = spec.get("show", [])
-    if not isinstance(value, list) or any(name not in SHOWABLE for name in value):
-        bad = next((repr(v) for v in value if v not in SHOWABLE), repr(value)) if isinstance(value, list) else repr(value)
-        raise SpecError(f"unknown part {bad} (valid: a list of {', '.join(SHOWABLE)})", field="show")
+    valid = ", ".join(SHOWABLE)
+    if not isinstance(value, list):
+        raise SpecError(f"must be a list, such as [{valid}], got {value!r}", field="show")
+    bad = next((v for v in value if v not in SHOWABLE), None)
+    if bad is not None:
+        raise SpecError(f"unknown part {bad!r}{did_you_mean(bad, SHOWABLE)} (valid: a list of: {valid})", field="show")
     ask = spec.get("ask")
     asked: list = ask if isinstance(ask, list) else []
     return tuple(name for name in SHOWABLE if name in value or name in asked)
+
+
+def _known_keys(value: Mapping, allowed: tuple[str, ...], field: str) -> None:
+    """Refuse a key of a mapping-valued field that it does not take, naming the closest (sise: did you mean 'size'?)."""
+    extra = sorted(str(k) for k in value if k not in allowed)
+    if extra:
+        raise SpecError(f"unknown key {extra[0]!r}{did_you_mean(extra[0], allowed)} (valid: {', '.join(allowed)})",
+                        field=field)
 
 
 def _momentum(spec: Mapping) -> mpq | None:
@@ -352,9 +360,8 @@ def _momentum(spec: Mapping) -> mpq | None:
         return None
     if not isinstance(value, Mapping):
         raise SpecError(f"must be sgd or a mapping {{type: sgd, momentum: m}}, got {value!r}", field="optimizer")
-    extra = set(value) - {"type", "momentum"}
-    if extra:
-        raise SpecError(f"unknown key {sorted(extra)[0]!r} (valid: type, momentum)", field="optimizer")
+    # nesterov, dampening and weight_decay are accepted too: such a spec is solved on the network path (flat.py).
+    _known_keys(value, ("type", "momentum") + SGD_OPTIONS, "optimizer")
     _choice(value.get("type", "sgd"), "optimizer.type", ("sgd",))
     if "momentum" not in value:
         return None
