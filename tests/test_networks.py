@@ -386,8 +386,9 @@ def test_a_flat_adam_spec_shows_the_input_gradient_as_a_flat_one_does():
     assert heading in derive.solve({**flat, "show": ["grad_input"]}).to_markdown()
 
 
-@pytest.mark.parametrize("show, message", [(["grad_inputs"], "show: unknown part 'grad_inputs' (valid: a list of grad_input)"),
-                                           ("grad_input", "show: unknown part 'grad_input' (valid: a list of grad_input)")])
+@pytest.mark.parametrize("show, message", [
+    (["grad_inputs"], "show: unknown part 'grad_inputs' (did you mean 'grad_input'?) (valid: a list of: grad_input)"),
+    ("grad_input", "show: must be a list, such as [grad_input], got 'grad_input'")])
 def test_a_bad_show_in_a_network_is_a_one_line_error(tmp_path, show, message):
     spec = tmp_path / "net.yaml"
     spec.write_text(yaml.safe_dump({**CLASSIC, "show": show}))
@@ -561,7 +562,14 @@ def test_gradients_whose_terms_cancel_are_exactly_zero():
 def test_the_document_says_how_its_layer_numbers_map_to_answer_fields():
     # Trial: the document's "Layer 5" is check's and answers.csv's layers[4].
     markdown = derive.solve(ROOT / "examples" / "two-two-two.yaml").to_markdown()
-    assert r"layer 3 is $\texttt{layers}[2]$" in markdown
+    assert r"layer 4 is $\texttt{layers}[3]$" in markdown  # its table's last layer
+
+
+def test_the_layer_numbering_example_is_a_layer_of_the_table():
+    # Trial: a 2-layer table said "layer 3 is layers[2]".
+    markdown = derive.solve({"input": [1, 2], "layers": [{"dense": {"weights": [[0.5, -0.5]], "bias": [0]}}, "relu"],
+                             "target": [1], "learning_rate": 0.1}).to_markdown()
+    assert r"layer 2 is $\texttt{layers}[1]$" in markdown and "layer 3" not in markdown
 
 
 def test_a_max_pooling_tie_in_a_network_is_one_warning_line(tmp_path):

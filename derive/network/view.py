@@ -120,6 +120,8 @@ def network_view(d: NetworkDerivation, refs: bool = False) -> dict[str, Any]:
               "update_rule": net.optimizer.rule(_rule_symbols(pp, r"\theta")),
               "target": pp.names["y"]},
         "table": [_row(k, layer, s, pp) for k, (layer, s) in enumerate(zip(net.layers, syms))],
+        # The table's last layer as the example of its numbering: one that exists in every table.
+        "example_layer": {"number": str(len(net.layers)), "index": str(len(net.layers) - 1)},
     }
     return {
         "title": net.title or DEFAULT_TITLE,
@@ -310,10 +312,12 @@ def _state_tensors(pp: Printer, lab: str, state: Any) -> list[str]:
 
 
 def _final(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) -> dict[str, Any]:
+    from ..lossrun import iteration_list, rises, uses_momentum
     from ..refs import prefix
 
     its, style = d.iterations, d.style
     first, last = its[0], its[-1]
+    risen = rises(its)
     params = []
     for j, (layer, s) in enumerate(zip(d.network.layers, syms)):
         for name, value in last.layers[j].params_next.items():
@@ -325,9 +329,15 @@ def _final(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]) ->
         "loss_final": pr.scalar(pp.names["Lnext"], last.loss_next, style),
         "first_loss": pr.inline(first.loss, style), "last_loss": pr.inline(last.loss_next, style),
         "params": params,
-        "losses": [{"number": str(k + 1), "math": f"{pr.inline(it.loss, style)} \\to {pr.inline(it.loss_next, style)}"}
+        # Each value named, so a rounded one reads "L' ≈ 2.5419" and never "→ ≈ 2.5419".
+        "losses": [{"number": str(k + 1),
+                    "math": f"{pr.scalar(pp.names['L'], it.loss, style)}, \\quad {pr.scalar(pp.names['Lnext'], it.loss_next, style)}"}
                    for k, it in enumerate(its)],
-        "fell": last.loss_next < first.loss,
+        # "lowered the loss" only when it is lower at the end and the last step did not raise it.
+        "fell": last.loss_next < first.loss and not last.loss_next > last.loss,
+        "rose_in": iteration_list(risen) if risen else None,
+        "lower": last.loss_next < first.loss,
+        "momentum": uses_momentum(d.network.optimizer),
         "same": last.loss_next == first.loss,
         "iterations": len(its),
     }
