@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .answers import check_range
 from .derivation import DEFAULT_PRECISION, DETAILS, Derivation, Solved, default_detail
 from .errors import SpecError
+from .lossrun import rises, suspects, uses_momentum
 from .model import Iteration, pool_windows, tied_windows, train
 from .problem import Problem, build_problem
 from .spec import plain_data, read_spec
@@ -128,13 +129,13 @@ def flat_warnings(p: Problem, iterations: tuple[Iteration, ...], style: Style | 
 
     fields = [f for f in present(p) if f.name != "grad_input" or "grad_input" in p.show]  # as the document shows them
     answers = [[(f.name, f.read(it)) for f in fields] for it in iterations]
-    return tuple(w for w in (_tie_warning(p, iterations), _rise_warning(iterations),
+    return tuple(w for w in (_tie_warning(p, iterations), _rise_warning(iterations, p.momentum is not None),
                              _figures_warning(answers, style or Style())) if w)
 
 
 def network_warnings(d: Any) -> tuple[str, ...]:
     """A network's warnings (NetworkDerivation.warnings): its iterations carry loss and loss_next too."""
-    return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations),
+    return tuple(w for w in (_network_tie_warning(d), _rise_warning(d.iterations, uses_momentum(d.network.optimizer)),
                              _figures_warning([_network_answers(d.network, it) for it in d.iterations], d.style)) if w)
 
 
@@ -224,12 +225,13 @@ def _network_tie_warning(d: Any) -> str | None:
             f"{_plain(value)}); the gradient goes to the first in row-major order{more}")
 
 
-def _rise_warning(iterations: tuple[Iteration, ...]) -> str | None:
-    rises = [(k, it) for k, it in enumerate(iterations, 1) if it.loss_next > it.loss]
-    if not rises:
+def _rise_warning(iterations: tuple[Iteration, ...], momentum: bool) -> str | None:
+    risen = rises(iterations)
+    if not risen:
         return None
-    k, it = rises[0]
+    k = risen[0]
+    it = iterations[k - 1]
     when = f" in iteration {k}" if len(iterations) > 1 else ""
-    more = f" ({len(rises)} of {len(iterations)} iterations)" if len(rises) > 1 else ""
+    more = f" ({len(risen)} of {len(iterations)} iterations)" if len(risen) > 1 else ""
     return (f"the loss rises after the update{when} ({_plain(it.loss)} → {_plain(it.loss_next)}){more}: "
-            "the learning rate may be too large")
+            f"{suspects(momentum)} may be too large")

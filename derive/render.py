@@ -230,6 +230,22 @@ def _step_numbers(p: Problem) -> dict[str, int]:
     return {name: k + 1 for k, name in enumerate(names)}
 
 
+POOLING_NAMES = {"max": "max pooling", "avg": "average pooling"}
+# Letters whose names begin with a vowel sound, for an abbreviation read letter by letter (an ELU, an SVM).
+_VOWEL_LETTERS = "AEFHILMNORSX"
+
+
+def _article(words: str) -> str:
+    """'a' or 'an' before `words`, by sound: an average, an 8 × 8, an 11 × 11, an ELU; a ReLU, a 4 × 4."""
+    digits = words[: len(words) - len(words.lstrip("0123456789"))]
+    if digits:  # eight, eighty…, eleven, eighteen: the sizes read with a vowel first
+        return "an" if digits.startswith("8") or digits in ("11", "18") else "a"
+    first = words[:2]
+    if len(first) == 2 and first.isupper():  # an abbreviation: its first letter's name
+        return "an" if first[0] in _VOWEL_LETTERS else "a"
+    return "an" if words[:1].lower() in "aeiou" and words[:1] else "a"
+
+
 def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
     formulas = pr.formulas(p, style)
     n = p.filters * p.output_shape[0] * p.output_shape[1]
@@ -264,6 +280,12 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "activation_slope": pr.inline(p.negative_slope, style) if act is not None and SLOPE in act.options_allowed else None,
         "activation_note": act.backward_note if act is not None else None,
         "pooling": p.pooling.type if p.pooling else None,
+        "pooling_name": POOLING_NAMES[p.pooling.type] if p.pooling else None,
+        # "An average pooling layer", "an 8 × 8 filter": each noun phrase's article, as it sounds.
+        "articles": {"input": _article(pr.size((len(p.input[0]), len(p.input[0][0])))).capitalize(),
+                     "kernel": _article(pr.size(p.kernel_size)), "conv_output": _article(pr.size(p.conv_shape)),
+                     "activation": _article(act.title).capitalize() if act is not None else None,
+                     "pooling": _article(POOLING_NAMES[p.pooling.type]).capitalize() if p.pooling else None},
         "pool_size": pr.size(p.pooling.size) if p.pooling else None,
         "pool_stride": _pair_text(p.pooling.stride) if p.pooling else None,
         "pool_k": str(p.pooling.size[0] * p.pooling.size[1]) if p.pooling else None,
@@ -393,8 +415,12 @@ def _residuals(target: Tensor3, prediction: Tensor3) -> Tensor3:
 
 
 def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
+    from .lossrun import iteration_list, rises
+
     style, its = d.style, d.iterations
     first, last = its[0], its[-1]
+    loss, after = style.names["L"], style.names["L"] + "'"
+    risen = rises(its)
     return {
         "loss_initial": m.answer("loss", first),
         # L′, W′ and b′, as the iteration's steps name them: one name for one quantity.
@@ -403,11 +429,15 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
         "bias": m.answer("bias_next", last),
         "first_loss": pr.inline(first.loss, style),
         "last_loss": pr.inline(last.loss_next, style),
+        # Each value named, so a rounded one reads "L' ≈ 2.5419" and never "→ ≈ 2.5419".
         "losses": [
-            {"line": f"${k + 1}$: ${pr.inline(it.loss, style)} \\to {pr.inline(it.loss_next, style)}$"}
+            {"line": f"${k + 1}$: ${pr.scalar(loss, it.loss, style)}, \\quad {pr.scalar(after, it.loss_next, style)}$"}
             for k, it in enumerate(its)
         ],
-        "fell": last.loss_next < first.loss,
+        # "lowered the loss" only when it is lower at the end and the last step did not raise it.
+        "fell": last.loss_next < first.loss and not last.loss_next > last.loss,
+        "rose_in": iteration_list(risen) if risen else None,
+        "lower": last.loss_next < first.loss,
         "iterations": len(its),
     }
 

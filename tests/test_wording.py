@@ -60,8 +60,9 @@ def test_normalized_spec_keeps_show_so_it_solves_to_the_same_document():
 
 
 @pytest.mark.parametrize("show, problem", [
-    (["grad_inptu"], "unknown part 'grad_inptu' (valid: a list of grad_input)"),
-    ("grad_input", "unknown part 'grad_input' (valid: a list of grad_input)"),
+    (["grad_inptu"], "unknown part 'grad_inptu' (did you mean 'grad_input'?) (valid: a list of: grad_input)"),
+    (["oops"], "unknown part 'oops' (valid: a list of: grad_input)"),
+    ("grad_input", "must be a list, such as [grad_input], got 'grad_input'"),
 ])
 def test_bad_show_is_one_line_naming_the_field(tmp_path, show, problem):
     path = write(tmp_path, dict(SEED, show=show))
@@ -340,3 +341,92 @@ def test_no_figures_warning_for_a_value_near_zero_beside_large_ones(tmp_path):
     assert result.returncode == 0 and result.stderr == "", result.stderr
     kernel_next = json.loads(result.stdout)["iterations"][0]["kernel_next"][0]
     assert abs(kernel_next[1]) < 0.001 and abs(kernel_next[0]) > 0.4  # the case: one tiny beside one large
+
+
+# Teacher trial 3: one letter per meaning, articles, final losses, an honest Conclusion -----------------
+
+LEAKY = {"input": [[1, -2, 0], [3, 1, -1], [0, 2, 1]], "kernel": [[0.5, -0.5], [0.25, 1]], "bias": -0.5,
+         "target": [[1, 0], [-1, 2]], "learning_rate": 0.03, "activation": "leaky_relu", "negative_slope": 0.2,
+         "iterations": 2}
+# 1×1 with momentum: the loss falls 1 → 0.25 → 0.04, then the velocity carries the weight past the target (0.5329).
+OVERSHOOT = {"input": [[1]], "kernel": [[0]], "target": [[1]], "learning_rate": 0.25,
+             "optimizer": {"type": "sgd", "momentum": 0.9}, "iterations": 3}
+
+
+def test_rmsprop_smoothing_constant_is_rho_beside_a_leaky_relu_slope_alpha():
+    # Trial: "slope α = 0.2" and "α = 0.99" in one document.
+    markdown = derive.solve({**LEAKY, "optimizer": {"type": "rmsprop"}}).to_markdown()
+    assert r"\rho\ (\text{torch's alpha}) = 0.99" in markdown
+    assert r"s' &= \rho s + (1 - \rho) \tilde{g}^{2}" in markdown
+    assert r"\rho \cdot s^{(1)}_{K,00} + \left(1 - \rho\right)" in markdown
+    assert r"\alpha s" not in markdown and r"\alpha \cdot s" not in markdown
+    assert "slope α = 0.2" in markdown  # α stays leaky ReLU's
+
+
+@pytest.mark.parametrize("optimizer, line", [
+    ({"type": "rmsprop"}, r"a^{(1)}_{01} = \alpha \cdot z^{(1)}_{01} = 0.2 \cdot (-2.25) = -0.45"),  # network path
+    ("sgd", r"\hat{Y}_{01} = \alpha \cdot Z_{01} = 0.2 \cdot (-2.25) = -0.45"),  # flat path
+])
+def test_leaky_relu_step_names_its_slope_then_its_number(optimizer, line):
+    # Trial: a_01 = \frac{1}{5}·z_01 = 0.2·(−2.25).
+    markdown = derive.solve({**LEAKY, "optimizer": optimizer}).to_markdown()
+    assert line in markdown and r"\frac{1}{5} \cdot" not in markdown
+
+
+@pytest.mark.parametrize("words, article", [
+    ("average pooling", "an"), ("max pooling", "a"), ("ELU", "an"), ("ReLU", "a"), ("leaky ReLU", "a"),
+    (r"8 \times 8", "an"), (r"11 \times 11", "an"), (r"18 \times 18", "an"), (r"4 \times 4", "a"), ("sigmoid", "a"),
+])
+def test_article_by_sound(words, article):
+    from derive.render import _article
+
+    assert _article(words) == article
+
+
+def test_statement_articles_read_an_before_a_vowel_sound():
+    # Trial: "A **avg pooling** layer".
+    spec = {"input": [[float(i + j) for j in range(9)] for i in range(8)], "kernel": [[1.0] * 8] * 8,
+            "target": [[1.0]], "learning_rate": 0.01, "pooling": {"type": "avg", "size": 1}}
+    spec["input"] = [row[:8] for row in spec["input"]]
+    markdown = derive.solve(spec).to_markdown()
+    assert r"An **$8 \times 8$ input image**" in markdown
+    assert r"with an **$8 \times 8$ filter (kernel)**" in markdown
+    assert "An **average pooling** layer" in markdown and "avg pooling" not in markdown
+
+
+def test_final_losses_name_each_value_so_a_rounded_one_reads_approx():
+    # Trial: "3.87875 → ≈ 2.5419".
+    for optimizer in ("sgd", {"type": "rmsprop"}):
+        markdown = derive.solve({**LEAKY, "optimizer": optimizer}).to_markdown()
+        assert r"- $1$: $L = 3.87875, \quad L' \approx " in markdown, optimizer
+        assert r"\to \approx" not in markdown
+
+
+def test_momentum_overshoot_warns_of_both_and_the_conclusion_says_it_rose(tmp_path):
+    # Trial: a momentum run whose loss rose again was said to have "lowered the loss".
+    result = run("solve", write(tmp_path, OVERSHOOT), "-o", tmp_path / "out")
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == (f"warning: {tmp_path / 'spec.yaml'}: the loss rises after the update in "
+                                             "iteration 3 (0.04 → 0.5329): the learning rate or the momentum may be too large")
+    markdown = (tmp_path / "out" / "solution.md").read_text()
+    conclusion = markdown[markdown.index("## Conclusion"):]
+    assert "lowered the loss" not in conclusion
+    assert "it fell from $1$ to $0.5329$ over 3 iterations but rose in iteration 3" in conclusion
+    assert r"the learning rate $\eta = 0.25$ or the momentum $\mu = 0.9$ may be too large" in conclusion
+
+
+def test_network_conclusion_says_the_loss_rose_in_its_last_iteration():
+    net = {"input": [1], "layers": [{"dense": {"weights": [[0]]}}], "target": [1], "learning_rate": 0.25,
+           "optimizer": {"type": "sgd", "momentum": 0.9}, "iterations": 3}
+    d = derive.solve(net)
+    losses = [(it["loss"], it["loss_next"]) for it in d.answers()["iterations"]]
+    assert losses[-1][1] > losses[-1][0] and losses[-1][1] < losses[0][0]  # fell overall, rose at the end
+    conclusion = d.to_markdown().split("## Conclusion")[1]
+    assert "lowered the loss" not in conclusion and "but rose in iteration 3" in conclusion
+    assert "or the momentum may be too large" in conclusion
+    assert d.warnings()[0].endswith("the learning rate or the momentum may be too large")
+
+
+def test_a_falling_run_without_momentum_still_names_only_the_learning_rate(tmp_path):
+    result = run("solve", write(tmp_path, RISE))
+    assert result.stderr.endswith("the learning rate may be too large\n") and "momentum" not in result.stderr
