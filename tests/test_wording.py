@@ -430,3 +430,13 @@ def test_network_conclusion_says_the_loss_rose_in_its_last_iteration():
 def test_a_falling_run_without_momentum_still_names_only_the_learning_rate(tmp_path):
     result = run("solve", write(tmp_path, RISE))
     assert result.stderr.endswith("the learning rate may be too large\n") and "momentum" not in result.stderr
+
+
+def test_a_conclusion_that_the_loss_fell_still_names_a_rise_on_the_way(tmp_path):
+    spec = {"input": [[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]], "kernel": [[1, 0], [0, -1]], "bias": 0,
+            "target": [[0.5, 0.2], [0.1, 0.4]], "learning_rate": 0.5, "activation": "leaky_relu", "negative_slope": 0.2,
+            "pooling": {"type": "avg", "size": 2, "stride": 1}, "optimizer": {"type": "sgd", "momentum": 0.9},
+            "iterations": 4}
+    conclusion = derive.solve(spec).to_markdown().split("## Conclusion")[1]
+    assert "the steps against them lowered the loss from $0.19875$ to $\\approx 0.1169$ over 4 iterations" in conclusion
+    assert "(it rose in iteration 2 on the way)" in conclusion
