@@ -183,7 +183,9 @@ def test_typeset_width(latex, ems):
     ],
 )
 def test_escape_latex(text, latex):
-    assert pr.escape_latex(text) == latex
+    from derive.templating import escape_latex  # the templates' `tex` filter
+
+    assert escape_latex(text) == latex
 
 
 def test_matrix():
