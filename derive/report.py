@@ -31,9 +31,11 @@ def check_view(report: Any, derivation: "Derivation", spec_name: str, submission
     for f in report.fields:
         flat_verdicts = values(f.cells)
         wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
-        # Worked steps (SymPy) only for a field with a cell to put right: marking a class pays for them
-        # only where a student needs them.
-        equations = _equations_for(p, full.steps[f.iteration - 1], f.field) if wrong else []
+        # Worked steps (SymPy) only for a field with a cell to put right that the report details (check.j2
+        # details every field not correct; mark's field of right cells and empty ones is correct):
+        # marking a class pays for them only where a student needs them.
+        detailed = f.verdict != "correct"
+        equations = _equations_for(p, full.steps[f.iteration - 1], f.field) if wrong and detailed else []
         fields.append({
             "name": f.name,
             "verdict": f.verdict,

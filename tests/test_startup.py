@@ -285,3 +285,18 @@ def test_a_flat_report_with_a_wrong_field_still_shows_its_worked_steps():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r"\frac{\partial L}{\partial W_{00}}" in result.stdout  # a worked step, printed by printing.py
     assert "sympy" in result.stderr.strip().splitlines()[-1].split()
+
+
+def test_marking_right_but_partly_empty_flat_answers_imports_no_sympy(tmp_path):
+    # A field with right cells and empty ones is correct: its report shows no section, so no worked step
+    # is printed for its empty cells.
+    subprocess.run([sys.executable, "-m", "derive", "variants", "examples/seed.yaml", "--count", "1", "--seed", "1",
+                    "-o", str(tmp_path / "hw")], cwd=ROOT, capture_output=True, check=True, timeout=300)
+    key = (tmp_path / "hw" / "answers.csv").read_text().splitlines()
+    row = dict(zip(key[0].split(","), key[1].split(",")))
+    responses = tmp_path / "responses.csv"
+    responses.write_text(f"student,variant,loss,grad_kernel[0][0]\nann,1,{row['loss']},{row['grad_kernel[0][0]']}\n")
+    loaded = modules_loaded("mark", str(tmp_path / "hw"), str(responses), "-o", str(tmp_path / "out"))
+    grades = (tmp_path / "out" / "grades.csv").read_text()
+    assert "ann,1," in grades and grades.count("correct") == 2  # loss and grad_kernel, the rest unanswered
+    assert "jinja2" in loaded and "sympy" not in loaded
