@@ -11,8 +11,7 @@ from .model import LOSSES
 from .problem import Problem, Tensor3, Tensor4
 # The templates' environment and rendering, kept in templating.py (a check report needs them without
 # printing.py's SymPy); re-exported for the documents' callers.
-from .templating import (FORMATS, OPTIONS, _QuietBytecodeCache, cache_dir, environment, explorable,  # noqa: F401
-                         render, table_cell, template_dir)
+from .templating import environment, explorable, render, template_dir  # noqa: F401
 
 if TYPE_CHECKING:
     from .derivation import Derivation

@@ -138,7 +138,10 @@ def test_a_recurring_derivative_is_printed_once(monkeypatch):
     printed = []
     original = pr.DerivePrinter._print_Indexed
     monkeypatch.setattr(pr.DerivePrinter, "_print_Indexed", lambda self, expr: printed.append(expr) or original(self, expr))
-    style = pr.Style(precision=3)  # a notation of its own: no other test has printed these yet
+    # Printers of one style share their printed symbols (the cached prototype's): start from none, whatever
+    # earlier tests of the run printed with this style (they had been evicted only by chance).
+    pr._prototype.cache_clear()
+    style = pr.Style(precision=3)
     text = pr.expression(terms, style)
     assert text.count(r"\frac{\partial L}{\partial \hat{Y}_{10}}") == 10
     assert printed.count(Y[1, 0]) == 1

@@ -208,7 +208,7 @@ def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
     # Jinja2 keys its cache by the template's source checksum: a changed template is a new entry.
     import jinja2
 
-    from derive.render import OPTIONS, _QuietBytecodeCache
+    from derive.templating import OPTIONS, _QuietBytecodeCache
 
     folder = tmp_path / "templates"
     folder.mkdir()
