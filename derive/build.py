@@ -99,7 +99,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
     key, spec_path, root = args
     from .check import Settings
     from .pipeline import solve
-    from .render import environment
+    from .report import report_text
     from .spec import read_spec
 
     display = Path(spec_path).relative_to(root).as_posix()
@@ -114,7 +114,7 @@ def render_problem(args: tuple[str, str, str]) -> tuple[str, dict[str, str] | No
             except SpecError as exc:
                 raise exc.located(str(submission)) from None
             shown = submission.relative_to(root).as_posix()
-            files["check.md"] = environment().get_template("check.j2").render(d.check_view(report, display, shown))
+            files["check.md"] = report_text(d.check_view(report, display, shown))
             from .answers import dumps
 
             files["check.json"] = dumps(report.to_json()) + "\n"

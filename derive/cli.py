@@ -284,9 +284,9 @@ def check(spec: str, submission: str, fmt: str, atol: float | None, rtol: float 
     if fmt == "json":
         click.echo(dumps(report.to_json()))
     else:
-        from .render import environment  # Jinja2 and SymPy: only the Markdown report needs them
+        from .report import report_text  # Jinja2 (and SymPy only for a wrong field's worked steps)
 
-        click.echo(environment().get_template("check.j2").render(derivation.check_view(report, spec, submission)), nl=False)
+        click.echo(report_text(derivation.check_view(report, spec, submission)), nl=False)
 
 
 @cli.command(short_help="Mark a class: a responses CSV against a variants folder.",

@@ -202,7 +202,7 @@ class Derivation:
 
     def check_view(self, report: "Report", spec_name: str, submission_name: str) -> dict[str, Any]:
         """check.j2's strings for a report on this problem."""
-        from .render import check_view
+        from .report import check_view
 
         return check_view(report, self, spec_name, submission_name)
 

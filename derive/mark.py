@@ -441,12 +441,13 @@ def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
 
 
 def _feedback(report: Any, derivation: Solved, response: Response, spec: str, source: str, asked: int) -> str:
-    """check's Markdown report for one student (SymPy and Jinja2 load here, once per process)."""
-    from .render import environment
+    """check's Markdown report for one student (Jinja2 loads here, once per process; SymPy only for a
+    flat report's worked steps of a wrong field)."""
+    from .report import report_text
 
     folder = Path(spec).parent.name
     view = derivation.check_view(report, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
-    text = environment().get_template("check.j2").render(view)
+    text = report_text(view)
     # check's report scores the submitted cells; here the score is over every asked cell: say which.
     phrase = "of the submitted cells (a carried cell earns partial credit)"
     if phrase not in text:  # the template reworded: still say which cells the score is over

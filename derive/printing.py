@@ -1,4 +1,4 @@
-"""The only module that turns SymPy expressions and exact numbers into LaTeX text.
+"""The only module that turns SymPy expressions into LaTeX text (exact numbers alone: numerals.py).
 
 Notation is a table and a printer subclass (never a regex on the output): data values are
 wrapped in `UnevaluatedExpr` by steps.py and printed as decimals; bare Rationals are formula
@@ -9,21 +9,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
-from mpmath.libmp import prec_to_dps, to_str as mpmath_to_str
-from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
 from . import activation, fields
-from .exact import mpq
+# Numbers and matrices of numbers need no SymPy (numerals.py): re-exported for printing's callers, and the
+# printer's own helpers, which it calls for every number of a document.
+from .numerals import (Number, _digits, _ratio, _rational_number, _relation,  # noqa: F401
+                       _rounded_real, inline, matrix, named_matrix, number, scalar)
 from .problem import Problem
 from .style import (MAX_EXACT_DECIMALS, NETWORK_NOTATION, NETWORK_NOTATION_KEYS, NOTATION, NOTATION_KEYS,  # noqa: F401 - re-exported
                     Style, style_from_notation)
-from .significance import terminating_places as _terminating_places
 from .typeset import width
 
 # The LaTeX page's text is 45.7em wide (letter paper, 2cm margins, 11pt); typeset.width may be a few
@@ -44,116 +43,6 @@ class Equation:
 
     lhs: Expr
     sides: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class Number:
-    """A printed number and whether printing it lost exactness (so ≈ is due)."""
-
-    text: str
-    rounded: bool
-
-
-def number(value: Any, precision: int, fractions: bool = False) -> Number:
-    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`;
-    with `fractions`, every rational exactly as a fraction.
-
-    `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
-    gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
-    """
-    ratio = _ratio(value)
-    if ratio is not None:
-        return _rational_number(*ratio, precision, fractions)  # the same values recur: printed once each
-    return _rounded_real(value, precision)
-
-
-def _rounded_real(value: Any, precision: int) -> Number:
-    """A real (sigmoid, tanh) rounded; the context holds every digit left of the point too
-    (a value of 1e76 at 4 decimals needs 81 digits, past the 80 that serve ordinary values)."""
-    with localcontext() as ctx:
-        ctx.prec = 80
-        exact = Decimal(_digits(value))
-        ctx.prec = max(80, exact.adjusted() + precision + 5)
-        return _rounded(exact, precision)
-
-
-def _digits(value: Any) -> str:
-    """A real's decimal text, every digit it holds. A SymPy Float's str() is its str printer's
-    mpmath to_str at the Float's own precision, without stripping zeros: called here directly,
-    as that printer's set-up was most of the cost."""
-    if isinstance(value, Float) and value._prec >= 5:
-        return mpmath_to_str(value._mpf_, prec_to_dps(value._prec), strip_zeros=False)
-    return str(value)
-
-
-@lru_cache(maxsize=16384)
-def _rational_number(numerator: int, denominator: int, precision: int, fractions: bool) -> Number:
-    return _number(Fraction(numerator, denominator), precision, fractions)
-
-
-def _ratio(value: Any) -> tuple[int, int] | None:
-    """A rational's (numerator, denominator), cheaper than a Fraction (which would reduce them again)."""
-    if type(value) is mpq:  # the model's numbers: most of a document's values
-        return int(value.numerator), int(value.denominator)
-    if isinstance(value, Rational):
-        return int(value.p), int(value.q)
-    if isinstance(value, (int, Fraction)):
-        return int(value.numerator), int(value.denominator)
-    return None
-
-
-def _number(value: Any, precision: int, fractions: bool = False) -> Number:
-    """Exact decimal when it terminates (within MAX_EXACT_DECIMALS), else rounded to `precision`;
-    with `fractions`, every rational exactly as a fraction.
-
-    `value` is a rational (int, Fraction, gmpy2 mpq, SymPy Rational) or a real (SymPy Float,
-    gmpy2 mpfr: a sigmoid or tanh value), which is always rounded.
-    """
-    exact = _as_fraction(value)
-    if exact is not None and fractions and exact.denominator != 1:
-        sign = "-" if exact < 0 else ""
-        return Number(rf"{sign}\frac{{{abs(exact.numerator)}}}{{{exact.denominator}}}", False)
-    if exact is not None:
-        places = _terminating_places(exact.denominator)
-        if places is not None and places <= max(precision, MAX_EXACT_DECIMALS):
-            return Number(_decimal_text(exact, places), False)
-        digits = len(str(abs(exact.numerator) // exact.denominator)) + precision + 5
-        with localcontext() as ctx:
-            ctx.prec = max(50, digits)
-            return _rounded(Decimal(exact.numerator) / Decimal(exact.denominator), precision)
-    return _rounded_real(value, precision)
-
-
-def _as_fraction(value: Any) -> Fraction | None:
-    if isinstance(value, Rational):
-        return Fraction(int(value.p), int(value.q))
-    if isinstance(value, (int, Fraction)) or type(value).__name__ == "mpq":
-        return Fraction(int(value.numerator), int(value.denominator))
-    return None
-
-
-def _rounded(exact: Decimal, precision: int) -> Number:
-    rounded = exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-    if rounded.is_zero() and not exact.is_zero():
-        # Too small to show at this precision: keep `precision` significant digits instead.
-        mantissa, exponent = f"{exact:.{max(precision - 1, 0)}e}".split("e")
-        return Number(rf"{mantissa} \times 10^{{{int(exponent)}}}", True)
-    return Number(f"{abs(rounded) if rounded.is_zero() else rounded:f}", True)
-
-
-def inline(value: Rational, style: Style) -> str:
-    """The number for inline math in prose, with \\approx in front when rounded."""
-    shown = number(value, style.precision, style.fractions)
-    return (r"\approx " if shown.rounded else "") + shown.text
-
-
-def _decimal_text(value: Fraction, places: int) -> str:
-    if places == 0:
-        return str(int(value))
-    scaled = abs(value.numerator * 10**places // value.denominator)
-    digits = str(scaled).rjust(places + 1, "0")
-    sign = "-" if value < 0 else ""
-    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 def _is_value(expr: Expr) -> bool:
@@ -581,55 +470,6 @@ def partial(name: str, loss: str = "L") -> str:
 def size(rows_cols: tuple[int, int]) -> str:
     """A shape in math: 3 \\times 2."""
     return rf"{rows_cols[0]} \times {rows_cols[1]}"
-
-
-def matrix(values: Sequence[Sequence[Rational]], style: Style) -> tuple[str, bool]:
-    """A bmatrix of values, and whether any entry was rounded."""
-    p = printer(style)
-    rows = [" & ".join(p.value(v) for v in row) for row in values]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}", p.rounded
-
-
-def named_matrix(name: str, values: Sequence[Sequence[Rational]], style: Style) -> str:
-    """`name = [matrix]`, with ≈ when an entry was rounded."""
-    text, rounded = matrix(values, style)
-    return f"{name} {_relation(rounded)} {text}"
-
-
-def scalar(name: str, value: Rational, style: Style) -> str:
-    """`name = value` (or ≈)."""
-    shown = number(value, style.precision, style.fractions)
-    return f"{name} {_relation(shown.rounded)} {shown.text}"
-
-
-def _relation(rounded: bool) -> str:
-    return r"\approx" if rounded else "="
-
-
-LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
-
-
-# Symbols that words (a layer's description, a note, an optimizer's slip) share with the formulas, as the
-# LaTeX preamble declares them for pdflatex's utf8, which knows none of them (code point, math LaTeX).
-UNICODE_MATH = tuple((f"{ord(ch):04X}", tex) for ch, tex in (
-    ("α", r"\alpha"), ("β", r"\beta"), ("γ", r"\gamma"), ("δ", r"\delta"), ("ε", r"\varepsilon"),
-    ("η", r"\eta"), ("θ", r"\theta"), ("λ", r"\lambda"), ("μ", r"\mu"), ("σ", r"\sigma"), ("τ", r"\tau"),
-    ("∂", r"\partial"), ("−", "-"), ("′", "'"), ("√", r"\surd"), ("≈", r"\approx"), ("≤", r"\le"), ("≥", r"\ge"),
-    ("₀", "_0"), ("₁", "_1"), ("₂", "_2"), ("ᵗ", "^t"), ("̃", ""), ("̂", ""),
-))
-
-
-def escape_latex(text: str) -> str:
-    """User text made safe for LaTeX body text."""
-    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in text)
-
-
-def escape_markdown(text: str) -> str:
-    """User text made safe for a Markdown heading or paragraph."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$" else ch for ch in text)
 
 
 # General formulas, written once per document: rules as tables, keyed by the spec's options.

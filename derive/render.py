@@ -1,130 +1,25 @@
-"""Turn a Derivation into strings (via printing.py) and render them with Jinja2 templates."""
+"""Turn a Derivation into the strings its documents show (via printing.py); templating.py renders them."""
 from __future__ import annotations
 
-import os
-from fractions import Fraction
-from functools import lru_cache
-from pathlib import Path
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from . import printing as pr
-from .errors import SpecError
 from . import activation, fields
 from .activation import SLOPE
-from .model import LOSSES, values
+from .model import LOSSES
 from .problem import Problem, Tensor3, Tensor4
+# The templates' environment and rendering, kept in templating.py (a check report needs them without
+# printing.py's SymPy); re-exported for the documents' callers.
+from .templating import environment, explorable, render, template_dir  # noqa: F401
 
 if TYPE_CHECKING:
     from .derivation import Derivation
     from .steps import IterationWork
 
-FORMATS = {"markdown": "markdown.j2", "latex": "latex.j2", "html": "page.j2", "lms": "lms.j2"}
 OPERATION_VERBS = {"cross-correlation": "cross-correlated", "convolution": "convolved"}
 DEFAULT_TITLE = "CNN Filter Learning"
 RUN_TABLE_FROM = 5  # a run of this many same-shape equations is set as a table (the seed's 4 stay one by one)
-
-
-def template_dir() -> Path:
-    """The templates: inside the installed package, or the checkout's top-level templates/."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "document.j2").is_file():
-            return candidate
-    raise FileNotFoundError(f"derive's templates are missing (looked in {here / 'templates'} and {here.parent / 'templates'})")
-
-
-OPTIONS: dict[str, Any] = dict(
-    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-)
-
-
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja2's on-disk cache of compiled templates, silent where the folder cannot be written."""
-
-    def dump_bytecode(self, bucket: Any) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:  # a read-only home: the template is compiled again next time (correct, slower)
-            pass
-
-
-def cache_dir() -> Path:
-    """Where compiled templates are kept: $DERIVE_CACHE_DIR, else $XDG_CACHE_HOME/derive or ~/.cache/derive."""
-    root = os.environ.get("DERIVE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "derive")
-    return Path(root) / f"jinja2-{jinja2.__version__}"
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    # Compiling document.j2 and its markup was most of a small document's own time; Jinja2's cache
-    # keys each template by its source's checksum (and the Python version), so an edited template is
-    # compiled afresh, never taken stale.
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _QuietBytecodeCache(str(folder))
-
-
-@lru_cache(maxsize=None)
-def environment(user_templates: str | None = None) -> jinja2.Environment:
-    """The Jinja2 environment: user templates first when given, and then sandboxed (a user template
-    cannot reach Python's internals); undefined variables are an error rather than a silent blank."""
-    folder = template_dir()
-    builtin = jinja2.FileSystemLoader(str(folder))
-    loaders = ([jinja2.FileSystemLoader(user_templates)] if user_templates else []) + [
-        builtin,
-        jinja2.PrefixLoader({"derive": builtin}),  # "derive/markdown.j2": the original, even when overridden
-    ]
-    if user_templates:  # only user templates pay for the sandbox's checks (and its import); derive's own are trusted
-        from jinja2.sandbox import SandboxedEnvironment
-
-        env: jinja2.Environment = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), **OPTIONS)
-    else:
-        env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **OPTIONS)
-    env.filters["tex"] = pr.escape_latex
-    env.globals["unicode_math"] = pr.UNICODE_MATH
-    env.filters["md"] = pr.escape_markdown
-    env.filters["mathml"] = _mathml
-    env.filters["cell"] = table_cell
-    return env
-
-
-def table_cell(text: str) -> str:
-    """Text made safe for a cell of a Markdown table: a `|` in it would end the cell (also in a code span)."""
-    return text.replace("|", r"\|")
-
-
-def _mathml(latex: str, display: bool = False) -> str:
-    from .mathml import to_mathml  # only HTML needs latex2mathml
-
-    return to_mathml(latex, display)
-
-
-def render(strings: dict[str, Any], fmt: str, template: str = "document.j2", figures: Any = None,
-           templates: str | None = None, **extra: Any) -> str:
-    """A document (the worked solution by default) in `fmt` from the strings of `view`."""
-    try:
-        return environment(templates).get_template(template).render(strings, markup=FORMATS[fmt], figures=figures, **extra)
-    except jinja2.TemplateSyntaxError as exc:
-        raise SpecError(f"line {exc.lineno}: {exc.message}", source=exc.filename or exc.name or template) from None
-    except jinja2.TemplateError as exc:
-        if templates is None:
-            raise  # derive's own templates failing is a bug, not bad input: keep the traceback
-        raise SpecError(f"{type(exc).__name__}: {exc.message or exc}", field=template,
-                        source=f"--templates {templates}") from None
-
-
-def explorable(page: str, refs: str, templates: str | None = None) -> str:
-    """An HTML page with its explorer (explore.j2: marks and step navigator) before </body>;
-    `refs` is refs.blob's JSON."""
-    script = environment(templates).get_template("explore.j2").render(refs=refs)
-    head, body_end, tail = page.rpartition("</body>")
-    return head + script + body_end + tail if body_end else page + script
 
 
 def tasks(p: Problem, ask: tuple[str, ...], style: pr.Style = pr.Style()) -> list[dict[str, str]]:
@@ -440,83 +335,3 @@ def _final(d: "Derivation", m: Maps) -> dict[str, Any]:
         "lower": last.loss_next < first.loss,
         "iterations": len(its),
     }
-
-
-def check_view(report: Any, derivation: "Derivation", spec_name: str, submission_name: str) -> dict[str, Any]:
-    """The strings of a marking report: a summary per field, then each wrong field worked out."""
-    p, style = derivation.problem, derivation.style
-    # Every step, to show the right ones; a caller marking many submissions passes a full one, built once.
-    full = derivation if derivation.detail == "full" else type(derivation)(p, derivation.iterations, "full", style)
-    fields = []
-    for f in report.fields:
-        flat_verdicts = values(f.cells)
-        wrong = [i for i, v in enumerate(flat_verdicts) if v != "correct"]
-        # Worked steps (SymPy) only for a field with a cell to put right: marking a class pays for them
-        # only where a student needs them.
-        equations = _equations_for(p, full.steps[f.iteration - 1], f.field) if wrong else []
-        fields.append({
-            "name": f.name,
-            "verdict": f.verdict,
-            "note": f.note,
-            "table": _verdict_table(f.cells),
-            "submitted": _as_math(f.submitted, style),
-            "expected": _as_math(f.expected, style),
-            "worked": [pr.equation(equations[i], style) for i in wrong if equations and i < len(equations)],
-            "counts": {v: flat_verdicts.count(v) for v in dict.fromkeys(flat_verdicts)},
-        })
-    return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
-            "percent": f"{100 * report.score:.1f}", "fields": fields}
-
-
-def _verdict_table(cells: Any, prefix: str = "") -> dict[str, Any] | None:
-    """A table of verdicts: a header of column indices, rows labelled with their leading indices."""
-    if not isinstance(cells, list):
-        return None
-    rows = list(_labelled_rows(cells if isinstance(cells[0], list) else [cells], ""))
-    return {"header": ["", *(str(k) for k in range(len(rows[0][1])))], "rows": [[label, *row] for label, row in rows]}
-
-
-def _labelled_rows(cells: list, prefix: str):
-    for k, row in enumerate(cells):
-        if isinstance(row[0], list):
-            yield from _labelled_rows(row, f"{prefix}[{k}]")
-        else:
-            yield f"{prefix}[{k}]", row
-
-
-def _as_math(value: Any, style: pr.Style) -> str:
-    value = _decimal(value)
-    if not isinstance(value, list):
-        return pr.number(value, style.precision, style.fractions).text
-    if not isinstance(value[0], list):
-        value = [value]
-    if isinstance(value[0][0], list):  # a stack of matrices: show them side by side
-        return r",\ ".join(_as_math(v, style) for v in value)
-    return pr.matrix(value, style)[0]
-
-
-def _decimal(value: Any) -> Any:
-    """JSON floats as the shortest decimal that reads as them (1.3, not 1.3000)."""
-    if isinstance(value, list):
-        return [_decimal(v) for v in value]
-    return Fraction(repr(value)) if isinstance(value, float) else value
-
-
-def _equations_for(p: Problem, w: "IterationWork", field: str) -> list:
-    """The worked equations of a field, in the order of its flattened cells."""
-    if field == "prediction":
-        field = "pooling" if p.pooling else "activation" if p.activation != "none" else "feature_map"
-    table = {
-        "feature_map": [c.equation for c in w.cells],
-        "activation": [pair[0] for pair in w.activation],
-        "pooling": list(w.pooling),
-        "loss": [w.loss],
-        "grad_kernel": list(w.grad_kernel),
-        "grad_bias": list(w.grad_bias),
-        "grad_input": list(w.grad_input),
-        "velocity": list(w.velocities),
-        "velocity_bias": list(w.bias_velocities),
-        "kernel_next": list(w.updates),
-        "bias_next": list(w.bias_updates),
-    }
-    return table.get(field, [])

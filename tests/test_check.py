@@ -531,10 +531,10 @@ def test_the_report_keeps_the_notes_symbols():
     """The note starts a sentence in the report, and its symbols keep their case (Ŷ, not ŷ)."""
     d = derive.solve(ROOT / "examples" / "seed.yaml")
     g = d.answers()["iterations"][0]["grad_kernel"]
-    from derive.render import check_view, environment
+    from derive.report import check_view, report_text
 
     report = check(d, read_submission({"grad_kernel": [[-x for x in row] for row in g]}, d))
-    text = environment().get_template("check.j2").render(check_view(report, d, "seed.yaml", "sign.yaml"))
+    text = report_text(check_view(report, d, "seed.yaml", "sign.yaml"))
     assert "The sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)." in text
 
 

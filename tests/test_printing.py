@@ -138,7 +138,9 @@ def test_a_recurring_derivative_is_printed_once(monkeypatch):
     printed = []
     original = pr.DerivePrinter._print_Indexed
     monkeypatch.setattr(pr.DerivePrinter, "_print_Indexed", lambda self, expr: printed.append(expr) or original(self, expr))
-    pr._prototype.cache_clear()  # printers of one style share what they printed: start from none
+    # Printers of one style share their printed symbols (the cached prototype's): start from none, whatever
+    # earlier tests of the run printed with this style (they had been evicted only by chance).
+    pr._prototype.cache_clear()
     style = pr.Style(precision=3)
     text = pr.expression(terms, style)
     assert text.count(r"\frac{\partial L}{\partial \hat{Y}_{10}}") == 10
@@ -184,7 +186,9 @@ def test_typeset_width(latex, ems):
     ],
 )
 def test_escape_latex(text, latex):
-    assert pr.escape_latex(text) == latex
+    from derive.templating import escape_latex  # the templates' `tex` filter
+
+    assert escape_latex(text) == latex
 
 
 def test_matrix():

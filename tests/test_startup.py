@@ -208,7 +208,7 @@ def test_an_edited_template_is_compiled_from_source_not_taken_stale(tmp_path):
     # Jinja2 keys its cache by the template's source checksum: a changed template is a new entry.
     import jinja2
 
-    from derive.render import OPTIONS, _QuietBytecodeCache
+    from derive.templating import OPTIONS, _QuietBytecodeCache
 
     folder = tmp_path / "templates"
     folder.mkdir()
@@ -248,3 +248,55 @@ def test_a_command_over_many_problems_keeps_the_cycle_collector(tmp_path):
     runs, enabled = _collections("variants", str(ROOT / "examples" / "seed.yaml"), "--count", "2", "--seed", "1",
                                  "-o", str(tmp_path / "v"))
     assert runs > 0 and enabled
+
+
+# A check report shows worked steps only for a flat field with a wrong cell: every other report (a
+# network's, which shows values, or a flat one whose fields are all correct) prints its verdict tables
+# and values with numerals.py and Jinja2 alone, without importing SymPy.
+def test_a_network_check_report_imports_no_sympy():
+    loaded = modules_loaded("check", "examples/two-two-two.yaml", "examples/two-two-two.submission.yaml")
+    assert "jinja2" in loaded and "sympy" not in loaded
+
+
+def test_marking_a_network_homework_with_feedback_imports_no_sympy(tmp_path):
+    subprocess.run([sys.executable, "-m", "derive", "variants", "examples/two-two-two.yaml", "--count", "2", "--seed", "1",
+                    "-o", str(tmp_path / "hw")], cwd=ROOT, capture_output=True, check=True, timeout=300)
+    responses = tmp_path / "responses.csv"
+    responses.write_text("student,variant,loss,prediction[0]\nann,1,0.2375,0.7569\nbob,2,0.5,0.1\n")
+    loaded = modules_loaded("mark", str(tmp_path / "hw"), str(responses), "-o", str(tmp_path / "out"))
+    feedback = (tmp_path / "out" / "feedback" / "bob.md").read_text()
+    assert "| `loss` | wrong |" in feedback and r"\begin{bmatrix} 0.1 & " in feedback  # the values, as LaTeX
+    assert "jinja2" in loaded and "sympy" not in loaded
+
+
+def test_an_all_correct_flat_check_report_imports_no_sympy(tmp_path):
+    submission = tmp_path / "right.yaml"
+    submission.write_text("feature_map:\n  - [1.6, 2.9]\n  - [1.5, 1.2]\nloss: 0.365\n")
+    result = subprocess.run([sys.executable, "-c", PROBE, "check", "examples/seed.yaml", str(submission)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "Score: **100.0%**" in result.stdout and "| `loss` | correct |" in result.stdout
+    loaded = set(result.stderr.strip().splitlines()[-1].split())
+    assert "jinja2" in loaded and "sympy" not in loaded
+
+
+def test_a_flat_report_with_a_wrong_field_still_shows_its_worked_steps():
+    # The seed submission's gradient sums two of the four output cells: its report works each weight out.
+    result = subprocess.run([sys.executable, "-c", PROBE, "check", "examples/seed.yaml", "examples/seed.submission.yaml"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r"\frac{\partial L}{\partial W_{00}}" in result.stdout  # a worked step, printed by printing.py
+    assert "sympy" in result.stderr.strip().splitlines()[-1].split()
+
+
+def test_marking_right_but_partly_empty_flat_answers_imports_no_sympy(tmp_path):
+    # A field with right cells and empty ones is correct: its report shows no section, so no worked step
+    # is printed for its empty cells.
+    subprocess.run([sys.executable, "-m", "derive", "variants", "examples/seed.yaml", "--count", "1", "--seed", "1",
+                    "-o", str(tmp_path / "hw")], cwd=ROOT, capture_output=True, check=True, timeout=300)
+    key = (tmp_path / "hw" / "answers.csv").read_text().splitlines()
+    row = dict(zip(key[0].split(","), key[1].split(",")))
+    responses = tmp_path / "responses.csv"
+    responses.write_text(f"student,variant,loss,grad_kernel[0][0]\nann,1,{row['loss']},{row['grad_kernel[0][0]']}\n")
+    loaded = modules_loaded("mark", str(tmp_path / "hw"), str(responses), "-o", str(tmp_path / "out"))
+    grades = (tmp_path / "out" / "grades.csv").read_text()
+    assert "ann,1," in grades and grades.count("correct") == 2  # loss and grad_kernel, the rest unanswered
+    assert "jinja2" in loaded and "sympy" not in loaded

@@ -554,14 +554,14 @@ def _nested(flat: list[Fraction], shape: tuple[int, ...]) -> Any:
 
 def check_view(report: Report, derivation: Any, spec_name: str, submission_name: str) -> dict[str, Any]:
     """The strings of check.j2 for a network's report: a summary per field, then each wrong field's values."""
-    from ..render import _as_math, _verdict_table  # Jinja2 and SymPy: only the Markdown report needs them
+    from ..report import as_math, verdict_table  # Jinja2: only the Markdown report needs it (and never SymPy)
 
     style = derivation.style
     fields: list[dict[str, Any]] = []
     for f in report.fields:
         flat = _flat_verdicts(f.cells)
-        fields.append({"name": f.name, "verdict": f.verdict, "note": f.note, "table": _verdict_table(f.cells),
-                       "submitted": _as_math(f.submitted, style), "expected": _as_math(f.expected, style),
+        fields.append({"name": f.name, "verdict": f.verdict, "note": f.note, "table": verdict_table(f.cells),
+                       "submitted": as_math(f.submitted, style), "expected": as_math(f.expected, style),
                        "worked": [], "counts": {v: flat.count(v) for v in dict.fromkeys(flat)}})
     return {"title": f"Check of {submission_name}", "spec": spec_name, "score": f"{report.score:.4g}",
             "percent": f"{100 * report.score:.1f}", "fields": fields}
