@@ -407,11 +407,18 @@ def _as_answered(report: Any, empty: set[tuple[str, int]], unreadable: dict[tupl
     answered = [v for v in flat if v != UNANSWERED]
     verdict = field_verdict(answered) if answered else UNANSWERED
     shaped = _reshaped(flat, cells)
-    return replace(report, cells=shaped, verdict=verdict, note="; ".join(notes))
+    # The submitted values as the student gave them: an empty cell is blank, not the right value check was fed.
+    submitted = _reshaped([None if v == UNANSWERED else x for v, x in zip(flat, _flat_values(report.submitted))],
+                          report.submitted)
+    return replace(report, cells=shaped, verdict=verdict, note="; ".join(notes), submitted=submitted)
 
 
-def _reshaped(flat: list[str], like: Any) -> Any:
-    """`flat` nested like `like` (a verdict, or nested lists of them)."""
+def _flat_values(value: Any) -> list[Any]:
+    return [x for v in value for x in _flat_values(v)] if isinstance(value, list) else [value]
+
+
+def _reshaped(flat: Sequence[Any], like: Any) -> Any:
+    """`flat` nested like `like` (a verdict or a value, or nested lists of them)."""
     position = iter(flat)
 
     def walk(c: Any) -> Any:

@@ -136,9 +136,12 @@ def _decimal_text(value: Fraction, places: int) -> str:
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
+BLANK = Number(r"\square", False)  # a cell left unanswered (derive mark's reports), never a number
+
+
 def matrix(values: Sequence[Sequence[Any]], style: Style) -> tuple[str, bool]:
-    """A bmatrix of values, and whether any entry was rounded."""
-    shown = [[number(v, style.precision, style.fractions) for v in row] for row in values]
+    """A bmatrix of values (None: a blank cell, □), and whether any entry was rounded."""
+    shown = [[BLANK if v is None else number(v, style.precision, style.fractions) for v in row] for row in values]
     rows = [" & ".join(n.text for n in row) for row in shown]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}", any(n.rounded for row in shown for n in row)
 

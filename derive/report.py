@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .model import values
-from .numerals import matrix, number
+from .numerals import BLANK, matrix, number
 from .problem import Problem
 from .style import Style
 from .templating import environment
@@ -69,6 +69,8 @@ def _labelled_rows(cells: list, prefix: str):
 def as_math(value: Any, style: Style) -> str:
     """A submitted or expected value as LaTeX: a number, a matrix, or a stack of matrices side by side."""
     value = _decimal(value)
+    if value is None:  # unanswered
+        return BLANK.text
     if not isinstance(value, list):
         return number(value, style.precision, style.fractions).text
     if not isinstance(value[0], list):

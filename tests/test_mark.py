@@ -340,3 +340,15 @@ def test_network_column_of_a_layer_without_the_field_is_reported(net_homework, t
     result = run("mark", net_homework, klass, "-o", tmp_path / "out")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "column 'layers[1].grad_weights[0][0]': unknown answer column" in result.stderr
+
+
+def test_an_empty_cell_is_shown_blank_not_as_the_right_value(homework, tmp_path):
+    """A student who answers only prediction[0][0], wrongly: the feedback's Submitted matrix shows □ in the
+    other cells, never the right values check was given to mark them."""
+    right = key(homework, 1)
+    responses = write_csv(tmp_path / "r.csv", ["student", "variant", "prediction[0][0]"], [["Bob", 1, "97.5"]])
+    result = run("mark", homework, responses, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    feedback = (tmp_path / "out" / "feedback" / "Bob.md").read_text()
+    shown = feedback.split("Submitted:")[1].split("$$")[1]
+    assert "97.5" in shown and shown.count(r"\square") == 3 and right["prediction[1][1]"] not in shown, shown
