@@ -30,6 +30,7 @@ NICE_PROBE = 200  # candidates drawn to judge `nice` before the run (a few tenth
 # shape (padding, the pooling cells that can win), not by accident: the zero check skips it.
 # (The trial's padded stride-2 max-pool spec had entries zero in 53-83 % of draws, none in 90 %.)
 STRUCTURAL_SHARE = Fraction(1, 2)
+QUICK_PROBE = 10  # the probe's first candidates: one passing every check as it stands ends the probe
 PROBE_SEED = -1  # the probe's own stream: what counts as structural depends on the spec, not on --seed
 
 
@@ -346,22 +347,49 @@ def _judge(p: Plan, spec: dict[str, Any]) -> tuple[str | None, Problem, tuple[It
 
 
 def probed(p: Plan, seed: int) -> Plan:
-    """The plan with its structural zeros found, refused before the run if (almost) no candidate can pass:
-    NICE_PROBE candidates from the probe's own stream decide which gradient entries are zero by the
-    problem's shape; then an unmeetable `nice`, or a check none of them passes, is an error naming it."""
+    """The plan with its structural zeros found (probe), refused before the run if an asked `nice` or
+    some check (almost) no candidate can pass."""
     stream = Stream(variant_seed(PROBE_SEED, 0))
-    solved = [(problem, train(problem)) for problem in (build_problem(candidate(p, stream)) for _ in range(NICE_PROBE))]
-    p = replace(p, structural=structural(zero_entries(its) for _, its in solved))
+
+    def solve() -> tuple[Problem, tuple[Iteration, ...]]:
+        problem = build_problem(candidate(p, stream))
+        return problem, train(problem)
+
+    mask, failures = probe(solve, lambda s: zero_entries(s[1]),
+                           lambda s, mask: _first_failure(replace(p, structural=mask), *s))
+    p = replace(p, structural=mask)
     check_nice(p, seed)
-    refuse_unmeetable([_first_failure(p, problem, its) for problem, its in solved], p.nice)
+    refuse_unmeetable(failures, p.nice)
     return p
 
 
-def structural(zeros: Iterable[frozenset]) -> frozenset:
-    """The entries zero in at least STRUCTURAL_SHARE of the probe's candidates (each given as its zero entries)."""
+def probe(solve: Callable[[], Any], zeros: Callable[[Any], frozenset | None],
+          failure: Callable[[Any, frozenset], str | None]) -> tuple[frozenset, list[str | None]]:
+    """The structural zeros and the probe candidates' first failures (None: passes). `solve` draws and
+    solves the next candidate, `zeros` gives its zero gradient entries (None: not a valid problem),
+    `failure` the first check it fails when the entries of a mask may be zero.
+
+    When one of the first QUICK_PROBE candidates passes every check as it stands, good variants are
+    common and nothing is exempt (the probe stops there: a big network is not solved 200 times); otherwise
+    NICE_PROBE candidates decide which entries are zero by the problem's shape."""
+    solved = []
+    for _ in range(QUICK_PROBE):
+        solved.append(solve())
+        if failure(solved[-1], frozenset()) is None:
+            return frozenset(), [None]
+    solved += [solve() for _ in range(NICE_PROBE - QUICK_PROBE)]
+    mask = structural(zeros(s) for s in solved)
+    return mask, [failure(s, mask) for s in solved]
+
+
+def structural(zeros: Iterable[frozenset | None]) -> frozenset:
+    """The entries zero in at least STRUCTURAL_SHARE of the probe's valid candidates (each given as its zero
+    entries; None for a candidate the solver refuses)."""
     counts: dict[Any, int] = {}
     total = 0
     for entries in zeros:
+        if entries is None:
+            continue
         total += 1
         for entry in entries:
             counts[entry] = counts.get(entry, 0) + 1

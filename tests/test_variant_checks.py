@@ -137,3 +137,17 @@ def test_advice_names_nice_only_when_the_spec_sets_it():
 
     assert "nice" not in advice(LOSS_CHECK, None)
     assert advice(LOSS_CHECK, 3).endswith("or relax nice")
+
+
+def test_the_probe_stops_at_a_first_good_candidate_and_exempts_nothing(monkeypatch):
+    """A spec whose draws pass as they stand is not solved 200 times before the run (a big network would wait)."""
+    import derive.variants as variants
+
+    drawn = []
+    real = variants.candidate
+    monkeypatch.setattr(variants, "candidate", lambda p, s: drawn.append(1) or real(p, s))
+    spec = {"input": [[1, 2, 1], [3, 1, 2], [2, 1, 4]], "kernel": [[0.5, 0.2], [0.3, 0.7]], "target": [[1, 2], [2, 1]],
+            "learning_rate": 0.01}
+    the_plan = variants.probed(variants.plan(spec), seed=1)
+    assert the_plan.structural == frozenset()
+    assert 1 <= len(drawn) <= variants.QUICK_PROBE

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 from ..errors import SpecError
 from ..variants import advice as advice  # homework.py asks the kit for it
 from ..variants import (NICE_PROBE, PROBE_SEED, Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing,
-                        refuse_unmeetable, structural, variant_seed)
+                        probe, refuse_unmeetable, variant_seed)
 from .layers.elementwise import Elementwise
 from .model import NetIteration, train
 from .spec import Network, build_network
@@ -259,13 +259,15 @@ def identity(spec: Mapping[str, Any]) -> tuple:
 
 
 def probed(p: NetPlan, seed: int) -> NetPlan:
-    """variants.probed for a network plan: structural zeros from NICE_PROBE candidates, then an
-    unmeetable `nice` or check refused before the run."""
+    """variants.probed for a network plan: structural zeros found by variants.probe, then an unmeetable
+    `nice` or check refused before the run."""
     stream = Stream(variant_seed(PROBE_SEED, 0))
-    solved = [_solved(candidate(p, stream)) for _ in range(NICE_PROBE)]
-    p = replace(p, structural=structural(zero_entries(s[1]) for s in solved if not isinstance(s, str)))
+    mask, failures = probe(lambda: _solved(candidate(p, stream)),
+                           lambda s: None if isinstance(s, str) else zero_entries(s[1]),
+                           lambda s, mask: s if isinstance(s, str) else _first_failure(replace(p, structural=mask), *s))
+    p = replace(p, structural=mask)
     check_nice(p, seed)
-    refuse_unmeetable([s if isinstance(s, str) else _first_failure(p, *s) for s in solved], p.nice)
+    refuse_unmeetable(failures, p.nice)
     return p
 
 
