@@ -4,6 +4,9 @@ A variant's numbers come from a stream keyed by (--seed, index) through SHA-256,
 not depend on the Python version, the platform, PYTHONHASHSEED or how many jobs run. Each
 candidate is solved and kept only if it passes every check (CHECKS); a candidate identical
 to an earlier variant is skipped, so variant i depends only on the seed and variants 1..i.
+The checks refuse accidents, not the problem's shape: a probe before the run (probed) finds the
+gradient entries zero in most draws (padding, the pooling cells that can win), which may be zero,
+and refuses at once a check that no probe candidate passes.
 """
 from __future__ import annotations
 
