@@ -151,3 +151,13 @@ def test_the_probe_stops_at_a_first_good_candidate_and_exempts_nothing(monkeypat
     the_plan = variants.probed(variants.plan(spec), seed=1)
     assert the_plan.structural == frozenset()
     assert 1 <= len(drawn) <= variants.QUICK_PROBE
+
+
+def test_a_networks_structural_zeros_are_found_too():
+    from derive.network import variants
+    from derive.network.flat_homework import network_homework
+
+    spec = network_homework(yaml.safe_load(TRIAL.replace("{type: sgd, momentum: 0.9}", "adam")))
+    the_plan = variants.probed(variants.plan(spec), seed=7)
+    assert {(0, 0, "kernel", 0), (1, 0, "kernel", 0)} <= the_plan.structural  # W₀₀: padding unless (1, 1) wins
+    assert not any(entry[2] == "bias" for entry in the_plan.structural)
