@@ -62,7 +62,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             base = network_homework(base)  # drawn as the network it means, answered under the flat names
         the_plan = _kit(base).plan(base)
         _check_count(the_plan, count, only, spec_path)
-        _kit(the_plan).check_nice(the_plan, seed)
+        the_plan = _kit(the_plan).probed(the_plan, seed)  # structural zeros found; unmeetable checks refused
     except SpecError as exc:
         raise exc.located(spec_path) from None
     out = Path(out_dir)
@@ -151,7 +151,7 @@ def _distinct(p: Plan, seed: int, drawn: Sequence[tuple], source: str) -> list[V
             spec, attempts, failure = _kit(p).first_good(p, index, seed, skip)
         if failure is not None:
             raise SpecError(f"cannot draw variant {index}: no candidate passed the checks in {attempts} attempts "
-                            f"(most often failed: {failure}); widen the variants ranges or relax nice",
+                            f"(most often failed: {failure}); {_kit(p).advice(failure, p.nice)}",
                             field="variants", source=source)
         seen.add(_kit(p).identity(spec))
         accepted.append(Variant(index, variant_seed(seed, index), spec, attempts))

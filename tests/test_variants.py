@@ -239,7 +239,8 @@ def test_target_from_a_hidden_kernel_is_reachable():
         ({"variants": {"nice": 0, "input": {"integers": [1, 1]}, "kernel": {"decimals": 1, "range": [0.1, 0.2]}}},
          "variants.nice: 0 decimals cannot be met: none of 200 drawn candidates"),
         ({"learning_rate": 5, "variants": {"input": {"integers": [1, 2]}}},
-         "variants: cannot draw variant 1: no candidate passed the checks in 2000 attempts (most often failed: the loss"),
+         "variants: no variant can be drawn: none of 200 drawn candidates passed every check (most often failed: "
+         "the loss falls after the update, by 198); the update overshoots; lower learning_rate (or momentum)"),
         ({"ask": ["gradient"]}, "ask: unknown answer field 'gradient'"),
         ({"ask": ["grad_bias"]}, "ask: grad_bias is not part of this problem's answers"),
         ({"activation": "sigmoid", "variants": {"nice": 3}}, "variants.nice: cannot be met: sigmoid values never terminate"),

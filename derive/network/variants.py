@@ -11,11 +11,13 @@ from __future__ import annotations
 import copy
 import re
 from functools import partial
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from ..errors import SpecError
-from ..variants import NICE_PROBE, Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing, variant_seed
+from ..variants import advice as advice  # homework.py asks the kit for it
+from ..variants import (NICE_PROBE, PROBE_SEED, Rule, Stream, _like, _nice, _rule, _shaped, _text, first_passing,
+                        probe, refuse_unmeetable, variant_seed)
 from .layers.elementwise import Elementwise
 from .model import NetIteration, train
 from .spec import Network, build_network
@@ -35,6 +37,7 @@ class NetPlan:
     rules: tuple[tuple[str, Rule | None], ...]  # path ("input", "target", "layers[0].weights") → rule
     nice: int | None
     ask: tuple[str, ...]  # answer names: "loss", "layers[0].grad_weights", …
+    structural: frozenset = frozenset()  # gradient entries (iteration, layer, parameter, position) zero by shape
 
 
 def network_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,26 +170,37 @@ def _values(t: Any) -> tuple:
     return t.data if isinstance(t, Tensor) else (t,)
 
 
-def _ties(x: Tensor, layer: Any) -> bool:
-    """Whether some max-pooling window has two equal largest values."""
+def _ties(x: Tensor, layer: Any, after_relu: bool) -> bool:
+    """Whether some max-pooling window has two equal largest values whose winner matters: after a ReLU, a
+    tie at 0 does not (each tied cell had z < 0, so ∂A/∂Z = 0 whichever wins)."""
     for cell in zeros(layer.out_shape).indices():
         window = [x[c] for c in layer.window(cell)]
-        if window.count(max(window)) > 1:
+        top = max(window)
+        if window.count(top) > 1 and not (after_relu and top == 0):
             return True
     return False
+
+
+def zero_entries(its: tuple[NetIteration, ...]) -> frozenset[tuple[int, int, str, int]]:
+    """The gradient entries (iteration, layer, parameter, position) that are exactly zero."""
+    return frozenset((k, j, name, i) for k, it in enumerate(its) for j, r in enumerate(it.layers)
+                     for name, t in r.backward.grads.items() for i, g in enumerate(t.data) if g == 0)
+
+
+def _pool_ties(net: Network, it: NetIteration) -> bool:
+    return any(_ties(r.input, layer, j > 0 and net.layers[j - 1].kind == "relu")
+               for j, (layer, r) in enumerate(zip(net.layers, it.layers)) if layer.kind == "maxpool")
 
 
 NICE_CHECK = "answers with at most `nice` decimals"
 Check = Callable[[Network, tuple[NetIteration, ...], NetPlan], bool]
 # The checks that make a network variant a good exercise, as the flat path's (variants.CHECKS).
 CHECKS: tuple[tuple[str, Check], ...] = (
-    ("no gradient entry exactly zero", lambda net, its, p: all(
-        g != 0 for it in its for r in it.layers for t in r.backward.grads.values() for g in t.data)),
+    ("no gradient entry exactly zero", lambda net, its, p: not zero_entries(its) - p.structural),
     ("no ReLU input exactly 0", lambda net, its, p: all(  # at an activation's kink, where it has no derivative
         z != layer.kink for it in its for layer, r in zip(net.layers, it.layers)
         if isinstance(layer, Elementwise) and layer.kink is not None for z in r.input.data)),
-    ("no max-pooling tie", lambda net, its, p: not any(
-        _ties(r.input, layer) for it in its for layer, r in zip(net.layers, it.layers) if layer.kind == "maxpool")),
+    ("no max-pooling tie", lambda net, its, p: not any(_pool_ties(net, it) for it in its)),
     ("the loss falls after the update", lambda net, its, p: all(it.loss_next < it.loss for it in its)),
     (NICE_CHECK, lambda net, its, p: p.nice is None or all(
         _nice(v, p.nice) for it in its for name in p.ask for v in _values(read(it, name)))),
@@ -212,11 +226,22 @@ def read(it: NetIteration, name: str) -> Any:
 
 def judge(p: NetPlan, spec: dict[str, Any]) -> str | None:
     """The first check a candidate fails (None: it passes); a spec the solver refuses fails too."""
+    solved = _solved(spec)
+    if isinstance(solved, str):
+        return solved
+    return _first_failure(p, *solved)
+
+
+def _solved(spec: dict[str, Any]) -> tuple[Network, tuple[NetIteration, ...]] | str:
+    """The candidate's network and iterations, or why the solver refuses it."""
     try:
         net = build_network(network_spec(spec))
-        iterations = train(net)
+        return net, train(net)
     except SpecError as exc:  # e.g. binary cross-entropy on a drawn output of exactly 0 or 1
         return f"a valid problem ({exc.message})"
+
+
+def _first_failure(p: NetPlan, net: Network, iterations: tuple[NetIteration, ...]) -> str | None:
     for name, check in CHECKS:
         if not check(net, iterations, p):
             return name
@@ -231,6 +256,19 @@ def first_good(p: NetPlan, index: int, seed: int, skip: int = 0) -> tuple[dict[s
 def identity(spec: Mapping[str, Any]) -> tuple:
     """What makes two variants the same exercise: their numbers."""
     return (repr(spec.get("input")), repr(spec.get("layers")), repr(spec.get("target")))
+
+
+def probed(p: NetPlan, seed: int) -> NetPlan:
+    """variants.probed for a network plan: structural zeros found by variants.probe, then an unmeetable
+    `nice` or check refused before the run."""
+    stream = Stream(variant_seed(PROBE_SEED, 0))
+    mask, failures = probe(lambda: _solved(candidate(p, stream)),
+                           lambda s: None if isinstance(s, str) else zero_entries(s[1]),
+                           lambda s, mask: s if isinstance(s, str) else _first_failure(replace(p, structural=mask), *s))
+    p = replace(p, structural=mask)
+    check_nice(p, seed)
+    refuse_unmeetable(failures, p.nice)
+    return p
 
 
 def check_nice(p: NetPlan, seed: int) -> None:
