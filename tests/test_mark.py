@@ -125,7 +125,7 @@ def test_summary_counts_verdicts_and_names_the_common_mistakes(marked):
     assert sum(summary["scores"].values()) == 6 and summary["scores"]["100%"] == 1
     text = (marked / "summary.md").read_text(encoding="utf-8")
     assert "- 1 of 5: partial-sum, entries (0, 1), (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4" in text
-    assert "of the 13 asked cells (unanswered cells earn nothing)" in text and summary["asked_cells"] == 13
+    assert "of the 13 asked cells (unanswered cells earn nothing;" in text and summary["asked_cells"] == 13
     assert "| field | correct | sign | scale | partial-sum | unanswered |" in text  # the verdicts anyone got
     assert "| `grad_kernel` | 3 | 1 | 0 | 1 | 1 |" in text
 
