@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import derive
 
@@ -340,3 +341,28 @@ def test_network_column_of_a_layer_without_the_field_is_reported(net_homework, t
     result = run("mark", net_homework, klass, "-o", tmp_path / "out")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "column 'layers[1].grad_weights[0][0]': unknown answer column" in result.stderr
+
+
+def test_a_right_zero_weighs_nothing_in_a_students_score(tmp_path):
+    """check's score rule: on a sparse problem (padding, max pooling) a guess of 0 earns nothing for the many right
+    zeros of ∂L/∂X (Zed leaves the loss empty); the feedback says how many asked cells count."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_check import SPARSE
+
+    spec = {**SPARSE, "iterations": 1, "ask": ["loss", "grad_input"]}
+    (tmp_path / "sparse.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = run("variants", tmp_path / "sparse.yaml", "--count", 1, "--seed", 3, "-o", tmp_path / "hw")
+    assert result.returncode == 0, result.stderr
+    answers = key(tmp_path / "hw", 1)
+    columns = ["loss", *(c for c in answers if c.startswith("grad_input["))]
+    zeros = [c for c in columns if float(answers[c]) == 0]
+    assert 0 < len(zeros) < len(columns) - 1
+    responses = write_csv(tmp_path / "responses.csv", ["student", "variant", *columns],
+                          [["Zed", 1, "", *("0" for _ in columns[1:])], ["Ada", 1, *(answers[c] for c in columns)]])
+    result = run("mark", tmp_path / "hw", responses, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    scores = {student: float(r["score"]) for student, r in grades(tmp_path / "out").items()}
+    assert scores == {"Zed": 0.0, "Ada": 1.0}  # the old rule: Zed earned his right zeros
+    feedback = (tmp_path / "out" / "feedback" / "Zed.md").read_text(encoding="utf-8")
+    counted = len(columns) - len(zeros)
+    assert f"of the {counted} asked cells that count (of {len(columns)} asked)" in feedback
