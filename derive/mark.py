@@ -183,18 +183,26 @@ def asked_fields(answers: str, precision: int) -> tuple[str, ...]:
 def counted_cells(answers: str, precision: int) -> dict[str, tuple[bool, ...]]:
     """Per asked field (named as check names it), which of its cells weigh in the score: check's rule, read from
     check's report of the answer key itself (the rule depends on the right values only); every asked cell when
-    none would."""
+    none would, and every cell of a field no column answers (an optimizer's state)."""
     from .check import Settings as CheckSettings, weighed
+    from .model import values
 
     derivation = _derivation(answers, precision)
     key = answer_key(answers, precision)
-    report = derivation.check(derivation.read_submission({"iterations": key}), CheckSettings(precision=precision))
-    by_name = {f.name: f.counted for f in report.fields}
+    answerable = {parse_column(name).report_name for name in answer_columns(answers, precision)}  # type: ignore[union-attr]
     asked = asked_fields(answers, precision)
-    flat = weighed([c for name in asked for c in by_name[name]])
+    rounds: list[dict[str, Any]] = [{} for _ in key]
+    for name in asked:
+        k, field = _split(name)
+        if name in answerable:
+            rounds[k - 1][field] = key[k - 1][field]
+    report = derivation.check(derivation.read_submission({"iterations": rounds}), CheckSettings(precision=precision))
+    by_name = {f.name: f.counted for f in report.fields}
+    sizes = {name: len(values(key[k - 1][field])) for name, (k, field) in zip(asked, map(_split, asked))}
+    flat = weighed([c for name in asked for c in by_name.get(name, (True,) * sizes[name])])
     out, at = {}, 0
     for name in asked:
-        out[name], at = flat[at : at + len(by_name[name])], at + len(by_name[name])
+        out[name], at = flat[at : at + sizes[name]], at + sizes[name]
     return out
 
 
