@@ -46,6 +46,7 @@ NOTE_SIGN = "the sign is reversed"
 NOTE_SIGN_RESIDUAL = "the sign is reversed (e.g. the residual taken as Y − Ŷ instead of Ŷ − Y)"
 NOTE_ADDED = "the step was added instead of subtracted (w + η·g instead of w − η·g)"
 NOTE_UNMOVED = "the weight left as it was: no step taken (a copy of the weight earns no follow-through credit)"
+NOTE_NO_MOMENTUM = "the velocity without μ·v: v′ = g instead of μ·v + g"
 NOTE_ADDED_OWN = ("the step was added instead of subtracted (w + η·g instead of w − η·g), and the gradient it "
                   "used, the submission's own, is itself wrong")
 
@@ -72,6 +73,9 @@ class FieldReport:
     note: str
     submitted: Any
     expected: Any
+    # Per cell (flat), whether it weighs in the score: not a cell whose right value is exactly 0, nor an update
+    # cell whose weight does not move (see `score`). Empty: every cell counts.
+    counted: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,40 @@ class Report:
         """{"score", "fields": {name: {"verdict", "cells", "note"}}} (a contract)."""
         return {"score": self.score,
                 "fields": {f.name: {"verdict": f.verdict, "cells": f.cells, "note": f.note} for f in self.fields}}
+
+
+def counted_cells(true: Sequence[Fraction], start: Sequence[Fraction] | None = None) -> tuple[bool, ...]:
+    """Which cells weigh in the score: not one whose right value is exactly 0, nor (with `start`, the values an
+    update starts from) one whose right value is where it started: a guess of 0 or a copied weight is right there
+    for free, and on a sparse problem (padding, max pooling) most cells are such."""
+    unmoved = [start is not None and t == w for t, w in zip(true, start or true)]
+    return tuple(t != 0 and not still for t, still in zip(true, unmoved))
+
+
+def score(cells: Sequence[tuple[str, bool]], carried_credit: float, total: int | None = None) -> float:
+    """The share earned of the counted cells, given each marked cell's (verdict, counted): correct earns 1, carried
+    `carried_credit`. `total`: the cells counted among those asked, when more were asked than marked (derive mark's
+    empty columns); without it, the marked cells' (see `weighed`)."""
+    counted = weighed([c for _, c in cells]) if total is None else [c for _, c in cells]
+    earned = sum(1.0 if v == "correct" else carried_credit if v == "carried" else 0.0
+                 for (v, _), c in zip(cells, counted) if c)
+    total = sum(counted) if total is None else total
+    return round(earned / total, 4) if total else 0.0
+
+
+def weighed(counted: Sequence[bool]) -> tuple[bool, ...]:
+    """The cells that weigh in the score: the counted ones, or every cell when none is (every asked cell a 0 or an
+    unmoved weight: then there is nothing else to score)."""
+    return tuple(counted) if any(counted) else (True,) * len(counted)
+
+
+def scored_cells(reports: Sequence[FieldReport]) -> list[tuple[str, bool]]:
+    """Every marked cell's (verdict, counted), flat, in report order."""
+    out: list[tuple[str, bool]] = []
+    for r in reports:
+        verdicts = values(r.cells)
+        out.extend(zip(verdicts, r.counted or (True,) * len(verdicts)))
+    return out
 
 
 def tolerance(true: Fraction, precision: int, settings: Settings = Settings()) -> Fraction:
@@ -241,9 +279,7 @@ def check(derivation: Derivation, submission: list[dict[str, Any]], settings: Se
                 margin = margins[k].get(table.attribute(name)) if margins else None
                 marking = _Marking(problem, derivation.iterations[k], name, precision, settings, margin)
                 reports.append(marking.report(k, submitted[name], key[k][name], follow))
-    cells = [v for r in reports for v in values(r.cells)]
-    earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
-    return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
+    return Report(score(scored_cells(reports), settings.carried_credit), tuple(reports))
 
 
 def rounding_margins(derivation: Derivation, precision: int) -> list[dict[str, list[Fraction]]]:
@@ -309,6 +345,13 @@ class _Marking:
                 verdicts[i], notes[i] = verdict, note
 
         open_cells = lambda: [i for i, v in enumerate(verdicts) if not v]  # noqa: E731
+        # An update that leaves the weight where it started (the one given, or the submission's own), when the right
+        # step moves it (else it would be correct), is no step: named whether or not the gradient was submitted, and
+        # never follow-through credit (a zero gradient of the submission's own would otherwise earn it).
+        if self.name in UPDATES:
+            own = follow.start(k, self.name)
+            starts = [self.start()] + ([own] if own is not None else [])
+            diagnose("wrong", [i for i in open_cells() if any(s[i] == w[i] for w in starts)], NOTE_UNMOVED)
         carried = follow.carried(k, self.name)
         if carried is not None:
             follows = self.fits(s, carried, open_cells())
@@ -316,13 +359,9 @@ class _Marking:
             # writes), unless a nonzero entry of the field follows through too.
             if all(s[i] == 0 for i in follows):
                 follows = []
-            # Nor is an update that leaves the weight where it started (a zero step), when the right one moves it:
-            # copying the given weights would otherwise earn follow-through credit from a zero gradient.
-            start = follow.start(k, self.name)
-            unmoved = [i for i in follows if start is not None and s[i] == start[i]]
-            follows = [i for i in follows if i not in unmoved]
             diagnose("carried", follows, NOTE_CARRIED)
-            diagnose("wrong", unmoved, NOTE_UNMOVED)  # decided: a copy is not also an added step
+        if self.name in VELOCITIES:  # after follow-through: from its own earlier velocity of 0, v′ = g is carried
+            diagnose("wrong", self.momentum_forgotten(k, s, open_cells(), follow), NOTE_NO_MOMENTUM)
         # A 0 or the right value rounded too coarsely is a guess or a slip, not one of the classic mistakes.
         rounded = {i: d for i in open_cells() if (d := self.rounded_to(i, s[i])) is not None}
         plain = {i for i in open_cells() if s[i] == 0} | set(rounded)
@@ -346,8 +385,15 @@ class _Marking:
         return FieldReport(
             name=self.name if k == 0 else f"iteration_{k + 1}.{self.name}", field=self.name, iteration=k + 1,
             verdict=verdict, cells=_shaped(verdicts, shape), note=_notes(notes, shape), submitted=submitted,
-            expected=expected,
+            expected=expected, counted=counted_cells(self.expected, self.start() if self.name in UPDATES else None),
         )
+
+    def momentum_forgotten(self, k: int, s: list[Fraction], cells: list[int], follow: _FollowThrough) -> list[int]:
+        """Velocity cells that are the gradient alone (the right one, or the submission's own): v′ = g, μ·v left out.
+        Only a nonzero gradient is evidence (a 0 is a guess), and only where μ·v is not 0 (else g is right)."""
+        gradient = "grad_kernel" if self.name == "velocity" else "grad_bias"
+        grads = [field_values(self.it, gradient)] + follow.submitted_flat(k, gradient)
+        return [i for i in cells if any(g[i] != 0 and self.near(s[i], g[i]) for g in grads)]
 
     def start(self) -> list[Fraction]:
         """The weights an update field starts from (this iteration's kernel or bias)."""
@@ -670,6 +716,10 @@ class _FollowThrough:
         if name == "kernel_next":
             return [exact(x) for x in values(self._tensor(k - 1, "kernel_next", it.kernel) if k > 0 else it.kernel)]
         return [exact(x) for x in values(self._tensor(k - 1, "bias_next", it.bias) if k > 0 else it.bias)]
+
+    def submitted_flat(self, k: int, name: str) -> list[list[Fraction]]:
+        """The submission's own values of `name` in iteration k (flat, exact), as a list of none or one."""
+        return [[exact(Fraction(x)) for x in values(self.sub[k][name])]] if name in self.sub[k] else []
 
     def _follows(self, k: int, name: str) -> bool:
         earlier = k > 0 and any(u in self.sub[k - 1] for u in UPDATES)  # iteration k starts from them

@@ -179,6 +179,33 @@ def asked_fields(answers: str, precision: int) -> tuple[str, ...]:
                  for name in it if not isinstance(ask, list) or name in ask)
 
 
+@lru_cache(maxsize=None)
+def counted_cells(answers: str, precision: int) -> dict[str, tuple[bool, ...]]:
+    """Per asked field (named as check names it), which of its cells weigh in the score: check's rule, read from
+    check's report of the answer key itself (the rule depends on the right values only); every asked cell when
+    none would, and every cell of a field no column answers (an optimizer's state)."""
+    from .check import Settings as CheckSettings, weighed
+    from .model import values
+
+    derivation = _derivation(answers, precision)
+    key = answer_key(answers, precision)
+    answerable = {parse_column(name).report_name for name in answer_columns(answers, precision)}  # type: ignore[union-attr]
+    asked = asked_fields(answers, precision)
+    rounds: list[dict[str, Any]] = [{} for _ in key]
+    for name in asked:
+        k, field = _split(name)
+        if name in answerable:
+            rounds[k - 1][field] = key[k - 1][field]
+    report = derivation.check(derivation.read_submission({"iterations": rounds}), CheckSettings(precision=precision))
+    by_name = {f.name: f.counted for f in report.fields}
+    sizes = {name: len(values(key[k - 1][field])) for name, (k, field) in zip(asked, map(_split, asked))}
+    flat = weighed([c for name in asked for c in by_name.get(name, (True,) * sizes[name])])
+    out, at = {}, 0
+    for name in asked:
+        out[name], at = flat[at : at + sizes[name]], at + sizes[name]
+    return out
+
+
 def answer_columns(spec: str, precision: int) -> list[str]:
     """The answer-cell column names of a variant's answer key, as answers.csv names them."""
     from .lms import columns
@@ -366,7 +393,7 @@ def _indexed(tensor: Any, index: tuple[int, ...]) -> list[tuple[tuple[int, ...],
 
 def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Marked:
     """Mark one student (runs in a worker process with --jobs)."""
-    from .check import Report, Settings as CheckSettings
+    from .check import Report, Settings as CheckSettings, score as check_score
     from .model import values
 
     spec, response, fields, settings, source = args
@@ -376,16 +403,17 @@ def _mark_row(args: tuple[str, Response, tuple[str, ...], Settings, str]) -> Mar
     report = derivation.check(derivation.read_submission(data),
                               CheckSettings(settings.atol, settings.rtol, settings.carried_credit))
     reports = tuple(_as_answered(f, empty, unreadable) for f in report.fields)
-    # The score is a share of every asked cell of the variant, whether its column was left out or empty.
-    asked = asked_fields(spec, settings.precision)
-    total = sum(len(values(key[k - 1][field])) for k, field in map(_split, asked))
-    cells = [v for f in reports if f.name in asked for v in values(f.cells)]
-    earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
-    score = round(earned / total, 4) if total else 0.0
+    # The score is a share of every asked cell of the variant that counts (check's rule: not a right 0, not an
+    # unmoved weight), whether its column was left out or empty.
+    counted = counted_cells(spec, settings.precision)
+    cells = [(v, c) for f in reports if f.name in counted for v, c in zip(values(f.cells), counted[f.name])]
+    total = sum(map(sum, counted.values()))
+    score = check_score(cells, settings.carried_credit, total)
     by_name = {f.name: f for f in reports}
     verdicts = tuple(by_name[f].verdict if f in by_name else UNANSWERED for f in fields)
     diagnoses = tuple((f.name, f.verdict, f.note) for f in reports if f.verdict not in ("correct", UNANSWERED))
-    feedback = _feedback(Report(score, reports), derivation, response, spec, source, total)
+    feedback = _feedback(Report(score, reports), derivation, response, spec, source,
+                         _asked(sum(map(len, counted.values())), total))
     return Marked(response, score, verdicts, diagnoses, feedback)
 
 
@@ -447,7 +475,7 @@ def _unanswered(cells: Any, name: str, empty: set[tuple[str, int]]) -> Any:
     return walk(cells)
 
 
-def _feedback(report: Any, derivation: Solved, response: Response, spec: str, source: str, asked: int) -> str:
+def _feedback(report: Any, derivation: Solved, response: Response, spec: str, source: str, asked: str) -> str:
     """check's Markdown report for one student (Jinja2 loads here, once per process; SymPy only for a
     flat report's worked steps of a wrong field)."""
     from .report import report_text
@@ -456,15 +484,20 @@ def _feedback(report: Any, derivation: Solved, response: Response, spec: str, so
     view = derivation.check_view(report, f"{folder}/problem.yaml", f"{response.student} ({source}, row {response.row})")
     text = report_text(view)
     # check's report scores the submitted cells; here the score is over every asked cell: say which.
-    phrase = "of the submitted cells (a carried cell earns partial credit)"
-    if phrase not in text:  # the template reworded: still say which cells the score is over
-        phrase = "of the submitted cells"
-    return text.replace(phrase, f"of the {_asked(asked)} (an unanswered one earns nothing, a carried one partial credit)", 1)
+    phrase = "of the submitted cells (a carried cell earns partial credit"  # the template's note goes on after it
+    if phrase in text:
+        return text.replace(phrase, f"of the {asked} (an unanswered one earns nothing, a carried one partial credit", 1)
+    # The template reworded: still say which cells the score is over.
+    return text.replace("of the submitted cells", f"of the {asked} (an unanswered one earns nothing)", 1)
 
 
-def _asked(count: int) -> str:
-    """'13 asked cells', '1 asked cell'."""
-    return f"{count} asked cell" + ("" if count == 1 else "s")
+def _asked(count: int, counted: int | None = None) -> str:
+    """'13 asked cells', '1 asked cell'; '5 asked cells that count (of 33 asked)' when check's score rule leaves
+    some out (a right value of 0, an unmoved weight)."""
+    cells = f"{count} asked cell" + ("" if count == 1 else "s")
+    if counted is None or counted == count:
+        return cells
+    return f"{counted} asked cell{'s that count' if counted != 1 else ' that counts'} (of {count} asked)"
 
 
 def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
@@ -479,7 +512,7 @@ def grades_csv(marked: Sequence[Marked], fields: Sequence[str]) -> str:
 
 def summarize(marked: Sequence[Marked], fields: Sequence[str], asked_cells: int | None = None) -> dict[str, Any]:
     """Per field the verdict counts and the commonest diagnoses; the score distribution (a share of
-    `asked_cells` per student)."""
+    `asked_cells` per student, less those check's score rule leaves out)."""
     from .check import VERDICTS
 
     scores = sorted(m.score for m in marked)
@@ -527,7 +560,7 @@ def summary_markdown(summary: dict[str, Any], figure: bool) -> str:
     if n:
         of = f" of the {_asked(summary['asked_cells'])}" if summary.get("asked_cells") else ""
         lines += [f"Mean score {100 * summary['mean_score']:.1f}%, median {100 * summary['median_score']:.1f}%{of} "
-                  "(unanswered cells earn nothing).", ""]
+                  "(unanswered cells earn nothing; a right value of 0 and a weight the step leaves unmoved weigh nothing).", ""]
     if figure:
         lines += ["![Score distribution and verdicts per field](figures/summary.png)", ""]
     lines += ["## Scores", "", "| score | students |", "| --- | --- |"]

@@ -767,3 +767,69 @@ def test_a_copied_kernel_after_a_zero_gradient_is_no_step():
     update = next(f for f in report.fields if f.name == "kernel_next")
     assert update.verdict == "wrong" and "no step taken" in update.note and "added" not in update.note, update
     assert update.cells == [["wrong", "correct"], ["wrong", "wrong"]]  # ∂L/∂W₀₁ is 0: there the copy is right
+
+
+# The teacher trial's sparse problem: padding and max pooling leave most gradient entries exactly 0 and the
+# weights they belong to unmoved, so a guess of 0, or a copy of the given weights, is right there for free.
+SPARSE = {"input": [[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 0, 2], [1, 0, 1, 3]], "kernel": [[0.5, -0.3], [0.2, 0.4]],
+          "bias": 0.1, "target": [[0.6]], "learning_rate": 0.05, "stride": 2, "padding": 1, "activation": "relu",
+          "pooling": {"type": "max", "size": 2}, "loss": "mse", "optimizer": {"type": "sgd", "momentum": 0.9},
+          "iterations": 2}
+LAZY = {"iterations": [  # whole numbers, zeros, the given weights copied as "updated", 1-decimal roundings
+    {"prediction": [[1]], "loss": 0, "grad_kernel": [[0, 0], [0, 1]], "grad_bias": 1, "velocity": [[0, 0], [0, 0]],
+     "kernel_next": [[0.5, -0.3], [0.2, 0.4]], "bias_next": 0.1},
+    {"prediction": [[0.8]], "loss": 0.0, "grad_kernel": [[0, 0], [0, 1]], "grad_bias": 0, "velocity": [[0, 0], [0, 1.7]],
+     "velocity_bias": 0.8, "kernel_next": [[0.5, -0.3], [0.2, 0.3]], "bias_next": 0.0}]}
+ATTEMPT = {"iterations": [  # a real attempt with mistakes: a sign, a missing 2, an added step, μ·v forgotten
+    {"prediction": [[0.9]], "loss": 0.09, "grad_kernel": [[0, 0], [0, -1.2]], "grad_bias": 0.3,
+     "velocity": [[0, 0], [0, 1.2]], "kernel_next": [[0.5, -0.3], [0.2, 0.46]], "bias_next": 0.07},
+    {"prediction": [[0.75]], "loss": 0.0225, "grad_kernel": [[0.6, 0], [0, 0]], "grad_bias": 0.3,
+     "velocity": [[0, 0], [0, 0.6]], "velocity_bias": 0.3, "kernel_next": [[0.5, -0.3], [0.2, 0.28]], "bias_next": 0.055}]}
+
+
+def test_a_lazy_guess_on_a_sparse_problem_scores_nothing_and_below_a_real_attempt(tmp_path):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(SPARSE))
+    scores = {}
+    for name, submission in (("lazy", LAZY), ("attempt", ATTEMPT)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(submission))
+        result = run("check", tmp_path / "a.yaml", tmp_path / f"{name}.yaml", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        scores[name] = json.loads(result.stdout)["score"]
+    # The old rule gave the lazy guess 54.5 % (its zeros and copied weights), above the attempt's 74.2 % less its slips.
+    assert scores["lazy"] == 0.0 and scores["attempt"] == 0.5
+
+
+def test_a_right_zero_and_an_unmoved_weight_are_marked_but_weigh_nothing():
+    d = derive.solve(SPARSE)
+    report = check(d, read_submission({"grad_kernel": [[0, 0], [0, 1]], "kernel_next": [[0.5, -0.3], [0.2, 0.4]]}, d))
+    grad, step = report.fields
+    assert grad.cells == [["correct", "correct"], ["correct", "wrong"]] and grad.counted == (False, False, False, True)
+    assert step.cells == [["correct", "correct"], ["correct", "wrong"]] and step.counted == (False, False, False, True)
+    assert report.score == 0.0  # the old rule: 6 of 8
+    assert check(d, read_submission({"grad_kernel": [[0, 0], [0, 1.2]]}, d)).score == 1.0
+
+
+def test_when_every_asked_cell_is_a_zero_or_unmoved_they_all_count():
+    d = derive.solve({**SPARSE, "target": [[0.9]], "iterations": 1})  # the prediction is the target: nothing moves
+    report = check(d, read_submission({"loss": 0.5, "grad_kernel": [[0, 0], [0, 0]], "bias_next": 0.1}, d))
+    assert [f.verdict for f in report.fields] == ["wrong", "correct", "correct"]
+    assert report.score == round(5 / 6, 4)
+
+
+def test_a_copied_bias_is_no_step_taken_without_the_gradient_submitted():
+    d = derive.solve(SPARSE)
+    bias, = check(d, read_submission({"bias_next": 0.1}, d)).fields  # the right step: 0.1 − 0.05·0.6 = 0.07
+    assert bias.verdict == "wrong" and bias.note.startswith("the weight left as it was: no step taken")
+    assert "rounded" not in bias.note
+
+
+def test_a_velocity_without_momentum_is_named_from_the_second_iteration():
+    d = derive.solve(SPARSE)
+    # Iteration 1 starts from v = 0, where v′ = g is right; in iteration 2 v′ = 0.9·1.2 + 0.6 = 1.68, not g = 0.6.
+    submission = {"iterations": [{"velocity": [[0, 0], [0, 1.2]], "velocity_bias": 0.6},
+                                 {"velocity": [[0, 0], [0, 0.6]], "velocity_bias": 0.3}]}
+    first, first_bias, second, second_bias = check(d, read_submission(submission, d)).fields
+    assert first.verdict == first_bias.verdict == "correct"
+    assert second.verdict == second_bias.verdict == "wrong"
+    assert second.note == "entry (1, 1): the velocity without μ·v: v′ = g instead of μ·v + g"
+    assert second_bias.note == "the velocity without μ·v: v′ = g instead of μ·v + g"

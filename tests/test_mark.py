@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import derive
 
@@ -125,7 +126,7 @@ def test_summary_counts_verdicts_and_names_the_common_mistakes(marked):
     assert sum(summary["scores"].values()) == 6 and summary["scores"]["100%"] == 1
     text = (marked / "summary.md").read_text(encoding="utf-8")
     assert "- 1 of 5: partial-sum, entries (0, 1), (1, 0), (1, 1): a partial sum over only output cells (0, 0), (1, 0) of the 4" in text
-    assert "of the 13 asked cells (unanswered cells earn nothing)" in text and summary["asked_cells"] == 13
+    assert "of the 13 asked cells (unanswered cells earn nothing;" in text and summary["asked_cells"] == 13
     assert "| field | correct | sign | scale | partial-sum | unanswered |" in text  # the verdicts anyone got
     assert "| `grad_kernel` | 3 | 1 | 0 | 1 | 1 |" in text
 
@@ -352,3 +353,28 @@ def test_an_empty_cell_is_shown_blank_not_as_the_right_value(homework, tmp_path)
     feedback = (tmp_path / "out" / "feedback" / "Bob.md").read_text()
     shown = feedback.split("Submitted:")[1].split("$$")[1]
     assert "97.5" in shown and shown.count(r"\square") == 3 and right["prediction[1][1]"] not in shown, shown
+
+
+def test_a_right_zero_weighs_nothing_in_a_students_score(tmp_path):
+    """check's score rule: on a sparse problem (padding, max pooling) a guess of 0 earns nothing for the many right
+    zeros of ∂L/∂X (Zed leaves the loss empty); the feedback says how many asked cells count."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_check import SPARSE
+
+    spec = {**SPARSE, "iterations": 1, "ask": ["loss", "grad_input"]}
+    (tmp_path / "sparse.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = run("variants", tmp_path / "sparse.yaml", "--count", 1, "--seed", 3, "-o", tmp_path / "hw")
+    assert result.returncode == 0, result.stderr
+    answers = key(tmp_path / "hw", 1)
+    columns = ["loss", *(c for c in answers if c.startswith("grad_input["))]
+    zeros = [c for c in columns if float(answers[c]) == 0]
+    assert 0 < len(zeros) < len(columns) - 1
+    responses = write_csv(tmp_path / "responses.csv", ["student", "variant", *columns],
+                          [["Zed", 1, "", *("0" for _ in columns[1:])], ["Ada", 1, *(answers[c] for c in columns)]])
+    result = run("mark", tmp_path / "hw", responses, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    scores = {student: float(r["score"]) for student, r in grades(tmp_path / "out").items()}
+    assert scores == {"Zed": 0.0, "Ada": 1.0}  # the old rule: Zed earned his right zeros
+    feedback = (tmp_path / "out" / "feedback" / "Zed.md").read_text(encoding="utf-8")
+    counted = len(columns) - len(zeros)
+    assert f"of the {counted} asked cells that count (of {len(columns)} asked)" in feedback

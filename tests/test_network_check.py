@@ -177,8 +177,12 @@ def test_zeros_earn_only_the_zero_cells_and_are_never_diagnosed(spec):
     report = mark(spec, submission)
     for f in report.fields:
         assert f.note == "" and set(flat(f.cells)) <= {"correct", "wrong"}
-    truths = [t for row in rows for v in key_fields(row).values() for t in flat(v)]
-    assert report.score == round(sum(near(0, t) for t in truths) / len(truths), 4)
+    # The score counts neither a right 0 nor an update that leaves its parameter where it was (unless nothing else).
+    cells = [(t, t != 0 and not (n.endswith("_next") and n != "loss_next" and t == before))
+             for row in map(key_fields, rows) for n, v in row.items()
+             for t, before in zip(flat(v), flat(row.get(n.removesuffix("_next"), v)))]
+    counted = [t for t, c in cells if c] or [t for t, _ in cells]
+    assert report.score == round(sum(near(0, t) for t in counted) / len(counted), 4)
 
 
 @RANDOM
@@ -400,3 +404,45 @@ def test_backpropagating_with_the_updated_weights_is_named():
     assert report.fields[0].verdict == "wrong" and "after the update" in report.fields[0].note, report.fields[0]
     right = (w2.T @ delta).round(6).tolist()
     assert mark(CLASSIC, {"layers[1].grad_output": right}).fields[0].verdict == "correct"
+
+
+MOMENTUM = {"input": [1.0, -2.0], "layers": [{"dense": {"weights": [[0.5, -0.3], [0.2, 0.4]], "bias": [0.1, -0.1]}}, "relu"],
+            "target": [0.6, 0.0], "loss": "mse", "learning_rate": 0.1, "optimizer": {"type": "sgd", "momentum": 0.9},
+            "iterations": 2}
+
+
+def test_a_velocity_without_momentum_is_named_from_the_second_iteration():
+    d = derive.solve(MOMENTUM)
+    rows = [key_fields(row) for row in d.answers()["iterations"]]
+    g1, g2 = rows[0]["layers[0].grad_weights"], rows[1]["layers[0].grad_weights"]
+    report = check(d, read_submission({"iterations": [{"layers[0].velocity_weights": g1},
+                                                       {"layers[0].velocity_weights": g2}]}, d))
+    first, second = report.fields
+    assert first.verdict == "correct"  # v = 0 before the first step: v′ = g is right
+    assert second.verdict == "wrong" and "the velocity without μ·v: v′ = g instead of μ·v + g" in second.note
+
+
+def test_a_copied_weight_is_no_step_whichever_start_it_copies():
+    d = derive.solve(MOMENTUM)
+    rows = [key_fields(row) for row in d.answers()["iterations"]]
+    # The given weights copied without the gradient; in iteration 2, the right start copied after a wrong first step.
+    wrong_first = apply(rows[0]["layers[0].weights_next"], lambda x: x + 1)
+    report = check(d, read_submission({"iterations": [{"layers[0].bias_next": rows[0]["layers[0].bias"]},
+                                                       {"layers[0].weights_next": rows[1]["layers[0].weights"]}]}, d))
+    bias, weights = report.fields
+    assert bias.verdict == "wrong" and "no step taken" in bias.note
+    report = check(d, read_submission({"iterations": [{"layers[0].weights_next": wrong_first},
+                                                       {"layers[0].weights_next": rows[1]["layers[0].weights"]}]}, d))
+    second = report.fields[1]
+    moved = [a != b for a, b in zip(flat(rows[1]["layers[0].weights"]), flat(rows[1]["layers[0].weights_next"]))]
+    assert any(moved) and all(v == "wrong" for v, m in zip(flat(second.cells), moved) if m)
+    assert "no step taken" in second.note
+
+
+def test_a_lazy_network_guess_earns_nothing_for_its_zeros_and_copies():
+    d = derive.solve(MOMENTUM)
+    row = key_fields(d.answers()["iterations"][0])
+    relu_zero = [t == 0 for t in flat(row["layers[1].output"])]
+    assert any(relu_zero) and not all(relu_zero)  # the relu's output has a 0 the guess gets right for free
+    report = check(d, read_submission({"layers[1].output": [0, 0]}, d))
+    assert flat(report.fields[0].cells).count("correct") == relu_zero.count(True) and report.score == 0.0

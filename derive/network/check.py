@@ -21,8 +21,9 @@ from itertools import product
 from fractions import Fraction
 from typing import Any
 
-from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_SIGN, NOTE_UNMOVED, VERDICTS, FieldReport,
-                     Report, Settings, _notes, _numbers, _shape, _shaped, exact, slip_factors, submission_rounds, tolerance)
+from ..check import (NOTE_ADDED, NOTE_ADDED_OWN, NOTE_CARRIED, NOTE_NO_MOMENTUM, NOTE_SIGN, NOTE_UNMOVED, VERDICTS,
+                     FieldReport, Report, Settings, _notes, _numbers, _shape, _shaped, counted_cells, exact, score,
+                     scored_cells, slip_factors, submission_rounds, tolerance)
 from ..errors import SpecError
 from ..exact import Num, precise, rational
 from ..literals import show
@@ -136,9 +137,7 @@ def check(derivation: Any, submission: list[dict[str, Any]], settings: Settings 
             walk = _Walk(net, derivation.iterations[k], submitted, k, _Marker(net, precision, settings), state)
             state = walk.run()
             reports.extend(sorted(walk.reports, key=lambda r: list(order[k]).index(r.field)))
-    cells = [v for r in reports for v in _flat_verdicts(r.cells)]
-    earned = sum(1.0 if v == "correct" else settings.carried_credit if v == "carried" else 0.0 for v in cells)
-    return Report(round(earned / len(cells), 4) if cells else 0.0, tuple(reports))
+    return Report(score(scored_cells(reports), settings.carried_credit), tuple(reports))
 
 
 def _flat_verdicts(cells: Any) -> list[str]:
@@ -304,8 +303,10 @@ class _Walk:
                                                start=_flat(record.params[P]), own_start=_flat(p)))
                     continue
                 elif opt.has_velocity:
+                    # v′ = g (μ·v left out): with the submission's own gradient or the right one
+                    forgot = tuple((_flat(grad), NOTE_NO_MOMENTUM) for grad in (g, record.backward.grads[P]))
                     v = _tensor(self.take(f"layers[{j}].velocity_{P}", record.velocity[P],
-                                          partial(_velocity, opt, p, g, before.get(P))))
+                                          partial(_velocity, opt, p, g, before.get(P)), slips=_merged(list(forgot))))
                     vel[P] = v
                     step = partial(_stepped, opt, p, v)  # P − η·v', from the submission's own velocity
                 else:
@@ -473,8 +474,9 @@ class _Marker:
                 verdicts[i] = "correct"
             elif a == 0:
                 continue  # a 0 is the lazy guess: never diagnosed
-            elif update and e.own_start is not None and a == e.own_start[i]:
-                # The weight copied, not stepped (the right step moves it, or it would be correct): no credit.
+            elif update and any(a == w[i] for w in (e.start, e.own_start) if w is not None):
+                # The weight copied (the given one or the submission's own), not stepped (the right step moves it, or
+                # it would be correct): no credit, with or without the gradient submitted.
                 verdicts[i], notes[i] = "wrong", NOTE_UNMOVED
             elif e.carried is not None and e.carried[i] != true and self.near(a, e.carried[i], slack=2):
                 # From the submission's own values: if all of them were right (only rounded), so is this one.
@@ -509,7 +511,8 @@ class _Marker:
         shape = _shape(submitted)
         return FieldReport(name=name if k == 0 else f"iteration_{k + 1}.{name}", field=name, iteration=k + 1,
                            verdict=_field_verdict(verdicts), cells=_shaped(verdicts, shape), note=_notes(notes, shape),
-                           submitted=submitted, expected=_nested(e.true, shape))
+                           submitted=submitted, expected=_nested(e.true, shape),
+                           counted=counted_cells(e.true, e.start if update else None))
 
     def scale(self, field: str, s: list[Fraction], e: _Expected, update: bool) -> str | None:
         """The note when every cell (for an update: every step w − w') is the right one times a known factor."""
