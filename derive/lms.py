@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Sequence
@@ -94,6 +95,7 @@ def cloze_numerical(b: Blank) -> str:
     return f"{{1:NUMERICAL:={_number(b.value)}:{tolerance}{wrong}}}"
 
 
+@lru_cache(maxsize=1024)  # a few dozen notes, repeated on every blank of every variant: escaped once each
 def _cloze_text(text: str) -> str:
     """Plain text as cloze feedback: HTML-escaped (it sits in the question's HTML), then each of
     cloze's special characters escaped with a backslash, as Moodle's documentation says."""

@@ -184,3 +184,16 @@ def test_a_row_of_output_cells_whose_terms_are_all_zero_gives_no_partial_sum():
     partial = [m.note for cell in mistakes(d.problem, d.iterations[0], "grad_kernel") for m in cell
                if m.note.startswith("a partial sum")]
     assert partial and all("row 0" in n or "column 0" in n for n in partial), partial
+
+
+def test_a_repeated_cloze_note_is_escaped_once(monkeypatch):
+    """The same few notes sit on every blank of every variant: Moodle's escaping runs once per note."""
+    from derive import lms
+
+    calls = []
+    real_sub = lms.re.sub
+    monkeypatch.setattr(lms.re, "sub", lambda *a, **k: calls.append(a) or real_sub(*a, **k))
+    lms._cloze_text.cache_clear()
+    blank = Blank("loss", "L", 0.5, Decimal("0.0001"), (Mistake(Fraction(-1, 2), "a sign flipped ~ #"),))
+    texts = {cloze_numerical(blank) for _ in range(3)}
+    assert len(texts) == 1 and len(calls) == 1
