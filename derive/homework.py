@@ -41,6 +41,9 @@ class Rendered:
     qti: str  # the variant's QTI assessment, made in the worker (the zip only collects them)
 
 
+SETTLE_EVERY = 100  # variants between two _settle()s: each then walks only the results kept since the last
+
+
 class Interrupted(Exception):
     """The run stopped early (Ctrl-C, SIGTERM, a failure): how many variants are complete on disk."""
 
@@ -88,6 +91,8 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             for r in track(run(_render, [(v, the_plan.ask, precision, True, _title(the_plan, spec_path)) for v in todo]), len(todo)):
                 written += replace_folder(out / _folder(r.variant.index, width), r.files)
                 rendered[r.variant.index] = Rendered(r.variant, {}, r.answers, r.question, r.qti)  # files are on disk
+                if len(rendered) % SETTLE_EVERY == 0:
+                    _settle()
         except (KeyboardInterrupt, BrokenProcessPool) as exc:
             finished = sum(1 for v in wanted if (out / _folder(v.index, width)).is_dir())
             raise Interrupted(finished, len(wanted), "interrupted" if isinstance(exc, KeyboardInterrupt)
@@ -103,6 +108,13 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
             everything = [rendered[v.index] for v in wanted]
             written += write_files(out, _aggregates(everything, width, the_plan, Path(spec_path).stem, seed, precision))
     return written
+
+
+def _settle() -> None:
+    """Collect the cycles made so far, then freeze what is left: the kept results (every variant's answers and
+    question, needed for the aggregate files) hold no cycles, yet each full collection walked all of them again."""
+    gc.collect()
+    gc.freeze()
 
 
 def _preload(spec: Any) -> None:
