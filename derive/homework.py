@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import shutil
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def make_variants(spec_path: str, count: int, seed: int, out_dir: str, *, jobs: 
         todo = [v for v in wanted if v not in done]
         rendered: dict[int, Rendered] = {}
         try:
-            for r in track(run(_render, [(v, the_plan.ask, precision, True, _title(the_plan, spec_path)) for v in todo]), len(todo)):
+            for r in track(run(_settling_render, [(v, the_plan.ask, precision, True, _title(the_plan, spec_path)) for v in todo]), len(todo)):
                 written += replace_folder(out / _folder(r.variant.index, width), r.files)
                 rendered[r.variant.index] = Rendered(r.variant, {}, r.answers, r.question, r.qti)  # files are on disk
                 if len(rendered) % SETTLE_EVERY == 0:
@@ -214,6 +215,18 @@ def _on_network(spec: dict[str, Any]) -> bool:
 
 def _title(p: Plan, spec_path: str) -> str:
     return p.base.get("title") or Path(spec_path).stem
+
+
+_renders = itertools.count(1)  # variants rendered in this process (a worker's own count)
+
+
+def _settling_render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:
+    """_render, with this process settled (_settle) every SETTLE_EVERY variants: a worker's SymPy caches and
+    compiled templates grow as it works, and its full collections walked them again and again."""
+    rendered = _render(args)
+    if next(_renders) % SETTLE_EVERY == 0:
+        _settle()
+    return rendered
 
 
 def _render(args: tuple[Variant, tuple[str, ...], int, bool, str]) -> Rendered:

@@ -546,3 +546,19 @@ def test_kept_results_are_frozen_as_they_arrive(tmp_path, monkeypatch):
     spec.write_text(HOMEWORK)
     homework.make_variants(str(spec), 3, 42, str(tmp_path / "out"))
     assert at_aggregates[0] > 0
+
+
+def test_each_process_settles_every_so_many_renders(monkeypatch):
+    """A worker collects and freezes its own heap (SymPy's caches, compiled templates) every SETTLE_EVERY
+    variants it renders, so its full collections stop walking them."""
+    from derive import homework
+
+    settled = []
+    monkeypatch.setattr(homework, "_render", lambda args: args)
+    monkeypatch.setattr(homework, "_settle", lambda: settled.append(True))
+    monkeypatch.setattr(homework, "SETTLE_EVERY", 3)
+    monkeypatch.setattr(homework, "_renders", __import__("itertools").count(1), raising=False)
+    render = getattr(homework, "_settling_render", homework._render)
+    for k in range(7):
+        render(k)
+    assert len(settled) == 2
