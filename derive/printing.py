@@ -689,6 +689,21 @@ def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
     return _fresh(_prototype(NetworkPrinter, style, line_width))
 
 
+def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> list[str]:
+    """A run of a network's equations as aligned blocks lined up on their =, each of at most `rows`
+    lines (an aligned block cannot break across a PDF page); one equation alone stays a display of its own."""
+    if len(equations) == 1:
+        return [network_equation(equations[0], style)]
+    blocks: list[list[str]] = []
+    for eq in equations:
+        lhs, lines = _lines(eq, style, True, network_printer)
+        written = [lhs + " " + lines[0]] + lines[1:]
+        if not blocks or len(blocks[-1]) + len(written) > rows:
+            blocks.append([])
+        blocks[-1] += written
+    return [r"\begin{aligned}" + r" \\ ".join(block) + r"\end{aligned}" for block in blocks]
+
+
 def network_equation(eq: Equation, style: Style) -> str:
     """As `equation`, for a network's symbols: lhs = symbolic = substituted = value, ≈ where rounding
     entered; one line when it fits the page, else the same aligned layout."""
