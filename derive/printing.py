@@ -691,16 +691,28 @@ def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
 
 def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> list[str]:
     """A run of a network's equations as aligned blocks lined up on their =, each of at most `rows`
-    lines (an aligned block cannot break across a PDF page); one equation alone stays a display of its own."""
+    lines (an aligned block cannot break across a PDF page); one equation alone stays a display of its
+    own. A run of one-line equations is set several to a line, as many as fit (as the flat document's
+    activation table), so 16 units' ∂a/∂z = 1 fill a few lines rather than a column."""
     if len(equations) == 1:
         return [network_equation(equations[0], style)]
-    blocks: list[list[str]] = []
+    written = []
     for eq in equations:
         lhs, lines = _lines(eq, style, True, network_printer)
-        written = [lhs + " " + lines[0]] + lines[1:]
-        if not blocks or len(blocks[-1]) + len(written) > rows:
+        written.append([lhs + " " + lines[0]] + lines[1:])
+    if all(len(lines) == 1 for lines in written):
+        entries = [lines[0] for lines in written]
+        columns = max(1, _columns(entries))
+        written = [[(" & " + TABLE_GAP).join(entries[k : k + columns])] for k in range(0, len(entries), columns)]
+    blocks: list[list[str]] = []
+    used = 0
+    for lines in written:
+        height = sum(1 + line.count(LINE_BREAK) for line in lines)  # a broken sum's lines count too
+        if not blocks or used + height > rows:
             blocks.append([])
-        blocks[-1] += written
+            used = 0
+        blocks[-1] += lines
+        used += height
     return [r"\begin{aligned}" + r" \\ ".join(block) + r"\end{aligned}" for block in blocks]
 
 

@@ -624,11 +624,18 @@ def test_a_dense_layers_input_gradients_are_one_aligned_block():
 def test_a_long_run_is_split_into_blocks_a_page_can_hold():
     from derive.network.view import STACKED_ROWS
 
-    spec = {"input": [0.1 * k for k in range(30)], "layers": ["relu"], "target": [0] * 30, "learning_rate": 0.1}
-    blocks = _blocks(derive.solve(spec, detail="full").to_markdown())
-    # ∂L/∂a of 30 outputs: 30 one-line rows in blocks of at most STACKED_ROWS.
-    runs = [b for b in blocks if b.startswith(r"\begin{aligned}\frac{\partial L}{\partial a^{(0)}_{") and r"\frac{1}{15}" in b]
-    assert len(runs) == -(-30 // STACKED_ROWS) and all(b.count(r" \\ ") < STACKED_ROWS for b in runs)
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    # The convolution's 16 sums, 3 lines each: more than one block, none longer than STACKED_ROWS lines.
+    runs = [b for b in blocks if b.startswith(r"\begin{aligned}z^{(1)}_{")]
+    assert len(runs) > 1 and sum(b.count("z^{(1)}_{") - b.count(r"\partial z^{(1)}") for b in runs) >= 16
+    assert all(b.count(r" \\ ") < STACKED_ROWS for b in blocks)
+
+
+def test_short_equations_are_set_several_to_a_line():
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    slopes = next(b for b in blocks if r"\frac{\partial a^{(1)}_{00}}{\partial z^{(1)}_{00}} &=" in b)
+    first_line = slopes.split(r" \\ ")[0]
+    assert first_line.count(r"\frac{\partial a^{(1)}_") >= 4  # ∂a/∂z = 1: many to a line, as the flat table
 
 
 def test_a_product_with_an_exact_zero_factor_prints_0_not_0_0000():
