@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
-from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
@@ -651,6 +651,13 @@ class NetworkPrinter(DerivePrinter):
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         self.names = network_names(self._settings["style"])
+
+    def value(self, v: Rational) -> str:
+        """As DerivePrinter's; a real that is exactly 0 (a rounded real times an exact 0) is exact, so
+        it reads 0, not 0.0000. (The flat printer keeps 0.0000: its documents are left as they are.)"""
+        if isinstance(v, Float) and not v:  # (SymPy: Float(0.0) == 0 is False); exact zeros print as 0 already
+            return "0"
+        return super().value(v)
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)

@@ -30,9 +30,8 @@ ETA, MU = Symbol("eta"), Symbol("mu")
 
 def v(value: Num) -> UnevaluatedExpr:
     """A data value that SymPy must not fold into its neighbours."""
-    # A real that is exactly 0 (a rounded real times an exact 0) is exact: it prints "0", not "0.0000".
-    if is_exact(value) or value == 0:
-        return UnevaluatedExpr(Rational(int(value.numerator), int(value.denominator)) if value else Integer(0))
+    if is_exact(value):
+        return UnevaluatedExpr(Rational(int(value.numerator), int(value.denominator)))
     return UnevaluatedExpr(Float(str(value), 60))
 
 
