@@ -698,8 +698,8 @@ def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
 
 def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> list[str]:
     """A run of a network's equations as aligned blocks lined up on their =, each of at most `rows`
-    lines (an aligned block cannot break across a PDF page); one equation alone stays a display of its
-    own. A run of one-line equations is set several to a line, as many as fit (as the flat document's
+    lines (the PDF breaks a long block across pages; an HTML page cannot break its MathML table);
+    one equation alone stays a display of its own. A run of one-line equations is set several to a line, as many as fit (as the flat document's
     activation table), so 16 units' ∂a/∂z = 1 fill a few lines rather than a column."""
     if len(equations) == 1:
         return [network_equation(equations[0], style)]

@@ -621,7 +621,7 @@ def test_a_dense_layers_input_gradients_are_one_aligned_block():
     assert len(runs) == 1 and all(rf"\frac{{\partial L}}{{\partial f^{{(1)}}_{{{j}}}}} &=" in runs[0] for j in range(4))
 
 
-def test_a_long_run_is_split_into_blocks_a_page_can_hold():
+def test_a_long_run_is_split_into_blocks_of_at_most_stacked_rows_lines():
     from derive.network.view import STACKED_ROWS
 
     blocks = _blocks(derive.solve(LENET).to_markdown())
@@ -658,3 +658,11 @@ def test_the_mse_gradient_shows_2_over_n_then_the_numbers():
     assert r"L = \frac{1}{n} \sum_{i} \left(y_{i} - z^{(1)}_{i}\right)^{2} = \frac{1}{4} \sum_{i}" in md
     half = derive.solve(dict(spec, loss="half_sse")).to_markdown()
     assert r"\frac{\partial L}{\partial z^{(1)}_{i}} = z^{(1)}_{i} - y_{i}" + "\n" in half  # no empty bracket
+
+
+def test_in_summary_the_backward_pass_says_which_units_it_works_out():
+    summary = derive.solve(LENET, detail="summary").to_markdown()
+    relu = summary[summary.index("### Layer 2: ReLU\n", summary.index("## Backward Pass")):]
+    note = "This layer's input has 16 values. We work out the first one and the one with the largest gradient"
+    assert note in relu and relu.index(note) < relu.index(r"\frac{\partial a^{(1)}_{00}}{\partial z^{(1)}_{00}} &= 1")
+    assert "This layer's input has" not in derive.solve(LENET).to_markdown()  # full detail: every unit

@@ -85,7 +85,7 @@ class Printer:
         return out
 
 
-STACKED_ROWS = 16  # lines in one aligned block: about half a page, which LaTeX cannot break
+STACKED_ROWS = 16  # lines in one aligned block: about half a page (an HTML page cannot break a MathML table)
 VECTOR_COLUMNS = 8  # a long vector is shown 8 values a line (about what a page's width holds)
 MATRIX_COLUMNS = 32  # a wider matrix is split; up to this, LaTeX scales a wide one to the page
 
@@ -225,6 +225,9 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
             "received": pp.tensor(s.out, step.grad_output, partial=True, ref=f"{pre}layers[{j}].grad_output"),
             "local": f.get("local"), "chain": f.get("fused") if step.fused else f.get("chain"), "fused": step.fused,
             "local_equations": pp.equations(work.local), "chain_equations": pp.equations(work.chain),
+            # In summary an activation works out two of its units backward too: said, as forward.
+            "partial_shown": d.detail == "summary" and 0 < len(work.chain) < len(step.x),
+            "total": str(len(step.x)),
             "params": params, "grad_input_formula": f.get("grad_input"), "full": f.get("full"),
             "grad_input_equations": pp.equations(work.grad_input) if shown else [],
             "grad_input": pp.tensor(s.inp, step.backward.grad_input, partial=True,
