@@ -709,7 +709,7 @@ def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> l
         written.append([lhs + " " + lines[0]] + lines[1:])
     if all(len(lines) == 1 for lines in written):
         entries = [lines[0] for lines in written]
-        columns = max(1, _columns(entries))
+        columns = _stacked_columns(entries)
         written = [[(" & " + TABLE_GAP).join(entries[k : k + columns])] for k in range(0, len(entries), columns)]
     blocks: list[list[str]] = []
     used = 0
@@ -721,6 +721,15 @@ def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> l
         blocks[-1] += lines
         used += height
     return [r"\begin{aligned}" + r" \\ ".join(block) + r"\end{aligned}" for block in blocks]
+
+
+def _stacked_columns(entries: Sequence[str]) -> int:
+    """How many `lhs &= …` entries to a line, balanced (6 + 6 + 4 rather than 7 + 7 + 2): each pair
+    of columns is set 2em apart (the \\quad written plus the PDF's align* gap, amsmath's \\minalignsep)."""
+    one = max(width(e.split("&", 1)[0]) for e in entries) + max(width(e.split("&", 1)[1]) for e in entries)
+    fit = max(1, min(len(entries), int((LINE_EM + 2.0) // (one + 2.0))))
+    lines = -(-len(entries) // fit)
+    return -(-len(entries) // lines)
 
 
 def network_equation(eq: Equation, style: Style) -> str:
