@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
-from sympy import Add, Derivative, Expr, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
+from sympy import Add, Derivative, Expr, Float, Indexed, Mul, Pow, Rational, Symbol, UnevaluatedExpr
 from sympy import Number as SymPyNumber  # printing.Number is the printed number
 from sympy.printing.latex import LatexPrinter
 
@@ -652,6 +652,13 @@ class NetworkPrinter(DerivePrinter):
         super().__init__(settings)
         self.names = network_names(self._settings["style"])
 
+    def value(self, v: Rational) -> str:
+        """As DerivePrinter's; a real that is exactly 0 (a rounded real times an exact 0) is exact, so
+        it reads 0, not 0.0000. (The flat printer keeps 0.0000: its documents are left as they are.)"""
+        if isinstance(v, Float) and not v:  # (SymPy: Float(0.0) == 0 is False); exact zeros print as 0 already
+            return "0"
+        return super().value(v)
+
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return network_symbol(expr.name, self.names) if "|" in expr.name else self.names.get(expr.name, expr.name)
 
@@ -687,6 +694,42 @@ class NetworkPrinter(DerivePrinter):
 def network_printer(style: Style, line_width: float = 0) -> NetworkPrinter:
     """A fresh network printer (printers remember rounding, so they are never shared)."""
     return _fresh(_prototype(NetworkPrinter, style, line_width))
+
+
+def network_stacked(equations: Sequence[Equation], style: Style, rows: int) -> list[str]:
+    """A run of a network's equations as aligned blocks lined up on their =, each of at most `rows`
+    lines (the PDF breaks a long block across pages; an HTML page cannot break its MathML table);
+    one equation alone stays a display of its own. A run of one-line equations is set several to a line, as many as fit (as the flat document's
+    activation table), so 16 units' ∂a/∂z = 1 fill a few lines rather than a column."""
+    if len(equations) == 1:
+        return [network_equation(equations[0], style)]
+    written = []
+    for eq in equations:
+        lhs, lines = _lines(eq, style, True, network_printer)
+        written.append([lhs + " " + lines[0]] + lines[1:])
+    if all(len(lines) == 1 for lines in written):
+        entries = [lines[0] for lines in written]
+        columns = _stacked_columns(entries)
+        written = [[(" & " + TABLE_GAP).join(entries[k : k + columns])] for k in range(0, len(entries), columns)]
+    blocks: list[list[str]] = []
+    used = 0
+    for lines in written:
+        height = sum(1 + line.count(LINE_BREAK) for line in lines)  # a broken sum's lines count too
+        if not blocks or used + height > rows:
+            blocks.append([])
+            used = 0
+        blocks[-1] += lines
+        used += height
+    return [r"\begin{aligned}" + r" \\ ".join(block) + r"\end{aligned}" for block in blocks]
+
+
+def _stacked_columns(entries: Sequence[str]) -> int:
+    """How many `lhs &= …` entries to a line, balanced (6 + 6 + 4 rather than 7 + 7 + 2): each pair
+    of columns is set 2em apart (the \\quad written plus the PDF's align* gap, amsmath's \\minalignsep)."""
+    one = max(width(e.split("&", 1)[0]) for e in entries) + max(width(e.split("&", 1)[1]) for e in entries)
+    fit = max(1, min(len(entries), int((LINE_EM + 2.0) // (one + 2.0))))
+    lines = -(-len(entries) // fit)
+    return -(-len(entries) // lines)
 
 
 def network_equation(eq: Equation, style: Style) -> str:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not instal
 
 ROOT = Path(__file__).resolve().parent.parent
 # The seed, a multi-channel page (continuation rows, `(1 · (−0.3))`), and one with `(−1 · (−0.3))`.
-PAGES = ["seed", "rgb-relu-maxpool", "leaky-momentum"]
+PAGES = ["seed", "rgb-relu-maxpool", "leaky-momentum", "tiny-lenet"]  # tiny-lenet: a network document's runs of equations
 WIDTHS = {"desktop": 1280, "phone": 375}
 RELATIONS = ("=", "\u2248")
 

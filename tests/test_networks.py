@@ -319,7 +319,7 @@ def test_cli_writes_every_file_and_json_is_the_answer_key(tmp_path):
 
 def test_document_works_every_unit_out_with_layer_superscripts():
     md = derive.solve(CLASSIC).to_markdown()
-    assert r"z^{(1)}_{0} = W^{(1)}_{00} \cdot x_{0} + W^{(1)}_{01} \cdot x_{1} + b^{(1)}_{0} = (0.15 \cdot 0.05) + (0.2 \cdot 0.1) + 0.35" in md
+    assert r"z^{(1)}_{0} &= W^{(1)}_{00} \cdot x_{0} + W^{(1)}_{01} \cdot x_{1} + b^{(1)}_{0} = (0.15 \cdot 0.05) + (0.2 \cdot 0.1) + 0.35" in md
     for section in ("## Problem Statement", "| layer | kind |", "## Forward Pass", "## Loss", "## Backward Pass", "## Update",
                     "## Final Results"):
         assert section in md
@@ -334,7 +334,7 @@ def test_cross_entropy_document_shows_p_minus_y():
     d = derive.solve(spec)
     md = d.to_markdown()
     assert r"= a^{(1)}_{k} - y_{k}" in md  # the simplification, in general
-    assert r"\frac{\partial L}{\partial z^{(1)}_{1}} = a^{(1)}_{1} - y_{1}" in md  # and for each class
+    assert r"\frac{\partial L}{\partial z^{(1)}_{1}} &= a^{(1)}_{1} - y_{1}" in md  # and for each class
     it = d.answers()["iterations"][0]
     p = np.array(it["prediction"])
     assert close(it["layers"][0]["grad_output"], p - np.eye(3)[1])
@@ -354,7 +354,8 @@ def test_conv_document_shows_the_full_sums_and_the_flipped_kernel():
     assert r"\operatorname{rot}_{180}" in md
     blocks = md.split("$$")
     grad = [b for b in blocks if b.strip().removeprefix(r"\begin{aligned}").startswith(r"\frac{\partial L}{\partial K^{(1)}_{00}}")]
-    assert len(grad) == 1 and grad[0].count(r"\frac{\partial L}{\partial z^{(1)}_{") == 4  # every output cell it touched
+    first = grad[0].split(r"\frac{\partial L}{\partial K^{(1)}_{01}}")[0]  # the run of ∂L/∂K is one aligned block
+    assert len(grad) == 1 and first.count(r"\frac{\partial L}{\partial z^{(1)}_{") == 4  # every output cell it touched
 
 
 def test_the_networks_input_gradient_is_shown_only_with_show_grad_input(tmp_path):
@@ -453,11 +454,12 @@ NETWORK_EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if "\nla
 def check_network_document(markdown: str, precision: int = 4) -> int:
     """Every equation's numeric sides, evaluated independently, equal its value (exactly where the
     relation is =, within the rounding it admits where it is ≈); returns how many were checked."""
-    from document_check import displays, evaluate, split_equation
+    from document_check import displays, equations, evaluate, split_equation
     from test_document import tolerance
 
     checked = 0
-    for _, latex in displays(markdown):
+    # Each equation of a display: a run of them is one aligned block.
+    for latex in (eq for _, block in displays(markdown) for eq in equations(block)):
         if latex.startswith(r"\begin{bmatrix}") or "bmatrix" in latex:
             continue
         lhs, sides, relations = split_equation(latex)
@@ -589,3 +591,78 @@ def test_a_renamed_symbol_survives_the_normalized_spec():
     normalized = derive.solve(spec).answers()["problem"]
     assert normalized["notation"] == {"weights": r"\Theta"}
     assert derive.solve(normalized).to_markdown() == derive.solve(spec).to_markdown()
+
+
+# --- the layout of the network document (teacher trial: a LeNet's 18 ∂a/∂z displays, one per line) ----------
+
+LENET = Path(__file__).parent.parent / "examples" / "tiny-lenet.yaml"
+
+
+def _blocks(markdown: str) -> list[str]:
+    """The LaTeX of every display."""
+    from document_check import displays
+
+    return [latex for _, latex in displays(markdown)]
+
+
+def test_an_activations_units_are_one_aligned_block_per_run():
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    slopes = [b for b in blocks if r"\frac{\partial a^{(1)}_{00}}{\partial z^{(1)}_{00}} &=" in b]
+    # ReLU's 16 units: ∂a/∂z in one block, lined up on =, not 16 displays.
+    assert len(slopes) == 1 and slopes[0].startswith(r"\begin{aligned}")
+    assert slopes[0].count(r"}{\partial z^{(1)}_{") == 16
+    assert not [b for b in blocks if b.startswith(r"\frac{\partial a^{(1)}_{01}}{\partial z^{(1)}_{01}}")]
+
+
+def test_a_dense_layers_input_gradients_are_one_aligned_block():
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    # ∂L/∂f_j of the flatten's 4 outputs (the dense layer's input gradient): one block, on =.
+    runs = [b for b in blocks if b.startswith(r"\begin{aligned}\frac{\partial L}{\partial f^{(1)}_{0}} &=")]
+    assert len(runs) == 1 and all(rf"\frac{{\partial L}}{{\partial f^{{(1)}}_{{{j}}}}} &=" in runs[0] for j in range(4))
+
+
+def test_a_long_run_is_split_into_blocks_of_at_most_stacked_rows_lines():
+    from derive.network.view import STACKED_ROWS
+
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    # The convolution's 16 sums, 3 lines each: more than one block, none longer than STACKED_ROWS lines.
+    runs = [b for b in blocks if b.startswith(r"\begin{aligned}z^{(1)}_{")]
+    assert len(runs) > 1 and sum(b.count("z^{(1)}_{") - b.count(r"\partial z^{(1)}") for b in runs) >= 16
+    assert all(b.count(r" \\ ") < STACKED_ROWS for b in blocks)
+
+
+def test_short_equations_are_set_several_to_a_line():
+    blocks = _blocks(derive.solve(LENET).to_markdown())
+    slopes = next(b for b in blocks if r"\frac{\partial a^{(1)}_{00}}{\partial z^{(1)}_{00}} &=" in b)
+    first_line = slopes.split(r" \\ ")[0]
+    assert first_line.count(r"\frac{\partial a^{(1)}_") >= 4  # ∂a/∂z = 1: many to a line, as the flat table
+
+
+def test_a_product_with_an_exact_zero_factor_prints_0_not_0_0000():
+    from derive.exact import mpfr
+    from derive.network.algebra import v
+    from derive.printing import Style, network_printer
+
+    assert network_printer(Style()).doprint(v(mpfr("-0.1536") * 0)) == "0"
+    assert network_printer(Style()).doprint(v(mpfr("0.1536"))) == "0.1536"
+    md = derive.solve(LENET).to_markdown()
+    assert r"(-0.1536 \cdot 0)" in md and "0.0000" not in md  # the term the trial saw as 0.0000
+
+
+def test_the_mse_gradient_shows_2_over_n_then_the_numbers():
+    spec = {"input": [1, 2], "layers": [{"dense": {"weights": [[0.1, 0.2], [0.3, -0.1], [0, 0.5], [0.2, 0.2]]}}],
+            "target": [0, 1, 0, 1], "loss": "mse", "learning_rate": 0.1}
+    md = derive.solve(spec).to_markdown()
+    assert (r"\frac{\partial L}{\partial z^{(1)}_{i}} = \frac{2}{n} \left(z^{(1)}_{i} - y_{i}\right) = \frac{2}{4} "
+            r"\left(z^{(1)}_{i} - y_{i}\right) = \frac{1}{2} \left(z^{(1)}_{i} - y_{i}\right)") in md
+    assert r"L = \frac{1}{n} \sum_{i} \left(y_{i} - z^{(1)}_{i}\right)^{2} = \frac{1}{4} \sum_{i}" in md
+    half = derive.solve(dict(spec, loss="half_sse")).to_markdown()
+    assert r"\frac{\partial L}{\partial z^{(1)}_{i}} = z^{(1)}_{i} - y_{i}" + "\n" in half  # no empty bracket
+
+
+def test_in_summary_the_backward_pass_says_which_units_it_works_out():
+    summary = derive.solve(LENET, detail="summary").to_markdown()
+    relu = summary[summary.index("### Layer 2: ReLU\n", summary.index("## Backward Pass")):]
+    note = "This layer's input has 16 values. We work out the first one and the one with the largest gradient"
+    assert note in relu and relu.index(note) < relu.index(r"\frac{\partial a^{(1)}_{00}}{\partial z^{(1)}_{00}} &= 1")
+    assert "This layer's input has" not in derive.solve(LENET).to_markdown()  # full detail: every unit

@@ -123,8 +123,9 @@ def test_square_root_exact_for_squares_else_precise():
 def test_document_shows_every_state_update_in_torch_order():
     md = derive.solve({**SMALL, "iterations": 2, "optimizer": "adam"}).to_markdown()
     update = md.split("### Update")[2]  # iteration 2: bias correction with t = 2
-    order = [update.index(s) for s in ("m'^{(1)}_{W,00} =", "v'^{(1)}_{W,00} =", r"\hat{m}^{(1)}_{W,00} =",
-                                       r"\hat{v}^{(1)}_{W,00} =", r"\hat{d}^{(1)}_{W,00} =", "W'^{(1)}_{00} =")]
+    # One aligned run per parameter: each equation's = is an alignment point.
+    order = [update.index(s) for s in ("m'^{(1)}_{W,00} &=", "v'^{(1)}_{W,00} &=", r"\hat{m}^{(1)}_{W,00} &=",
+                                       r"\hat{v}^{(1)}_{W,00} &=", r"\hat{d}^{(1)}_{W,00} &=", "W'^{(1)}_{00} &=")]
     assert order == sorted(order)
     assert "1 - 0.9^{2}" in update and r"\sqrt{" in update
     assert r"\hat{m} &= \frac{m'}{1 - \beta_{1}^{t}}" in md  # the rule, one equation a line

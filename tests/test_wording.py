@@ -364,7 +364,7 @@ def test_rmsprop_smoothing_constant_is_rho_beside_a_leaky_relu_slope_alpha():
 
 
 @pytest.mark.parametrize("optimizer, line", [
-    ({"type": "rmsprop"}, r"a^{(1)}_{01} = \alpha \cdot z^{(1)}_{01} = 0.2 \cdot (-2.25) = -0.45"),  # network path
+    ({"type": "rmsprop"}, r"a^{(1)}_{01} &= \alpha \cdot z^{(1)}_{01} = 0.2 \cdot (-2.25) = -0.45"),  # network path
     ("sgd", r"\hat{Y}_{01} = \alpha \cdot Z_{01} = 0.2 \cdot (-2.25) = -0.45"),  # flat path
 ])
 def test_leaky_relu_step_names_its_slope_then_its_number(optimizer, line):

@@ -73,8 +73,9 @@ class Printer:
         return mark_tensor(lines, shape, ref)
 
     def equations(self, equations: tuple) -> list[str]:
-        """Worked equations as LaTeX."""
-        return [pr.network_equation(e, self.style) for e in equations]
+        """A run of worked equations as LaTeX: aligned blocks lined up on their =, one display per
+        STACKED_ROWS lines rather than one per equation (18 units' ∂a/∂z read as one block)."""
+        return pr.network_stacked(equations, self.style, STACKED_ROWS) if equations else []
 
     def layer(self, s: LayerSymbols) -> dict[str, str]:
         """The symbols a layer's general formulas use."""
@@ -84,6 +85,7 @@ class Printer:
         return out
 
 
+STACKED_ROWS = 16  # lines in one aligned block: about half a page (an HTML page cannot break a MathML table)
 VECTOR_COLUMNS = 8  # a long vector is shown 8 values a line (about what a page's width holds)
 MATRIX_COLUMNS = 32  # a wider matrix is split; up to this, LaTeX scales a wide one to the page
 
@@ -223,6 +225,9 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
             "received": pp.tensor(s.out, step.grad_output, partial=True, ref=f"{pre}layers[{j}].grad_output"),
             "local": f.get("local"), "chain": f.get("fused") if step.fused else f.get("chain"), "fused": step.fused,
             "local_equations": pp.equations(work.local), "chain_equations": pp.equations(work.chain),
+            # In summary an activation works out two of its units backward too: said, as forward.
+            "partial_shown": d.detail == "summary" and 0 < len(work.chain) < len(step.x),
+            "total": str(len(step.x)),
             "params": params, "grad_input_formula": f.get("grad_input"), "full": f.get("full"),
             "grad_input_equations": pp.equations(work.grad_input) if shown else [],
             "grad_input": pp.tensor(s.inp, step.backward.grad_input, partial=True,
@@ -238,9 +243,9 @@ def _iteration(d: NetworkDerivation, pp: Printer, syms: tuple[LayerSymbols, ...]
 
     with precise():
         cells = pick(it.prediction.indices(), d.detail, lambda c: grad[c])
-        loss_gradient = [pr.network_equation(pr.Equation(_derivative(out_label, c),
-                                                         net.loss.gradient_sides(out_label, it.prediction, net.target, grad, c)),
-                                             style) for c in cells]
+        loss_gradient = pp.equations(tuple(pr.Equation(_derivative(out_label, c),
+                                                       net.loss.gradient_sides(out_label, it.prediction, net.target, grad, c))
+                                           for c in cells))
     from .algebra import L
 
     return {
@@ -281,21 +286,22 @@ def _updates(d: NetworkDerivation, pp: Printer, j: int, layer: Any, s: LayerSymb
                 "next": pp.tensor(relabel(lab, "next"), after, ref=f"{pre}layers[{j}].{name}_next"),
                 "velocity": pp.tensor(velocity_label(lab, "next"), velocity, ref=f"{pre}layers[{j}].velocity_{name}")
                 if velocity is not None else None}
+        worked: tuple = ()  # every cell's equations, printed as one run
         if name in record.state:
             item["velocity"] = _state_tensors(pp, lab, record.state[name])
             with precise():
                 for c in pick(value.indices(), d.detail, grad.__getitem__):
                     before = {key: t[c] for key, t in record.state_before[name].items()}
-                    eqs = d.network.optimizer.worked(lab, c, value[c], grad[c], before, record.t)  # type: ignore[attr-defined]
-                    item["equations"] += pp.equations(eqs)
+                    worked += tuple(d.network.optimizer.worked(lab, c, value[c], grad[c], before, record.t))  # type: ignore[attr-defined]
         elif name not in layer.fixed:
             before = record.velocity_before.get(name)
             with precise():
                 cells = pick(value.indices(), d.detail, grad.__getitem__)
                 for c in cells:
-                    eqs = d.network.optimizer.equations(lab, c, value[c], grad[c], before[c] if before else None,
-                                                        velocity[c] if velocity else None, after[c])
-                    item["equations"] += pp.equations(eqs)
+                    worked += tuple(d.network.optimizer.equations(lab, c, value[c], grad[c], before[c] if before else None,
+                                                                  velocity[c] if velocity else None, after[c]))
+        with precise():
+            item["equations"] = pp.equations(worked)
         out.append(item)
     return out
 

@@ -11,6 +11,8 @@ from .squared import Squared, fraction
 class MSE(Squared):
     """L = c · Σ (y − p)² with c = 1/n."""
 
+    per_n = True
+
     def scale(self, n: int) -> Num:
         return fraction(1, n)
 

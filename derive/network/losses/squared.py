@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ...exact import ZERO, Num, mpq
 from ..tensor import Tensor
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Squared(Loss):
     """c(n) · Σ (y − p)²."""
+
+    per_n: ClassVar[bool] = False  # c depends on n (the mean): its formulas show 1/n and 2/n first
 
     def scale(self, n: int) -> Num:
         """c(n)."""
@@ -34,11 +36,21 @@ class Squared(Loss):
         return p.map(lambda a, b: c * (a - b), y)
 
     def formulas(self, s: Mapping[str, str], n: int) -> dict[str, str]:
-        c, c2 = self.scale(n), 2 * self.scale(n)
-        show = lambda q: "" if q == 1 else (rf"\frac{{{q.numerator}}}{{{q.denominator}}} " if q.denominator != 1 else f"{q} ")  # noqa: E731
-        return {"loss": rf"{s['L']} = {show(c)}\sum_{{i}} \left({s['y']}_{{i}} - {s['out']}_{{i}}\right)^{{2}}",
-                "gradient": rf"\frac{{\partial {s['L']}}}{{\partial {s['out']}_{{i}}}} = {show(c2)}\left({s['out']}_{{i}}"
-                            rf" - {s['y']}_{{i}}\right)"}
+        residual = rf"\left({s['y']}_{{i}} - {s['out']}_{{i}}\right)^{{2}}"
+        difference = rf"{s['out']}_{{i}} - {s['y']}_{{i}}"
+        loss = rf"{s['L']} = " + " = ".join(f"{c}\\sum_{{i}} {residual}" for c in self._factors(n, 1))
+        gradient = rf"\frac{{\partial {s['L']}}}{{\partial {s['out']}_{{i}}}} = " + " = ".join(
+            rf"{c}\left({difference}\right)" if c else difference for c in self._factors(n, 2))
+        return {"loss": loss, "gradient": gradient}
+
+    def _factors(self, n: int, times: int) -> list[str]:
+        """times·c(n) as the flat document writes it: the general form (2/n), then with n substituted
+        (2/4), then simplified (1/2) when that differs; "" for a factor of 1."""
+        value = times * self.scale(n)
+        if not self.per_n:
+            return [_factor(value)]
+        shown = [rf"\frac{{{times}}}{{n}} ", rf"\frac{{{times}}}{{{n}}} "]
+        return shown + ([_factor(value)] if value.denominator != n else [])
 
     def equation_sides(self, out: str, p: Tensor, y: Tensor, value: Num, detail: str) -> tuple[Expr, ...]:
         from ..algebra import sym
@@ -88,6 +100,13 @@ def gradient_sides(grad_scale: Num, symbols: tuple[Expr, Expr], p: Num, y: Num, 
     if c != 1:
         sides.append(times(c, v(p - y)))
     return tuple(sides) + (v(grad),)
+
+
+def _factor(q: Num) -> str:
+    """A constant factor as LaTeX before a bracket: "" for 1, 2, \\frac{1}{2}."""
+    if q == 1:
+        return ""
+    return rf"\frac{{{q.numerator}}}{{{q.denominator}}} " if q.denominator != 1 else f"{q} "
 
 
 def fraction(n: int, d: int = 1) -> Num:
