@@ -6,9 +6,6 @@ activation is adding one module there. A spec's activation is found by loading i
 starts light; the whole registry is read only to list every name or find one named otherwise."""
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from .exact import fraction
@@ -29,28 +26,20 @@ def kinds() -> dict[str, type[Elementwise]]:
     return {name: layer for name, layer in layer_kinds().items() if issubclass(layer, Elementwise)}
 
 
-@lru_cache(maxsize=1)
-def _modules() -> tuple[str, ...]:
-    """The names of the layer modules, listed once without importing them."""
-    from .network import layers
-
-    return tuple(m.name for m in pkgutil.iter_modules(layers.__path__))
-
-
 def kind(name: str) -> type[Elementwise] | None:
-    """The elementwise kind `name` (exactly as spelt): its module alone, else the registry."""
+    """The elementwise kind `name` (exactly as spelt): its module alone, else the registry (layers.kind)."""
+    from .network.layers import kind as layer_kind
     from .network.layers.elementwise import Elementwise
 
-    if name in _modules():
-        found = getattr(importlib.import_module(f".network.layers.{name}", __package__), "LAYER", None)
-        if isinstance(found, type) and issubclass(found, Elementwise) and found.kind == name:
-            return found
-    return kinds().get(name)
+    found = layer_kind(name)
+    return found if isinstance(found, type) and issubclass(found, Elementwise) else None
 
 
 def resolve(value: Any, canonical: Callable[[Any], Any]) -> str | None:
     """The kind a spec's `value` names, compared by `canonical` (Leaky-ReLU is leaky_relu), or None."""
-    for module in _modules():
+    from .network.layers import module_names
+
+    for module in module_names():
         if canonical(module) == canonical(value) and kind(module) is not None:
             return module
     return next((name for name in kinds() if canonical(name) == canonical(value)), None)

@@ -7,7 +7,6 @@ grid, weights). Values are exact rationals until a sigmoid or tanh (exact.py).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,33 +18,6 @@ Index = tuple[int, int]
 Cell = tuple[int, int, int]  # (filter, row, column)
 Weight = tuple[int, int, int, int]  # (filter, channel, row, column)
 Winners = dict[Cell, Index]
-
-
-class _Lookup(Mapping[str, Any]):
-    """A rule's module object by its spec name, imported on first use (the network's modules build
-    SymPy equations, which an answer key never needs)."""
-
-    def __init__(self, package: str, attribute: str, names: tuple[str, ...], view: Any = None):
-        self.package, self.attribute, self.names, self.view = package, attribute, names, view
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.names:
-            raise KeyError(name)
-        from .network.flat import _module
-
-        found = getattr(_module(self.package, name), self.attribute)
-        return self.view(found) if self.view else found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names)
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-# The flat spec's losses are the network's modules: LOSSES[k].name, .scale(n) and .grad_scale(n)
-# (network/losses/squared.py); its activation is a layer module too (activation.py).
-LOSSES: Mapping[str, Any] = _Lookup("losses", "LOSS", ("mse", "sse", "half_sse"))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from . import printing as pr
 from . import activation, fields
 from .activation import SLOPE
-from .model import LOSSES
+from .model import network
 from .problem import Problem, Tensor3, Tensor4
 # The templates' environment and rendering, kept in templating.py (a check report needs them without
 # printing.py's SymPy); re-exported for the documents' callers.
@@ -163,7 +163,7 @@ def _statement(p: Problem, style: pr.Style) -> dict[str, Any]:
         "bias": p.bias is not None,
         "rank2": p.rank2,
         "loss": p.loss,
-        "loss_name": LOSSES[p.loss].name,
+        "loss_name": network(p).loss.name,  # the loss module the problem runs
         "n": str(n),
         "n_one": n == 1,  # "the n = 1 output cell", not "cells"
         "learning_rate": pr.inline(p.learning_rate, style),

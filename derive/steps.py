@@ -193,21 +193,17 @@ def _pool(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
 
 def _loss(problem: Problem, n: Names, it: Iteration, detail: str) -> Equation:
     """L = c·Σ (Y − Ŷ)² … = value, as the squared loss writes it."""
-    from .model import LOSSES
-
     out = _all_cells(problem.filters, problem.output_shape)
     y, yh = [_at(problem.target, cell) for cell in out], [_at(it.prediction, cell) for cell in out]
-    sides = squared.loss_sides(LOSSES[problem.loss].scale(len(out)), y, yh, it.loss, detail,
+    sides = squared.loss_sides(network(problem).loss.scale(len(out)), y, yh, it.loss, detail,
                                lambda k: (n.out("Y", out[k]), n.out("Yhat", out[k])))
     return Equation(L, sides)
 
 
 def _grad_prediction(problem: Problem, n: Names, it: Iteration, cell: Cell) -> Equation:
     """∂L/∂Ŷ_ij = c·(Ŷ_ij − Y_ij) … = value, as the squared loss writes it."""
-    from .model import LOSSES
-
     count = problem.filters * problem.output_shape[0] * problem.output_shape[1]
-    sides = squared.gradient_sides(LOSSES[problem.loss].grad_scale(count), (n.out("Yhat", cell), n.out("Y", cell)),
+    sides = squared.gradient_sides(network(problem).loss.grad_scale(count), (n.out("Yhat", cell), n.out("Y", cell)),
                                    _at(it.prediction, cell), _at(problem.target, cell), _at(it.grad_prediction, cell))
     return Equation(_partial(L, n.out("Yhat", cell)), sides)
 

@@ -62,7 +62,9 @@ def flat_network(problem: Any) -> Any:
     from .. import activation
     from ..model import values
     from ..problem import Problem
+    from .layers import kind as layer_kind
     from .layers.conv import Conv
+    from .losses import loss as named_loss
     from .spec import Network
     from .tensor import Tensor
 
@@ -79,22 +81,19 @@ def flat_network(problem: Any) -> Any:
         layers.append(activation.layer(problem))  # its module, with the spec's slope if it takes one
     if problem.pooling is not None:
         pool = problem.pooling
-        layers.append(_module("layers", pool.type + "pool").LAYER(out, (problem.filters,) + problem.output_shape,
-                                                                    size=pool.size, stride=pool.stride))
+        pooling: Any = layer_kind(pool.type + "pool")  # MaxPool or AvgPool, built with its size and stride
+        layers.append(pooling(out, (problem.filters,) + problem.output_shape, size=pool.size, stride=pool.stride))
     target = Tensor((problem.filters,) + problem.output_shape, tuple(values(problem.target)))
+    loss = named_loss(problem.loss)
+    assert loss is not None, "a flat problem's loss was validated against the loss modules"
     return Network(input=Tensor(shape, tuple(values(problem.input))), layers=tuple(layers), target=target, target_class=None,
-                   loss=_module("losses", problem.loss).LOSS, optimizer=_optimizer(problem),
+                   loss=loss, optimizer=_optimizer(problem),
                    iterations=problem.iterations, title=problem.title)
 
 
 def _optimizer(problem: Any) -> Any:
+    from . import optimizers  # each class's module loads on first use
+
     if problem.momentum is not None:
-        return _module("optimizers", "momentum").Momentum(problem.learning_rate, problem.momentum)
-    return _module("optimizers", "sgd").SGD(problem.learning_rate)
-
-
-def _module(package: str, name: str) -> Any:
-    """network/<package>/<name>.py: a layer, loss or optimizer module by its spec name (each rule is one module)."""
-    import importlib
-
-    return importlib.import_module(f"{__package__}.{package}.{name}")
+        return optimizers.Momentum(problem.learning_rate, problem.momentum)
+    return optimizers.SGD(problem.learning_rate)

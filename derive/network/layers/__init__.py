@@ -13,7 +13,7 @@ from .base import Layer
 
 
 @lru_cache(maxsize=1)
-def _modules() -> tuple[str, ...]:
+def module_names() -> tuple[str, ...]:
     """The package's module names, listed once without importing them."""
     import pkgutil  # here, not at import: the flat path imports its few modules by name
 
@@ -26,7 +26,7 @@ def _defined(module: str) -> type[Layer] | None:
 
 def kind(name: Any) -> type[Layer] | None:
     """The layer kind a spec names (exactly as spelt): its module alone, else the registry; None if unknown."""
-    if isinstance(name, str) and name in _modules():
+    if isinstance(name, str) and name in module_names():
         found = _defined(name)
         if found is not None and found.kind == name:
             return found
@@ -37,7 +37,7 @@ def kind(name: Any) -> type[Layer] | None:
 def kinds() -> dict[str, type[Layer]]:
     """Every layer kind by its spec name, in a stable order."""
     found: dict[str, type[Layer]] = {}
-    for module in _modules():
+    for module in module_names():
         layer = _defined(module)
         if layer is not None:
             found[layer.kind] = layer
